@@ -1,0 +1,169 @@
+//! Wiring: connect and migrate the store, build the shared state, bind the listener (port 0 in
+//! tests), serve until SIGTERM/SIGINT, then drain in-flight requests.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, Secret};
+use crate::http::{self, AppState};
+use crate::intake::Intake;
+use crate::store::{Backend, Store};
+
+/// Which parts of the service this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// HTTP API and background workers (the default).
+    All,
+    /// HTTP API only.
+    Api,
+    /// Background workers only.
+    Worker,
+}
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::connect(&config.database_url(), config.db_max_connections)
+        .await
+        .context("cannot connect to the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    Ok(store)
+}
+
+pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
+    let intake = Intake {
+        store: store.clone(),
+        clock: clock.clone(),
+        window: config.send_window(),
+        expiry_notice_days: config.expiry_notice_days,
+        catch_up_days: config.catch_up_days,
+    };
+    AppState {
+        store,
+        clock,
+        intake,
+        config: Arc::new(config),
+    }
+}
+
+/// The signing key: configured, or (SQLite only) generated once into the data directory.
+pub fn secret_key(config: &Config, backend: Backend) -> anyhow::Result<Secret> {
+    if let Some(key) = &config.secret_key {
+        anyhow::ensure!(
+            key.expose().len() >= 32,
+            "WARRANTYD_SECRET_KEY must be at least 32 characters"
+        );
+        return Ok(key.clone());
+    }
+    anyhow::ensure!(
+        backend == Backend::Sqlite,
+        "WARRANTYD_SECRET_KEY is required with PostgreSQL (all processes must share it)"
+    );
+    let path = config.data_dir.join("secret_key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(Secret::new(existing.trim()));
+    }
+    write_new_secret(&path)
+}
+
+fn write_new_secret(path: &Path) -> anyhow::Result<Secret> {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(
+        &mut options
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        key.as_bytes(),
+    )?;
+    tracing::info!(path = %path.display(), "generated a new secret key");
+    Ok(Secret::new(key))
+}
+
+/// Runs the service until `shutdown` completes.
+pub async fn run(
+    config: Config,
+    role: Role,
+    listen: Option<SocketAddr>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    secret_key(&config, store.backend())?;
+    let addr = listen.unwrap_or(config.listen);
+    let state = state(config, store.clone(), Arc::new(SystemClock));
+    let result = match role {
+        Role::All | Role::Api => {
+            let listener = TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            if role == Role::All {
+                tracing::info!("no background jobs are defined yet; the worker role idles");
+            }
+            serve(state, listener, shutdown).await
+        }
+        Role::Worker => {
+            tracing::info!("worker started; no background jobs are defined yet");
+            shutdown.await;
+            Ok(())
+        }
+    };
+    store.close().await;
+    result
+}
+
+/// Serves HTTP on `listener` until `shutdown`, then lets in-flight requests finish.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = ?state.store.backend(), "listening");
+    // The address on stdout lets scripts and tests that asked for port 0 find the service.
+    println!("warrantyd listening on http://{addr}");
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}

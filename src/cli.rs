@@ -1,0 +1,271 @@
+//! Subcommands: `serve` (the default), `migrate`, `key`, `dealer`, `product` and `demo`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::app::{self, Role};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::domain::catalog::WarrantyStart;
+use crate::http::admin::{DealerRequest, ProductRequest, issue_key, parse_dealer, parse_product};
+use crate::keys;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "warrantyd",
+    version,
+    about = "Dealer registrations, reminders in the dealer's name, incentives and scorecards"
+)]
+pub struct Cli {
+    /// TOML configuration file (settings also come from WARRANTYD_* variables, which win).
+    #[arg(long, env = "WARRANTYD_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP API and the background workers (the default command).
+    Serve {
+        #[arg(long, value_enum, default_value = "all")]
+        role: Role,
+        /// Overrides WARRANTYD_LISTEN; port 0 picks a free port.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Seed a demo dealer and products into the database, print a dealer key and a ready-to-paste
+    /// curl command, then serve.
+    Demo {
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Create a key and print it (once; only its hash is stored).
+    Create {
+        /// A staff key: admin or finance.
+        #[arg(long, value_parser = ["admin", "finance"], required_unless_present = "dealer", conflicts_with = "dealer")]
+        role: Option<String>,
+        /// A key for this dealer's code.
+        #[arg(long)]
+        dealer: Option<String>,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id.
+    Revoke { id: Uuid },
+}
+
+impl Cli {
+    pub async fn run(self) -> ExitCode {
+        let config = match Config::load(self.config.as_deref()) {
+            Ok(config) => config,
+            Err(e) => {
+                eprintln!("warrantyd: configuration error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        crate::telemetry::init(config.log_format);
+        match self
+            .command
+            .unwrap_or(Command::Serve {
+                role: Role::All,
+                listen: None,
+            })
+            .run(config)
+            .await
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "failed");
+                eprintln!("warrantyd: {e:#}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+impl Command {
+    async fn run(self, config: Config) -> anyhow::Result<()> {
+        match self {
+            Self::Serve { role, listen } => {
+                app::run(config, role, listen, app::shutdown_signal()).await
+            }
+            Self::Migrate => {
+                let store = app::open_store(&config).await?;
+                store.close().await;
+                println!("migrations applied");
+                Ok(())
+            }
+            Self::Key(command) => command.run(config).await,
+            Self::Demo { listen } => demo(config, listen).await,
+        }
+    }
+}
+
+impl KeyCommand {
+    async fn run(self, config: Config) -> anyhow::Result<()> {
+        let store = app::open_store(&config).await?;
+        let state = app::state(config, store.clone(), Arc::new(SystemClock));
+        match self {
+            Self::Create {
+                role,
+                dealer,
+                label,
+            } => {
+                let (role, dealer) = match (role.as_deref(), dealer) {
+                    (_, Some(code)) => {
+                        let dealer = store
+                            .dealer_by_code(&code)
+                            .await?
+                            .with_context(|| format!("no dealer {code:?}"))?;
+                        (keys::Role::Dealer, Some(dealer))
+                    }
+                    (Some("finance"), None) => (keys::Role::Finance, None),
+                    _ => (keys::Role::Admin, None),
+                };
+                let created = issue_key(&state, role, dealer.as_ref(), label).await?;
+                println!("{}", created.key);
+                eprintln!(
+                    "created {} key {} (shown once; store it now)",
+                    role.as_str(),
+                    created.details.id
+                );
+            }
+            Self::List => {
+                for k in store.list_keys().await? {
+                    let state = if k.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        k.id,
+                        k.prefix,
+                        k.role,
+                        k.dealer_code.unwrap_or_default(),
+                        state
+                    );
+                }
+            }
+            Self::Revoke { id } => {
+                let k = store
+                    .revoke_key(id, SystemClock.now())
+                    .await
+                    .context("no such key")?;
+                println!("revoked {}", k.id);
+            }
+        }
+        store.close().await;
+        Ok(())
+    }
+}
+
+async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> {
+    let store = app::open_store(&config).await?;
+    let state = app::state(config.clone(), store.clone(), Arc::new(SystemClock));
+    let now = SystemClock.now();
+    let dealer = parse_dealer(
+        "DEMO",
+        &DealerRequest {
+            name: "Demo Outdoor & Garden".into(),
+            email: Some("service@demo-dealer.example".into()),
+            phone: Some("+442071838750".into()),
+            locale: "en-GB".into(),
+            time_zone: "Europe/London".into(),
+            country: Some("GB".into()),
+            booking_url: Some("https://demo-dealer.example/book".into()),
+            active: Some(true),
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("demo dealer: {e}"))?;
+    let (dealer, _) = store.upsert_dealer(&dealer, now).await?;
+    let products = [
+        (
+            "MOWER-500",
+            "Robotic mower 500",
+            "garden",
+            24,
+            WarrantyStart::Purchase,
+            vec!["P6M", "P12M", "P24M"],
+        ),
+        (
+            "BOILER-24",
+            "Condensing boiler 24 kW",
+            "heating",
+            60,
+            WarrantyStart::Installation,
+            vec!["P12M", "P24M", "P36M", "P48M"],
+        ),
+        (
+            "EBIKE-CITY",
+            "City e-bike",
+            "mobility",
+            24,
+            WarrantyStart::Delivery,
+            vec!["P1M", "P12M"],
+        ),
+    ];
+    for (sku, name, category, months, start, plan) in products {
+        let product = parse_product(
+            sku,
+            &ProductRequest {
+                name: name.into(),
+                category: category.into(),
+                warranty_months: months,
+                warranty_start: start,
+                service_plan: plan.into_iter().map(String::from).collect(),
+                registration_window_days: 30,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("demo product: {e}"))?;
+        store.upsert_product(&product, now).await?;
+    }
+    let key = issue_key(
+        &state,
+        keys::Role::Dealer,
+        Some(&dealer),
+        Some("demo".into()),
+    )
+    .await?;
+    let addr = listen.unwrap_or(config.listen);
+    let serial = format!("DEMO-{}", &Uuid::now_v7().simple().to_string()[20..]).to_uppercase();
+    let today = now.date_naive();
+    println!(
+        r#"
+Demo data ready: dealer DEMO with products MOWER-500, BOILER-24 and EBIKE-CITY.
+Dealer key (shown once): {key}
+
+Register a unit:
+
+curl -sS -X POST http://{addr}/v1/registrations \
+  -H 'Authorization: Bearer {key}' \
+  -H 'Content-Type: application/json' \
+  -H 'Idempotency-Key: {serial}' \
+  -d '{{"serial_number":"{serial}","sku":"MOWER-500","purchase_date":"{today}","customer":{{"name":"Alex Doe","email":"alex@example.com","time_zone":"Europe/London","locale":"en-GB"}},"consent":{{"service_reminders":true,"marketing":false}}}}'
+
+API description: http://{addr}/openapi.json
+"#,
+        key = key.key
+    );
+    drop(state);
+    store.close().await;
+    app::run(config, Role::All, Some(addr), app::shutdown_signal()).await
+}

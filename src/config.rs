@@ -1,0 +1,192 @@
+//! Typed configuration: defaults < optional TOML file < environment (`WARRANTYD_*`, plus the
+//! conventional `DATABASE_URL`). Secrets never appear in `Debug` output or logs.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::plan::{DEFAULT_SEND_WINDOW, SendWindow};
+
+/// A value that must not be printed.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://...`; unset means `sqlite://<data_dir>/warrantyd.db`.
+    pub database_url: Option<Secret>,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Base of links in emails, e.g. `https://warranty.example.com`.
+    pub public_url: String,
+    /// Signs tokens and sessions; generated into the data dir on SQLite when unset.
+    pub secret_key: Option<Secret>,
+    /// `smtp://`, `smtps://` or `smtp://...?tls=starttls`; unset writes emails to `<data_dir>/../outbox`.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// 6-field cron expression of the hours reminders may go out, in the recipient's time zone.
+    pub send_window: String,
+    pub log_format: LogFormat,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Deadline for one request before it is answered 503.
+    pub request_timeout_secs: u64,
+    /// Database connections per process.
+    pub db_max_connections: u32,
+    /// Days before the warranty end at which the expiry notice is due.
+    pub expiry_notice_days: u32,
+    /// Reminders whose date lies more than this many days in the past at registration are skipped.
+    pub catch_up_days: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: None,
+            listen: "127.0.0.1:8080".parse().unwrap(),
+            data_dir: PathBuf::from("./data"),
+            public_url: "http://127.0.0.1:8080".into(),
+            secret_key: None,
+            smtp_url: None,
+            mail_from: "warranty@localhost".into(),
+            send_window: DEFAULT_SEND_WINDOW.into(),
+            log_format: LogFormat::Text,
+            max_body_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+            db_max_connections: 16,
+            expiry_notice_days: 30,
+            catch_up_days: 30,
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if given), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(figment::Error::from(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let config: Config = figment
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("WARRANTYD_").ignore(&["CONFIG"]))
+            .extract()?;
+        config.validate().map_err(figment::Error::from)?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        SendWindow::parse(&self.send_window)?;
+        if let Some(url) = &self.database_url {
+            let url = url.expose();
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
+                return Err("database_url must start with sqlite: or postgres://".into());
+            }
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err("public_url must be an absolute http(s) URL".into());
+        }
+        if self.max_body_bytes < 1024 {
+            return Err("max_body_bytes must be at least 1024".into());
+        }
+        if self.db_max_connections == 0 {
+            return Err("db_max_connections must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose().to_owned(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("warrantyd.db").display()
+            ),
+        }
+    }
+
+    pub fn send_window(&self) -> SendWindow {
+        SendWindow::parse(&self.send_window).expect("validated at load")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let config = Config {
+            database_url: Some(Secret::new("postgres://u:hunter2@db/x")),
+            secret_key: Some(Secret::new("s3cr3t-key")),
+            smtp_url: Some(Secret::new("smtp://u:mailpass@mx")),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        for secret in ["hunter2", "s3cr3t-key", "mailpass"] {
+            assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+        }
+    }
+
+    #[test]
+    fn environment_overrides_file_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "w.toml",
+                "listen = \"127.0.0.1:9000\"\nsend_window = \"0 0 10 * * *\"\n",
+            )?;
+            jail.set_env("WARRANTYD_SEND_WINDOW", "0 30 8 * * *");
+            jail.set_env("DATABASE_URL", "postgres://localhost/a");
+            let config = Config::load(Some(Path::new("w.toml")))?;
+            assert_eq!(config.listen.port(), 9000);
+            assert_eq!(config.send_window, "0 30 8 * * *");
+            assert_eq!(config.database_url(), "postgres://localhost/a");
+            jail.set_env("WARRANTYD_DATABASE_URL", "postgres://localhost/b");
+            assert_eq!(
+                Config::load(Some(Path::new("w.toml")))?.database_url(),
+                "postgres://localhost/b"
+            );
+            jail.set_env("WARRANTYD_SEND_WINDOW", "bad");
+            assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+}

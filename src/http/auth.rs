@@ -1,0 +1,126 @@
+//! Authentication by `Authorization: Bearer <key>` and role checks. Extractors: `Principal` (any
+//! valid key), `DealerKey` (a dealer's key), `AdminKey`, `FinanceKey`.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::intake::DealerContext;
+use crate::keys::{self, Role};
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub key_id: Uuid,
+    pub role: Role,
+    pub dealer: Option<DealerContext>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
+        let state = AppState::from_ref(state);
+        let presented = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or(ApiError::Unauthenticated)?;
+        let (prefix, secret) = keys::split(presented).ok_or(ApiError::Unauthenticated)?;
+        let record = state
+            .store
+            .key_by_prefix(prefix)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        if record.revoked_at.is_some() || !keys::secret_matches(secret, &record.secret_hash) {
+            tracing::info!(key_id = %record.id, revoked = record.revoked_at.is_some(), "key refused");
+            return Err(ApiError::Unauthenticated);
+        }
+        let role = Role::parse(&record.role)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored key role invalid")))?;
+        let dealer = match record.dealer_id {
+            Some(dealer_id) => {
+                let dealer = state
+                    .store
+                    .dealer_by_id(dealer_id)
+                    .await?
+                    .ok_or(ApiError::Unauthenticated)?;
+                if !dealer.active {
+                    return Err(ApiError::Forbidden);
+                }
+                Some(DealerContext {
+                    id: dealer.id,
+                    code: dealer.code,
+                    locale: dealer.locale,
+                    time_zone: dealer.time_zone,
+                })
+            }
+            None => None,
+        };
+        tracing::Span::current().record("key_id", tracing::field::display(record.id));
+        let principal = Principal {
+            key_id: record.id,
+            role,
+            dealer,
+        };
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
+
+/// A dealer's key: the handler acts on this dealer's data only.
+pub struct DealerKey(pub DealerContext);
+
+impl<S: Send + Sync> FromRequestParts<S> for DealerKey
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        match (principal.role, principal.dealer) {
+            (Role::Dealer, Some(dealer)) => Ok(Self(dealer)),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+}
+
+macro_rules! role_extractor {
+    ($name:ident, $role:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub Principal);
+
+        impl<S: Send + Sync> FromRequestParts<S> for $name
+        where
+            AppState: FromRef<S>,
+        {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+                let principal = Principal::from_request_parts(parts, state).await?;
+                if principal.role == $role {
+                    Ok(Self(principal))
+                } else {
+                    Err(ApiError::Forbidden)
+                }
+            }
+        }
+    };
+}
+
+role_extractor!(AdminKey, Role::Admin, "A key with the `admin` role.");
+role_extractor!(FinanceKey, Role::Finance, "A key with the `finance` role.");

@@ -1,0 +1,213 @@
+//! Registering units: parse the request against the catalog and the dealer's defaults, plan the
+//! reminders, and store everything in one transaction. Shared by the API, the batch endpoint and
+//! the CLI.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::domain::FieldError;
+use crate::domain::catalog::{Period, ProductTerms, WarrantyStart};
+use crate::domain::contact::{Locale, TimeZone};
+use crate::domain::plan::{PlanInput, SendWindow, plan_reminders};
+use crate::domain::registration::{
+    NewRegistration, RegistrationContext, RegistrationRequest, requested_sku,
+};
+use crate::store::{
+    ConsentGrant, CustomerRecord, DuplicateSerial, ProductRecord, RegistrationRecord,
+    ReminderRecord, Store, StoreError,
+};
+
+/// The dealer on whose behalf a unit is registered.
+#[derive(Debug, Clone)]
+pub struct DealerContext {
+    pub id: Uuid,
+    pub code: String,
+    pub locale: String,
+    pub time_zone: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("invalid registration")]
+    Invalid(Vec<FieldError>),
+    /// The serial is actively registered; `own` is the existing id when it is this dealer's.
+    #[error("serial number already registered")]
+    Duplicate { own: Option<Uuid> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The answer to save with an Idempotency-Key, rendered from the stored record inside the write.
+pub struct IdempotentAnswer<'a, F: FnOnce(&RegistrationRecord) -> (u16, String)> {
+    pub key: &'a str,
+    pub render: F,
+}
+
+#[derive(Clone)]
+pub struct Intake {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub window: SendWindow,
+    pub expiry_notice_days: u32,
+    pub catch_up_days: u32,
+}
+
+impl Intake {
+    pub async fn register<F>(
+        &self,
+        dealer: &DealerContext,
+        req: &RegistrationRequest,
+        answer: Option<IdempotentAnswer<'_, F>>,
+    ) -> Result<(RegistrationRecord, Option<(u16, String)>), IntakeError>
+    where
+        F: FnOnce(&RegistrationRecord) -> (u16, String),
+    {
+        let now = self.clock.now();
+        let dealer_tz =
+            TimeZone::parse(&dealer.time_zone).map_err(|_| corrupt("dealer time zone"))?;
+        let ctx = RegistrationContext {
+            dealer_locale: Locale::parse(&dealer.locale).map_err(|_| corrupt("dealer locale"))?,
+            dealer_time_zone: dealer_tz,
+            today: now.with_timezone(&dealer_tz.0).date_naive(),
+        };
+        let product = match requested_sku(req) {
+            Some(sku) => self.store.product_by_sku(&sku).await?,
+            None => None,
+        };
+        let terms = product.as_ref().map(product_terms).transpose()?;
+        let new =
+            NewRegistration::parse(req, &ctx, terms.as_ref()).map_err(IntakeError::Invalid)?;
+        let (product, terms) = (product.expect("parsed"), terms.expect("parsed"));
+
+        let plan = plan_reminders(&PlanInput {
+            now,
+            tz: new.customer.time_zone.0,
+            warranty_starts_on: new.warranty_starts_on,
+            warranty_expires_on: new.warranty_expires_on,
+            service_plan: &terms.service_plan,
+            expiry_notice_days: self.expiry_notice_days,
+            catch_up_days: self.catch_up_days,
+            window: &self.window,
+        });
+        let id = Uuid::now_v7();
+        let mut record = RegistrationRecord {
+            id,
+            dealer_id: dealer.id,
+            product_id: product.id,
+            customer_id: Uuid::nil(),
+            sku: product.sku.clone(),
+            serial_number: new.serial_number.as_str().to_owned(),
+            purchase_date: new.purchase_date,
+            delivered_on: new.delivered_on,
+            installed_on: new.installed_on,
+            warranty_starts_on: new.warranty_starts_on,
+            warranty_start_basis: new.warranty_start_basis.as_str().to_owned(),
+            warranty_expires_on: new.warranty_expires_on,
+            external_ref: new.external_ref.clone(),
+            status: "active".into(),
+            void_reason: None,
+            created_at: now,
+            updated_at: now,
+            voided_at: None,
+            customer: CustomerRecord {
+                name: Some(new.customer.name.clone()),
+                email: new.customer.email.as_ref().map(|e| e.as_str().to_owned()),
+                phone: new.customer.phone.as_ref().map(|p| p.as_str().to_owned()),
+                locale: new.customer.locale.as_str().to_owned(),
+                time_zone: new.customer.time_zone.name().to_owned(),
+                country: new.customer.country.as_ref().map(|c| c.as_str().to_owned()),
+                postal_code: new.customer.postal_code.clone(),
+            },
+            reminders: plan
+                .iter()
+                .map(|p| ReminderRecord {
+                    id: Uuid::now_v7(),
+                    registration_id: id,
+                    kind: p.kind.as_str().to_owned(),
+                    occurrence: p.occurrence as i32,
+                    nominal_date: p.nominal_date,
+                    due_at: p.due_at,
+                    status: p.status.as_str().to_owned(),
+                })
+                .collect(),
+            consent: Some((
+                Some(new.consent.service_reminders),
+                Some(new.consent.marketing),
+            )),
+        };
+        let consents = [
+            ConsentGrant {
+                purpose: "service_reminders",
+                granted: new.consent.service_reminders,
+            },
+            ConsentGrant {
+                purpose: "marketing",
+                granted: new.consent.marketing,
+            },
+        ];
+        let (key, rendered) = match answer {
+            Some(a) => (Some(a.key), Some((a.render)(&record))),
+            None => (None, None),
+        };
+        let saved = key
+            .zip(rendered.as_ref())
+            .map(|(k, (status, body))| (k, *status, body.as_str()));
+        match self
+            .store
+            .insert_registration(&record, &new.customer.contact_key(), &consents, saved)
+            .await?
+        {
+            Ok(customer_id) => {
+                record.customer_id = customer_id;
+                tracing::info!(registration_id = %record.id, dealer = %dealer.code, sku = %record.sku, "registration accepted");
+                Ok((record, rendered))
+            }
+            Err(DuplicateSerial {
+                existing_dealer_id,
+                existing_registration_id,
+            }) => {
+                let own = (existing_dealer_id == Some(dealer.id))
+                    .then_some(existing_registration_id)
+                    .flatten();
+                if own.is_none() {
+                    // Another dealer holds this unit: worth an admin's look, never shown to this dealer.
+                    self.store
+                        .record_fraud_signal(
+                            "serial_held_by_other_dealer",
+                            dealer.id,
+                            Some(&record.serial_number),
+                            existing_registration_id,
+                            now,
+                        )
+                        .await?;
+                }
+                tracing::info!(dealer = %dealer.code, own_duplicate = own.is_some(), "registration refused: serial already registered");
+                Err(IntakeError::Duplicate { own })
+            }
+        }
+    }
+}
+
+fn corrupt(what: &str) -> IntakeError {
+    IntakeError::Store(StoreError::Corrupt(format!("stored {what} is invalid")))
+}
+
+/// A catalog row as the rules need it.
+pub fn product_terms(p: &ProductRecord) -> Result<ProductTerms, StoreError> {
+    let bad = |what: &str| StoreError::Corrupt(format!("product {}: {what}", p.sku));
+    let plan: Vec<String> =
+        serde_json::from_str(&p.service_plan).map_err(|_| bad("service plan"))?;
+    Ok(ProductTerms {
+        warranty_months: u32::try_from(p.warranty_months).map_err(|_| bad("warranty months"))?,
+        warranty_start: WarrantyStart::parse(&p.warranty_start)
+            .ok_or_else(|| bad("warranty start"))?,
+        service_plan: plan
+            .iter()
+            .map(|s| Period::parse(s).map_err(|_| bad("service plan")))
+            .collect::<Result<_, _>>()?,
+        registration_window_days: u32::try_from(p.registration_window_days)
+            .map_err(|_| bad("registration window"))?,
+    })
+}

@@ -1,0 +1,15 @@
+//! warrantyd: dealer registrations, customer reminders in the dealer's name, incentives and scorecards.
+//!
+//! A guided tour: `config` (settings) → `app` (wiring, listener, shutdown) → `http` (routes, auth,
+//! errors, OpenAPI) → `intake` (registering units) → `domain` (pure rules) → `store` (SQL).
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod intake;
+pub mod keys;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,187 @@
+//! Dealers and products: upserts keyed by their business codes.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Result, Store, with_pool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DealerRecord {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub locale: String,
+    pub time_zone: String,
+    pub country: Option<String>,
+    pub booking_url: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A dealer's full profile, as an admin sets it.
+#[derive(Debug, Clone)]
+pub struct DealerUpsert {
+    pub code: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub locale: String,
+    pub time_zone: String,
+    pub country: Option<String>,
+    pub booking_url: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProductRecord {
+    pub id: Uuid,
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub warranty_months: i32,
+    pub warranty_start: String,
+    /// JSON array of ISO 8601 periods.
+    pub service_plan: String,
+    pub registration_window_days: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProductUpsert {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub warranty_months: i32,
+    pub warranty_start: String,
+    pub service_plan: Vec<String>,
+    pub registration_window_days: i32,
+}
+
+const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at, updated_at";
+
+impl Store {
+    /// Creates or replaces a dealer's profile; returns it and whether it was created.
+    pub async fn upsert_dealer(
+        &self,
+        d: &DealerUpsert,
+        now: DateTime<Utc>,
+    ) -> Result<(DealerRecord, bool)> {
+        let new_id = Uuid::now_v7();
+        let record: DealerRecord = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO dealers (id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone,
+                   locale = excluded.locale, time_zone = excluded.time_zone, country = excluded.country,
+                   booking_url = excluded.booking_url, active = excluded.active, updated_at = excluded.updated_at
+                 RETURNING id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at, updated_at",
+            )
+            .bind(new_id)
+            .bind(&d.code)
+            .bind(&d.name)
+            .bind(&d.email)
+            .bind(&d.phone)
+            .bind(&d.locale)
+            .bind(&d.time_zone)
+            .bind(&d.country)
+            .bind(&d.booking_url)
+            .bind(d.active)
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+        });
+        let created = record.id == new_id;
+        Ok((record, created))
+    }
+
+    pub async fn dealer_by_code(&self, code: &str) -> Result<Option<DealerRecord>> {
+        let sql = format!("SELECT {DEALER_COLUMNS} FROM dealers WHERE code = $1");
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    pub async fn dealer_by_id(&self, id: Uuid) -> Result<Option<DealerRecord>> {
+        let sql = format!("SELECT {DEALER_COLUMNS} FROM dealers WHERE id = $1");
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    pub async fn list_dealers(&self) -> Result<Vec<DealerRecord>> {
+        let sql = format!("SELECT {DEALER_COLUMNS} FROM dealers ORDER BY code");
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .fetch_all(pool)
+        .await?))
+    }
+
+    pub async fn upsert_product(
+        &self,
+        p: &ProductUpsert,
+        now: DateTime<Utc>,
+    ) -> Result<(ProductRecord, bool)> {
+        let plan = serde_json::to_string(&p.service_plan).expect("strings serialize");
+        let new_id = Uuid::now_v7();
+        let record: ProductRecord = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "INSERT INTO products (id, sku, name, category, warranty_months, warranty_start, service_plan,
+                   registration_window_days, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                 ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category,
+                   warranty_months = excluded.warranty_months, warranty_start = excluded.warranty_start,
+                   service_plan = excluded.service_plan, registration_window_days = excluded.registration_window_days,
+                   updated_at = excluded.updated_at
+                 RETURNING id, sku, name, category, warranty_months, warranty_start, service_plan,
+                   registration_window_days, created_at, updated_at",
+            )
+            .bind(new_id)
+            .bind(&p.sku)
+            .bind(&p.name)
+            .bind(&p.category)
+            .bind(p.warranty_months)
+            .bind(&p.warranty_start)
+            .bind(plan)
+            .bind(p.registration_window_days)
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+        });
+        let created = record.id == new_id;
+        Ok((record, created))
+    }
+
+    pub async fn product_by_sku(&self, sku: &str) -> Result<Option<ProductRecord>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
+                   registration_window_days, created_at, updated_at FROM products WHERE sku = $1",
+            )
+            .bind(sku)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    pub async fn list_products(&self) -> Result<Vec<ProductRecord>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
+                   registration_window_days, created_at, updated_at FROM products ORDER BY sku",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}

@@ -1,0 +1,162 @@
+//! Persistence behind one narrow interface. The backend (SQLite or PostgreSQL) is chosen at run time
+//! from the database URL; each operation is written once where the two dialects agree and per
+//! backend where they do not. Row types stay in this module tree.
+
+mod catalog;
+mod faults;
+mod idempotency;
+mod keys;
+mod postgres;
+mod registrations;
+mod sqlite;
+
+use std::time::Duration;
+
+use sqlx::{PgPool, SqlitePool};
+
+pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
+pub use faults::Faults;
+pub use idempotency::IdempotencyBegin;
+pub use keys::{KeyRecord, NewKey};
+pub use registrations::{
+    ConsentGrant, CustomerRecord, DuplicateSerial, ListFilter, RegistrationRecord, ReminderRecord,
+    TableCounts,
+};
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses. The body
+/// is type-checked once per backend, so shared SQL must be valid in both dialects.
+macro_rules! with_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The database could not be reached or did not answer in time: worth retrying later.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("injected fault at {0}")]
+    Injected(&'static str),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => Self::Unavailable(e),
+            sqlx::Error::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
+                Self::Unavailable(e)
+            }
+            other => Self::Database(other),
+        }
+    }
+}
+
+/// SQLite busy/locked after the busy timeout, PostgreSQL shutdown and connection failures.
+fn is_unavailable_code(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("5" | "6" | "517" | "57P01" | "57P02" | "57P03" | "53300")
+    ) || code.is_some_and(|c| c.starts_with("08"))
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) db: Db,
+    faults: Faults,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite:` or `postgres://`) without touching the schema.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let db = if url.starts_with("sqlite:") {
+            Db::Sqlite(sqlite::connect(url, max_connections).await?)
+        } else {
+            Db::Postgres(postgres::connect(url, max_connections).await?)
+        };
+        Ok(Self {
+            db,
+            faults: Faults::default(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies our migrations and apalis's (each tracked in its own table).
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlite::migrate(pool).await,
+            Db::Postgres(pool) => postgres::migrate(pool).await,
+        }
+    }
+
+    /// Whether every migration this binary knows has been applied.
+    pub async fn migrations_pending(&self) -> Result<bool> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlite::migrations_pending(pool).await,
+            Db::Postgres(pool) => postgres::migrations_pending(pool).await,
+        }
+    }
+
+    /// A cheap round trip, bounded in time, for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        let ping = async {
+            with_pool!(self, |pool| sqlx::query("SELECT 1")
+                .execute(pool)
+                .await
+                .map(drop))
+        };
+        match tokio::time::timeout(Duration::from_secs(2), ping).await {
+            Ok(result) => Ok(result?),
+            Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+        }
+    }
+
+    /// Fault injection for crash tests; inert unless a test arms it.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, |pool| pool.close().await)
+    }
+}

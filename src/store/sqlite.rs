@@ -1,0 +1,69 @@
+//! SQLite specifics: connection options (WAL, synchronous=NORMAL, busy timeout, foreign keys) and
+//! migrations. apalis's own migrations are tracked in their own table so neither set sees the other.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::Result;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+const APALIS_MIGRATIONS_TABLE: &str = "_apalis_migrations";
+
+pub(super) async fn connect(url: &str, max_connections: u32) -> Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // NORMAL in WAL mode is durable across process crashes; apalis's setup() would set OFF.
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    if let Some(dir) = options
+        .get_filename()
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| super::StoreError::Unavailable(sqlx::Error::Io(e)))?;
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections.clamp(1, 8))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+fn apalis_migrator() -> Migrator {
+    let mut migrator = apalis_sqlite::SqliteStorage::<()>::migrations();
+    migrator.dangerous_set_table_name(APALIS_MIGRATIONS_TABLE);
+    migrator
+}
+
+pub(super) async fn migrate(pool: &SqlitePool) -> Result<()> {
+    MIGRATOR.run(pool).await?;
+    apalis_migrator().run(pool).await?;
+    Ok(())
+}
+
+pub(super) async fn migrations_pending(pool: &SqlitePool) -> Result<bool> {
+    let mut conn = pool.acquire().await?;
+    for (migrator, table) in [
+        (&MIGRATOR, "_sqlx_migrations"),
+        (&apalis_migrator(), APALIS_MIGRATIONS_TABLE),
+    ] {
+        let applied = conn
+            .list_applied_migrations(table)
+            .await
+            .unwrap_or_default();
+        if migrator.iter().any(|m| {
+            m.migration_type.is_up_migration() && !applied.iter().any(|a| a.version == m.version)
+        }) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

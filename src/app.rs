@@ -105,20 +105,38 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
+    let listener = match role {
+        Role::All | Role::Api => Some(bind(listen.unwrap_or(config.listen)).await?),
+        Role::Worker => None,
+    };
+    run_with(config, store, role, listener, shutdown).await
+}
+
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+/// Runs the given role on an opened store (and, for API roles, a bound listener).
+pub async fn run_with(
+    config: Config,
+    store: Store,
+    role: Role,
+    listener: Option<TcpListener>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     secret_key(&config, store.backend())?;
-    let addr = listen.unwrap_or(config.listen);
     let state = state(config, store.clone(), Arc::new(SystemClock));
-    let result = match role {
-        Role::All | Role::Api => {
-            let listener = TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("cannot listen on {addr}"))?;
+    let result = match (role, listener) {
+        (Role::All | Role::Api, Some(listener)) => {
             if role == Role::All {
                 tracing::info!("no background jobs are defined yet; the worker role idles");
             }
             serve(state, listener, shutdown).await
         }
-        Role::Worker => {
+        (Role::All | Role::Api, None) => Err(anyhow::anyhow!("the API role needs a listener")),
+        (Role::Worker, _) => {
             tracing::info!("worker started; no background jobs are defined yet");
             shutdown.await;
             Ok(())

@@ -245,7 +245,8 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
         Some("demo".into()),
     )
     .await?;
-    let addr = listen.unwrap_or(config.listen);
+    let listener = app::bind(listen.unwrap_or(config.listen)).await?;
+    let addr = listener.local_addr()?;
     let serial = format!("DEMO-{}", &Uuid::now_v7().simple().to_string()[20..]).to_uppercase();
     let today = now.date_naive();
     println!(
@@ -266,6 +267,12 @@ API description: http://{addr}/openapi.json
         key = key.key
     );
     drop(state);
-    store.close().await;
-    app::run(config, Role::All, Some(addr), app::shutdown_signal()).await
+    app::run_with(
+        config,
+        store,
+        Role::All,
+        Some(listener),
+        app::shutdown_signal(),
+    )
+    .await
 }

@@ -104,7 +104,7 @@ impl Config {
         }
         let config: Config = figment
             .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(Env::prefixed("WARRANTYD_").ignore(&["CONFIG"]))
+            .merge(Env::prefixed("WARRANTYD_").ignore(&["CONFIG", "LOG", "TEST_PG_URL"]))
             .extract()?;
         config.validate().map_err(figment::Error::from)?;
         Ok(config)

@@ -92,6 +92,15 @@ impl Intake {
             window: &self.window,
         });
         let id = Uuid::now_v7();
+        let mut plan = plan;
+        // The order reads return them in.
+        plan.sort_by(|a, b| {
+            (a.due_at, a.kind.as_str(), a.occurrence).cmp(&(
+                b.due_at,
+                b.kind.as_str(),
+                b.occurrence,
+            ))
+        });
         let mut record = RegistrationRecord {
             id,
             dealer_id: dealer.id,

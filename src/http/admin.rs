@@ -73,9 +73,9 @@ impl From<DealerRecord> for DealerResponse {
     }
 }
 
-/// Dealer codes: 2 to 32 letters, digits, `-` or `_`, starting with a letter or digit.
+/// Dealer codes: 1 to 32 letters, digits, `-` or `_`, starting with a letter or digit.
 pub fn check_code(field: &str, code: &str) -> Result<(), ApiError> {
-    let ok = (2..=32).contains(&code.len())
+    let ok = (1..=32).contains(&code.len())
         && code
             .chars()
             .next()
@@ -89,7 +89,7 @@ pub fn check_code(field: &str, code: &str) -> Result<(), ApiError> {
         Err(ApiError::field(
             field,
             "invalid_code",
-            "must be 2 to 32 letters, digits, '-' or '_'",
+            "must be 1 to 32 letters, digits, '-' or '_'",
         ))
     }
 }

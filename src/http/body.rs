@@ -101,21 +101,11 @@ pub fn shape_error(path: &str, message: &str) -> FieldError {
     };
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or_default();
-        let full = if field.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{field}.{name}")
-        };
-        return FieldError::new(full, "unknown_field", message);
+        return FieldError::new(join_path(&field, name), "unknown_field", message);
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default();
-        let full = if field.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{field}.{name}")
-        };
-        return FieldError::new(full, "required", "is required");
+        return FieldError::new(join_path(&field, name), "required", "is required");
     }
     FieldError::new(
         if field.is_empty() {
@@ -126,6 +116,17 @@ pub fn shape_error(path: &str, message: &str) -> FieldError {
         "invalid_type",
         message,
     )
+}
+
+/// `parent.name`, unless the path already ends with the name.
+fn join_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else if parent == name || parent.ends_with(&format!(".{name}")) {
+        parent.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
 }
 
 /// Query parameters decoded into `T`; unknown or malformed parameters are a 422.

@@ -558,6 +558,7 @@ pub async fn batch_registrations(
     Body(body): Body,
 ) -> Result<axum::Json<BatchResult>, ApiError> {
     let media = media_type(&headers);
+    let is_csv = media.as_deref() == Some("text/csv");
     let rows: Vec<Result<RegistrationRequest, Vec<FieldError>>> = match media.as_deref() {
         m if is_json(m) => {
             let values: Vec<serde_json::Value> = decode_json(&body)?;
@@ -627,8 +628,17 @@ pub async fn batch_registrations(
                     errors,
                 }
             }
-            Err(IntakeError::Invalid(errors)) => {
+            Err(IntakeError::Invalid(mut errors)) => {
                 result.rejected += 1;
+                if is_csv {
+                    // Name the CSV column, not the JSON path.
+                    for e in &mut errors {
+                        e.field = e
+                            .field
+                            .replace("customer.", "customer_")
+                            .replace("consent.", "consent_");
+                    }
+                }
                 BatchRow {
                     row,
                     status: "rejected".into(),

@@ -1,0 +1,203 @@
+//! The real binary, started the way the README says: the demo on a fresh directory, and `serve`
+//! on PostgreSQL with keys made by the CLI, stopped by SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::{Backend, fresh_database};
+
+const BIN: &str = env!("CARGO_BIN_EXE_warrantyd");
+
+fn command(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("WARRANTYD_LOG", "warn");
+    for (name, _) in std::env::vars() {
+        if name.starts_with("WARRANTYD_") && name != "WARRANTYD_TEST_PG_URL" {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+/// Starts `cmd` and collects its stdout until the "listening" line; returns the lines and address.
+fn start(mut cmd: Command) -> (Child, Vec<String>, String) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start warrantyd");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("warrantyd did not start listening");
+        if let Some(addr) = line.strip_prefix("warrantyd listening on ") {
+            return (child, lines, addr.to_owned());
+        }
+        lines.push(line);
+    }
+}
+
+fn terminate(mut child: Child) {
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(
+                status.success(),
+                "warrantyd exited with {status} after SIGTERM"
+            );
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().ok();
+    panic!("warrantyd did not stop within 5 s of SIGTERM");
+}
+
+#[tokio::test]
+async fn the_demo_starts_on_a_fresh_directory_and_its_curl_command_registers_a_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = command(dir.path());
+    cmd.args(["demo", "--listen", "127.0.0.1:0"]);
+    let (child, lines, addr) = start(cmd);
+    let output = lines.join("\n");
+    let curl_start = output
+        .find("curl ")
+        .expect("the demo prints a curl command");
+    let curl_end = output[curl_start..]
+        .find("}}'")
+        .expect("end of the curl command")
+        + curl_start
+        + 3;
+    let curl = &output[curl_start..curl_end];
+    assert!(curl.contains(&addr));
+
+    let result = Command::new("bash")
+        .args(["-c", &format!("{curl} -w '\\n%{{http_code}}'")])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let (body, code) = stdout.trim_end().rsplit_once('\n').unwrap();
+    assert_eq!(code, "201", "curl answered {stdout}");
+    let registration: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(registration["status"], "active");
+    assert_eq!(registration["reminders"].as_array().unwrap().len(), 5);
+    assert!(
+        dir.path().join("data/warrantyd.db").exists(),
+        "the demo keeps its data in ./data"
+    );
+    terminate(child);
+}
+
+#[tokio::test]
+async fn serve_on_postgres_uses_cli_made_keys_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(Backend::Postgres, dir.path()).await;
+    let with_env = |args: &[&str]| {
+        let mut cmd = command(dir.path());
+        cmd.env("DATABASE_URL", &url)
+            .env("WARRANTYD_SECRET_KEY", "k".repeat(40))
+            .args(args);
+        cmd
+    };
+    assert!(with_env(&["migrate"]).status().unwrap().success());
+    let admin = with_env(&["key", "create", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(admin.status.success());
+    let admin = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
+
+    let (child, _, addr) = start(with_env(&["serve", "--listen", "127.0.0.1:0"]));
+    let http = reqwest::Client::new();
+    let dealer = http
+        .put(format!("{addr}/v1/admin/dealers/PG1"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "PG dealer", "locale": "en-GB", "time_zone": "Europe/London"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dealer.status().as_u16(), 201);
+    let product = http
+        .put(format!("{addr}/v1/admin/products/P1"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "P", "category": "c", "warranty_months": 12, "warranty_start": "purchase", "service_plan": ["P6M"], "registration_window_days": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(product.status().as_u16(), 201);
+    let dealer_key = with_env(&["key", "create", "--dealer", "PG1"])
+        .output()
+        .unwrap();
+    let dealer_key = String::from_utf8(dealer_key.stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let today = chrono::Utc::now()
+        .date_naive()
+        .pred_opt()
+        .unwrap()
+        .to_string();
+    let created = http
+        .post(format!("{addr}/v1/registrations"))
+        .bearer_auth(&dealer_key)
+        .json(&json!({"serial_number": "PG-0001", "sku": "P1", "purchase_date": today,
+            "customer": {"name": "Sam", "phone": "+447911123456"}, "consent": {"service_reminders": true, "marketing": false}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    assert_eq!(
+        http.get(format!("{addr}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    terminate(child);
+
+    // Without a shared secret key, PostgreSQL deployments refuse to start.
+    let mut no_secret = command(dir.path());
+    no_secret
+        .env("DATABASE_URL", &url)
+        .args(["serve", "--listen", "127.0.0.1:0"]);
+    let out = no_secret.output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("WARRANTYD_SECRET_KEY"));
+}
+
+#[test]
+fn bad_configuration_is_reported_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = command(dir.path())
+        .env("WARRANTYD_SEND_WINDOW", "whenever")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("send window"));
+    assert!(!dir.path().join("data").exists());
+}

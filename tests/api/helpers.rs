@@ -1,0 +1,327 @@
+//! The test harness: `spawn_app(backend)` gives each test its own database (a SQLite file in a temp
+//! dir, or a fresh PostgreSQL database), a manual clock, an admin key and helpers per endpoint.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sqlx::Connection;
+use tower::ServiceExt;
+use warrantyd::clock::ManualClock;
+use warrantyd::config::Config;
+use warrantyd::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each listed `async fn name(backend: Backend)` once per backend, as `sqlite::name` and
+/// `postgres::name`. PostgreSQL tests fail (never skip) when the server is missing.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// Friday 27 November 2026, 10:00 UTC: inside the default send window in Europe.
+pub const START: &str = "2026-11-27T10:00:00Z";
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub clock: ManualClock,
+    pub admin_key: String,
+    /// Keeps the SQLite file and data dir alive as long as the app.
+    _dir: tempfile::TempDir,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The (field, code) pairs of a validation problem.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.json["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap_or("").to_owned(),
+                            e["code"].as_str().unwrap_or("").to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text
+        );
+        assert_eq!(self.json["status"].as_u64(), Some(u64::from(status)));
+        assert!(
+            self.json["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("urn:warrantyd:problem:"))
+        );
+        assert!(self.json["title"].is_string() && self.json["detail"].is_string());
+    }
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("WARRANTYD_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A new, empty database URL for `backend`.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+        Backend::Postgres => {
+            let admin_url = pg_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin_url} is required for the postgres tests: {e}")
+                });
+            let name = format!("wd_test_{}", uuid::Uuid::now_v7().simple());
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base.to_owned())
+                .unwrap();
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(backend, dir.path()).await;
+    let mut config = Config {
+        data_dir: dir.path().join("data"),
+        ..Config::default()
+    };
+    configure(&mut config);
+    let store = Store::connect(&database_url, 8).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let clock = ManualClock::new(START.parse().unwrap());
+    let state = warrantyd::app::state(config, store.clone(), Arc::new(clock.clone()));
+    let (admin_key, key) = warrantyd::keys::generate(warrantyd::keys::Role::Admin, None, None);
+    store.insert_key(&key, clock_now(&clock)).await.unwrap();
+    let app = TestApp {
+        router: warrantyd::http::router(state),
+        store,
+        clock,
+        admin_key,
+        _dir: dir,
+    };
+    app.put_product("MOWER-500", json!({
+        "name": "Robotic mower", "category": "garden", "warranty_months": 24, "warranty_start": "purchase",
+        "service_plan": ["P6M", "P12M"], "registration_window_days": 30
+    }))
+    .await;
+    app.put_product("BOILER-24", json!({
+        "name": "Boiler", "category": "heating", "warranty_months": 60, "warranty_start": "installation",
+        "service_plan": ["P12M"], "registration_window_days": 30
+    }))
+    .await;
+    app
+}
+
+fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
+    use warrantyd::clock::Clock;
+    clock.now()
+}
+
+impl TestApp {
+    pub fn now(&self) -> DateTime<Utc> {
+        clock_now(&self.clock)
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        extra: &[(&str, &str)],
+    ) -> Resp {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(key) = key {
+            builder = builder.header("authorization", format!("Bearer {key}"));
+        }
+        if let Some(ct) = content_type {
+            builder = builder.header("content-type", ct);
+        }
+        for (name, value) in extra {
+            builder = builder.header(*name, *value);
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    pub async fn get(&self, path: &str, key: Option<&str>) -> Resp {
+        self.send(Method::GET, path, key, None, Vec::new(), &[])
+            .await
+    }
+
+    pub async fn post_json(&self, path: &str, key: Option<&str>, body: &Value) -> Resp {
+        self.send(
+            Method::POST,
+            path,
+            key,
+            Some("application/json"),
+            serde_json::to_vec(body).unwrap(),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn put_json(&self, path: &str, key: Option<&str>, body: &Value) -> Resp {
+        self.send(
+            Method::PUT,
+            path,
+            key,
+            Some("application/json"),
+            serde_json::to_vec(body).unwrap(),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn register(&self, key: &str, body: &Value) -> Resp {
+        self.post_json("/v1/registrations", Some(key), body).await
+    }
+
+    pub async fn register_with_key(&self, key: &str, idempotency_key: &str, body: &Value) -> Resp {
+        self.send(
+            Method::POST,
+            "/v1/registrations",
+            Some(key),
+            Some("application/json"),
+            serde_json::to_vec(body).unwrap(),
+            &[("idempotency-key", idempotency_key)],
+        )
+        .await
+    }
+
+    pub async fn put_product(&self, sku: &str, body: Value) -> Resp {
+        let resp = self
+            .put_json(
+                &format!("/v1/admin/products/{sku}"),
+                Some(&self.admin_key.clone()),
+                &body,
+            )
+            .await;
+        assert!(resp.status.is_success(), "product {sku}: {}", resp.text);
+        resp
+    }
+
+    /// Creates dealer `code` in `time_zone` and returns a fresh key for it.
+    pub async fn dealer(&self, code: &str, time_zone: &str) -> String {
+        let admin = self.admin_key.clone();
+        let resp = self
+            .put_json(
+                &format!("/v1/admin/dealers/{code}"),
+                Some(&admin),
+                &json!({"name": format!("Dealer {code}"), "locale": "fr-FR", "time_zone": time_zone, "email": "shop@dealer.example"}),
+            )
+            .await;
+        assert!(resp.status.is_success(), "dealer {code}: {}", resp.text);
+        let resp = self
+            .post_json(
+                &format!("/v1/admin/dealers/{code}/keys"),
+                Some(&admin),
+                &json!({"label": "test"}),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text);
+        resp.json["key"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A valid registration body for `serial`.
+pub fn registration(serial: &str) -> Value {
+    json!({
+        "serial_number": serial,
+        "sku": "MOWER-500",
+        "purchase_date": "2026-11-20",
+        "customer": {
+            "name": "Camille Martin",
+            "email": format!("{}@customer.example", serial.to_lowercase()),
+            "locale": "fr-FR",
+            "time_zone": "Europe/Paris",
+            "country": "FR"
+        },
+        "consent": {"service_reminders": true, "marketing": false}
+    })
+}

@@ -1,0 +1,14 @@
+//! One integration-test binary: every test runs through the real router against a real SQLite file
+//! and a real PostgreSQL database of its own (see `helpers::spawn_app`).
+
+mod helpers;
+
+mod admin;
+mod batch;
+mod binary;
+mod consistency;
+mod idempotency;
+mod isolation;
+mod operations;
+mod registrations;
+mod validation;

@@ -1,0 +1,82 @@
+//! Health, readiness and the OpenAPI document.
+
+use crate::both_backends;
+use crate::helpers::{Backend, spawn_app};
+
+async fn health_and_readiness_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!(
+        (health.status.as_u16(), health.json["status"].as_str()),
+        (200, Some("ok"))
+    );
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(
+        (ready.status.as_u16(), ready.json["status"].as_str()),
+        (200, Some("ready")),
+        "{}",
+        ready.text
+    );
+    assert!(health.header("x-request-id").is_some());
+
+    // With the database gone, readiness fails with a problem document and requests get 503.
+    app.store.close().await;
+    app.get("/readyz", None).await.assert_problem(503);
+    let key = app.admin_key.clone();
+    let resp = app.get("/v1/admin/dealers", Some(&key)).await;
+    resp.assert_problem(503);
+    assert!(resp.header("retry-after").is_some());
+}
+
+async fn the_openapi_document_describes_every_route_and_its_errors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc = app.get("/openapi.json", None).await;
+    assert_eq!(doc.status.as_u16(), 200);
+    assert_eq!(doc.json["openapi"], "3.1.0");
+    let paths = doc.json["paths"].as_object().unwrap();
+    let expected = [
+        ("/v1/registrations", "post"),
+        ("/v1/registrations", "get"),
+        ("/v1/registrations/batch", "post"),
+        ("/v1/registrations/{id}", "get"),
+        ("/v1/registrations/{id}/void", "post"),
+        ("/v1/admin/dealers", "get"),
+        ("/v1/admin/dealers/{code}", "put"),
+        ("/v1/admin/dealers/{code}", "get"),
+        ("/v1/admin/dealers/{code}/keys", "post"),
+        ("/v1/admin/keys", "post"),
+        ("/v1/admin/keys", "get"),
+        ("/v1/admin/keys/{id}/revoke", "post"),
+        ("/v1/admin/products", "get"),
+        ("/v1/admin/products/{sku}", "put"),
+        ("/v1/admin/products/{sku}", "get"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is not documented"
+        );
+    }
+    let create = &paths["/v1/registrations"]["post"];
+    for status in ["201", "401", "409", "413", "422"] {
+        assert!(
+            create["responses"].get(status).is_some(),
+            "POST /v1/registrations lacks {status}"
+        );
+    }
+    let problem =
+        &create["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"];
+    assert_eq!(problem, "#/components/schemas/Problem");
+    assert!(
+        doc.json["components"]["schemas"]["RegistrationRequest"]["properties"]["customer"]
+            .is_object()
+    );
+    assert!(doc.json["components"]["securitySchemes"]["api_key"].is_object());
+}
+
+both_backends!(
+    health_and_readiness_answer,
+    the_openapi_document_describes_every_route_and_its_errors,
+);

@@ -91,6 +91,7 @@ impl Default for Config {
 
 impl Config {
     /// Loads defaults, then `file` (if given), then the environment.
+    #[allow(clippy::result_large_err)] // called once at start-up
     pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
@@ -149,6 +150,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
@@ -164,6 +166,12 @@ mod tests {
         for secret in ["hunter2", "s3cr3t-key", "mailpass"] {
             assert!(!shown.contains(secret), "{secret} leaked in {shown}");
         }
+    }
+
+    #[test]
+    fn the_example_file_is_a_valid_configuration() {
+        let config = Config::load(Some(Path::new("deploy/warrantyd.example.toml"))).unwrap();
+        assert_eq!(config.log_format, LogFormat::Json);
     }
 
     #[test]

@@ -28,7 +28,6 @@ pub struct CustomerRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReminderRecord {
     pub id: Uuid,
-    #[sqlx(skip)]
     pub registration_id: Uuid,
     pub kind: String,
     pub occurrence: i32,
@@ -372,37 +371,18 @@ impl Store {
         if registration_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(Uuid, Uuid, String, i32, NaiveDate, DateTime<Utc>, String)> = with_pool!(
-            self,
-            |pool| {
-                let mut query = QueryBuilder::new(
+        Ok(with_pool!(self, |pool| {
+            let mut query = QueryBuilder::new(
                 "SELECT id, registration_id, kind, occurrence, nominal_date, due_at, status FROM reminders
                  WHERE registration_id IN (",
             );
-                let mut ids = query.separated(", ");
-                for id in registration_ids {
-                    ids.push_bind(*id);
-                }
-                query.push(") ORDER BY registration_id, due_at, kind, occurrence");
-                query.build_query_as().fetch_all(pool).await?
+            let mut ids = query.separated(", ");
+            for id in registration_ids {
+                ids.push_bind(*id);
             }
-        );
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, registration_id, kind, occurrence, nominal_date, due_at, status)| {
-                    ReminderRecord {
-                        id,
-                        registration_id,
-                        kind,
-                        occurrence,
-                        nominal_date,
-                        due_at,
-                        status,
-                    }
-                },
-            )
-            .collect())
+            query.push(") ORDER BY registration_id, due_at, kind, occurrence");
+            query.build_query_as().fetch_all(pool).await?
+        }))
     }
 
     /// Voids a dealer's active registration and cancels its pending reminders. Voiding a voided

@@ -26,6 +26,7 @@ fn command(dir: &std::path::Path) -> Command {
 }
 
 /// Starts `cmd` and collects its stdout until the "listening" line; returns the lines and address.
+#[allow(clippy::zombie_processes)] // callers stop it with `terminate`
 fn start(mut cmd: Command) -> (Child, Vec<String>, String) {
     let mut child = cmd
         .stdout(Stdio::piped())

@@ -6,12 +6,14 @@ use crate::both_backends;
 use crate::helpers::{Backend, registration, spawn_app};
 
 /// (what is changed, the change, the field and code expected)
-fn cases() -> Vec<(
+type Case = (
     &'static str,
     Box<dyn Fn(&mut Value)>,
     &'static str,
     &'static str,
-)> {
+);
+
+fn cases() -> Vec<Case> {
     vec![
         (
             "serial with symbols",

@@ -80,6 +80,28 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Whether any migration of these (migrator, history table) pairs has not been applied.
+async fn any_pending(
+    conn: &mut impl sqlx::migrate::Migrate,
+    sets: &[(&sqlx::migrate::Migrator, &str)],
+) -> Result<bool> {
+    for (migrator, table) in sets {
+        // A missing history table means nothing was applied.
+        let applied = conn
+            .list_applied_migrations(table)
+            .await
+            .unwrap_or_default();
+        let is_applied = |version: i64| applied.iter().any(|a| a.version == version);
+        if migrator
+            .iter()
+            .any(|m| m.migration_type.is_up_migration() && !is_applied(m.version))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Clone)]

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use sqlx::PgPool;
-use sqlx::migrate::{Migrate, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
 
 use super::Result;
@@ -33,19 +33,12 @@ pub(super) async fn migrate(pool: &PgPool) -> Result<()> {
 pub(super) async fn migrations_pending(pool: &PgPool) -> Result<bool> {
     let mut conn = pool.acquire().await?;
     let apalis = apalis_postgres::PostgresStorage::<()>::migrations();
-    for (migrator, table) in [
-        (&MIGRATOR, "_sqlx_migrations"),
-        (&apalis, APALIS_MIGRATIONS_TABLE),
-    ] {
-        let applied = conn
-            .list_applied_migrations(table)
-            .await
-            .unwrap_or_default();
-        if migrator.iter().any(|m| {
-            m.migration_type.is_up_migration() && !applied.iter().any(|a| a.version == m.version)
-        }) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    super::any_pending(
+        &mut *conn,
+        &[
+            (&MIGRATOR, "_sqlx_migrations"),
+            (&apalis, APALIS_MIGRATIONS_TABLE),
+        ],
+    )
+    .await
 }

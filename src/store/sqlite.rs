@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
-use sqlx::migrate::{Migrate, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::Result;
@@ -51,19 +51,13 @@ pub(super) async fn migrate(pool: &SqlitePool) -> Result<()> {
 
 pub(super) async fn migrations_pending(pool: &SqlitePool) -> Result<bool> {
     let mut conn = pool.acquire().await?;
-    for (migrator, table) in [
-        (&MIGRATOR, "_sqlx_migrations"),
-        (&apalis_migrator(), APALIS_MIGRATIONS_TABLE),
-    ] {
-        let applied = conn
-            .list_applied_migrations(table)
-            .await
-            .unwrap_or_default();
-        if migrator.iter().any(|m| {
-            m.migration_type.is_up_migration() && !applied.iter().any(|a| a.version == m.version)
-        }) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let apalis = apalis_migrator();
+    super::any_pending(
+        &mut *conn,
+        &[
+            (&MIGRATOR, "_sqlx_migrations"),
+            (&apalis, APALIS_MIGRATIONS_TABLE),
+        ],
+    )
+    .await
 }

@@ -76,7 +76,30 @@ async fn the_openapi_document_describes_every_route_and_its_errors(backend: Back
     assert!(doc.json["components"]["securitySchemes"]["api_key"].is_object());
 }
 
+async fn readiness_fails_while_migrations_are_pending(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::helpers::fresh_database(backend, dir.path()).await;
+    let store = warrantyd::store::Store::connect(&url, 2).await.unwrap();
+    let clock = std::sync::Arc::new(warrantyd::clock::SystemClock);
+    let router = warrantyd::http::router(warrantyd::app::state(
+        warrantyd::config::Config::default(),
+        store.clone(),
+        clock.clone(),
+    ));
+    let ready = |router: axum::Router| async move {
+        use tower::ServiceExt;
+        let request = axum::http::Request::get("/readyz")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        router.oneshot(request).await.unwrap().status().as_u16()
+    };
+    assert_eq!(ready(router.clone()).await, 503);
+    store.migrate().await.unwrap();
+    assert_eq!(ready(router).await, 200);
+}
+
 both_backends!(
     health_and_readiness_answer,
     the_openapi_document_describes_every_route_and_its_errors,
+    readiness_fails_while_migrations_are_pending,
 );

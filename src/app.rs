@@ -13,7 +13,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
 use crate::intake::Intake;
+use crate::jobs::{self, Sender};
+use crate::mail::templates::Renderer;
 use crate::store::{Backend, Store};
+use crate::tokens::Signer;
 
 /// Which parts of the service this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,7 +41,13 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The shared state of the API. The signing key is `config.secret_key` (resolved by `secret_key`);
+/// without one (tests), a random key that lives as long as the process.
 pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
+    let signer = match &config.secret_key {
+        Some(key) => Signer::new(key.expose()),
+        None => Signer::new(&uuid::Uuid::new_v4().to_string()),
+    };
     let intake = Intake {
         store: store.clone(),
         clock: clock.clone(),
@@ -51,6 +60,8 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
         clock,
         intake,
         config: Arc::new(config),
+        signer,
+        renderer: Arc::new(Renderer::new()),
     }
 }
 
@@ -120,30 +131,54 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
 
 /// Runs the given role on an opened store (and, for API roles, a bound listener).
 pub async fn run_with(
-    config: Config,
+    mut config: Config,
     store: Store,
     role: Role,
     listener: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    secret_key(&config, store.backend())?;
+    config.secret_key = Some(secret_key(&config, store.backend())?);
     let state = state(config, store.clone(), Arc::new(SystemClock));
-    let result = match (role, listener) {
-        (Role::All | Role::Api, Some(listener)) => {
-            if role == Role::All {
-                tracing::info!("no background jobs are defined yet; the worker role idles");
-            }
-            serve(state, listener, shutdown).await
+    // One shutdown signal, seen by the HTTP server and the workers.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
         }
+    };
+    let workers = match role {
+        Role::All | Role::Worker => {
+            let mailer = Sender::mailer_from(&state.config)?;
+            let sender = Sender::new(
+                state.config.clone(),
+                store.clone(),
+                state.clock.clone(),
+                state.signer.clone(),
+                mailer,
+            )?;
+            Some(tokio::spawn(jobs::run(Arc::new(sender), stopped())))
+        }
+        Role::Api => None,
+    };
+    let served = match (role, listener) {
+        (Role::All | Role::Api, Some(listener)) => serve(state, listener, stopped()).await,
         (Role::All | Role::Api, None) => Err(anyhow::anyhow!("the API role needs a listener")),
         (Role::Worker, _) => {
-            tracing::info!("worker started; no background jobs are defined yet");
-            shutdown.await;
+            stopped().await;
             Ok(())
         }
     };
+    let worked = match workers {
+        Some(handle) => handle.await.map_err(anyhow::Error::from).and_then(|r| r),
+        None => Ok(()),
+    };
     store.close().await;
-    result
+    served.and(worked)
 }
 
 /// Serves HTTP on `listener` until `shutdown`, then lets in-flight requests finish.

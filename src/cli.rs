@@ -14,7 +14,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::catalog::WarrantyStart;
 use crate::http::admin::{DealerRequest, ProductRequest, issue_key, parse_dealer, parse_product};
+use crate::jobs::Sender;
 use crate::keys;
+use crate::mail::templates::Renderer;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,12 +47,24 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Render every email template in every language, and every page, with sample data; fail on
+    /// any error.
+    CheckTemplates,
+    /// Reminder tools.
+    #[command(subcommand)]
+    Reminders(RemindersCommand),
     /// Seed a demo dealer and products into the database, print a dealer key and a ready-to-paste
     /// curl command, then serve.
     Demo {
         #[arg(long)]
         listen: Option<SocketAddr>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum RemindersCommand {
+    /// Print the messages a registration's reminders would send (as they would be sent now).
+    Preview { registration_id: Uuid },
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +128,14 @@ impl Command {
                 Ok(())
             }
             Self::Key(command) => command.run(config).await,
+            Self::CheckTemplates => {
+                let count = Renderer::new().check_all().map_err(anyhow::Error::msg)?;
+                println!("{count} templates rendered without error");
+                Ok(())
+            }
+            Self::Reminders(RemindersCommand::Preview { registration_id }) => {
+                preview(config, registration_id).await
+            }
             Self::Demo { listen } => demo(config, listen).await,
         }
     }
@@ -178,6 +200,42 @@ impl KeyCommand {
     }
 }
 
+async fn preview(mut config: Config, registration_id: Uuid) -> anyhow::Result<()> {
+    let store = app::open_store(&config).await?;
+    config.secret_key = Some(app::secret_key(&config, store.backend())?);
+    let signer = crate::tokens::Signer::new(config.secret_key.as_ref().expect("set").expose());
+    let memory = crate::mail::Mailer::Memory(Default::default());
+    let sender = Sender::new(
+        Arc::new(config),
+        store.clone(),
+        Arc::new(SystemClock),
+        signer,
+        memory,
+    )?;
+    let ids = store.reminder_ids(registration_id).await?;
+    anyhow::ensure!(
+        !ids.is_empty(),
+        "no registration {registration_id} (or it has no reminders)"
+    );
+    for id in ids {
+        let Some(ctx) = store.send_context(id).await? else {
+            continue;
+        };
+        println!("==== {} #{} ({}) ====", ctx.kind, ctx.occurrence, id);
+        match ctx.customer_email.as_deref().map(str::parse) {
+            Some(Ok(to)) => {
+                let (_, _, raw) = sender
+                    .render(&ctx, to, SystemClock.now())
+                    .map_err(anyhow::Error::msg)?;
+                println!("{}", String::from_utf8_lossy(&raw));
+            }
+            _ => println!("(no email address: nothing would be sent)"),
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
 async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> {
     let store = app::open_store(&config).await?;
     let state = app::state(config.clone(), store.clone(), Arc::new(SystemClock));
@@ -192,6 +250,8 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
             time_zone: "Europe/London".into(),
             country: Some("GB".into()),
             booking_url: Some("https://demo-dealer.example/book".into()),
+            address: Some("1 High Street, London".into()),
+            send_window: None,
             active: Some(true),
         },
     )

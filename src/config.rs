@@ -9,7 +9,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::plan::{DEFAULT_SEND_WINDOW, SendWindow};
+use crate::domain::plan::{DEFAULT_SEND_WINDOW, QuietDay, SendWindow};
 
 /// A value that must not be printed.
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -66,6 +66,33 @@ pub struct Config {
     pub expiry_notice_days: u32,
     /// Reminders whose date lies more than this many days in the past at registration are skipped.
     pub catch_up_days: u32,
+    /// Where emails are written as `.eml` files when no SMTP server is configured.
+    pub outbox_dir: PathBuf,
+    /// Local dates on which no reminder is sent: `MM-DD` every year or `YYYY-MM-DD` once.
+    pub quiet_days: Vec<String>,
+    /// How often the dispatcher looks for due reminders, in milliseconds.
+    pub dispatch_interval_ms: u64,
+    /// Reminders claimed per dispatcher pass.
+    pub dispatch_batch: u32,
+    /// Concurrent sends per worker process (and SMTP connections).
+    pub send_concurrency: usize,
+    /// Deadline of one SMTP conversation; a connection that misses it is closed, never reused.
+    pub send_timeout_secs: u64,
+    /// A claimed reminder not finished within this many seconds is presumed abandoned and claimed again.
+    pub lease_secs: u64,
+    /// Attempts before a reminder that keeps failing temporarily is marked failed.
+    pub max_attempts: u32,
+    /// First retry delay; doubles with each attempt (with jitter), capped at 6 hours.
+    pub retry_base_secs: u64,
+    /// At most this many reminders per customer (all registrations) within `frequency_cap_days`;
+    /// later ones wait. 0 disables the cap. Confirmations do not count.
+    pub frequency_cap_count: u32,
+    pub frequency_cap_days: u32,
+    /// Optional DKIM signing of every email.
+    pub dkim_selector: Option<String>,
+    pub dkim_domain: Option<String>,
+    /// PEM file of an RSA private key (PKCS#1).
+    pub dkim_private_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -77,7 +104,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             secret_key: None,
             smtp_url: None,
-            mail_from: "warranty@localhost".into(),
+            mail_from: "warranty@localhost.localdomain".into(),
             send_window: DEFAULT_SEND_WINDOW.into(),
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,
@@ -85,6 +112,20 @@ impl Default for Config {
             db_max_connections: 16,
             expiry_notice_days: 30,
             catch_up_days: 30,
+            outbox_dir: PathBuf::from("./outbox"),
+            quiet_days: Vec::new(),
+            dispatch_interval_ms: 500,
+            dispatch_batch: 200,
+            send_concurrency: 8,
+            send_timeout_secs: 60,
+            lease_secs: 300,
+            max_attempts: 8,
+            retry_base_secs: 60,
+            frequency_cap_count: 2,
+            frequency_cap_days: 7,
+            dkim_selector: None,
+            dkim_domain: None,
+            dkim_private_key_file: None,
         }
     }
 }
@@ -113,6 +154,30 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         SendWindow::parse(&self.send_window)?;
+        for day in &self.quiet_days {
+            QuietDay::parse(day)?;
+        }
+        if self.mail_from.parse::<lettre::Address>().is_err() {
+            return Err(format!(
+                "mail_from {:?} is not an email address",
+                self.mail_from
+            ));
+        }
+        if let Some(url) = &self.smtp_url {
+            crate::mail::smtp::SmtpSettings::parse(url.expose())
+                .map_err(|e| format!("smtp_url: {e}"))?;
+        }
+        if self.dkim_selector.is_some() != self.dkim_private_key_file.is_some() {
+            return Err("dkim_selector and dkim_private_key_file go together".into());
+        }
+        if self.lease_secs <= self.send_timeout_secs {
+            return Err("lease_secs must exceed send_timeout_secs".into());
+        }
+        if self.send_concurrency == 0 || self.dispatch_batch == 0 || self.max_attempts == 0 {
+            return Err(
+                "send_concurrency, dispatch_batch and max_attempts must be at least 1".into(),
+            );
+        }
         if let Some(url) = &self.database_url {
             let url = url.expose();
             if !(url.starts_with("sqlite:")
@@ -145,7 +210,21 @@ impl Config {
     }
 
     pub fn send_window(&self) -> SendWindow {
-        SendWindow::parse(&self.send_window).expect("validated at load")
+        let quiet = self
+            .quiet_days
+            .iter()
+            .map(|d| QuietDay::parse(d).expect("validated at load"))
+            .collect();
+        SendWindow::parse(&self.send_window)
+            .expect("validated at load")
+            .with_quiet_days(quiet)
+    }
+
+    /// The domain of the sending address (for Message-IDs and the mailto unsubscribe).
+    pub fn mail_domain(&self) -> &str {
+        self.mail_from
+            .rsplit_once('@')
+            .map_or("localhost", |(_, d)| d)
     }
 }
 

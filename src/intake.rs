@@ -26,6 +26,8 @@ pub struct DealerContext {
     pub code: String,
     pub locale: String,
     pub time_zone: String,
+    /// The dealer's own send window, if it overrides the deployment's.
+    pub send_window: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +83,14 @@ impl Intake {
             NewRegistration::parse(req, &ctx, terms.as_ref()).map_err(IntakeError::Invalid)?;
         let (product, terms) = (product.expect("parsed"), terms.expect("parsed"));
 
+        let window = dealer
+            .send_window
+            .as_deref()
+            .and_then(|w| SendWindow::parse(w).ok())
+            .map_or_else(
+                || self.window.clone(),
+                |w| w.with_quiet_days(self.window.quiet_days().to_vec()),
+            );
         let plan = plan_reminders(&PlanInput {
             now,
             tz: new.customer.time_zone.0,
@@ -89,7 +99,7 @@ impl Intake {
             service_plan: &terms.service_plan,
             expiry_notice_days: self.expiry_notice_days,
             catch_up_days: self.catch_up_days,
-            window: &self.window,
+            window: &window,
         });
         let id = Uuid::now_v7();
         let mut plan = plan;

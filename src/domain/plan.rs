@@ -17,11 +17,41 @@ use super::catalog::Period;
 
 pub const DEFAULT_SEND_WINDOW: &str = "0 0 9-17 * * Mon-Fri";
 
-/// The hours in which reminders may be sent, in the recipient's local time.
+/// A local date on which nothing is sent: every year (`12-25`) or once (`2027-05-08`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuietDay {
+    Yearly { month: u32, day: u32 },
+    Once(NaiveDate),
+}
+
+impl QuietDay {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let bad = || format!("quiet day {raw:?} must be MM-DD or YYYY-MM-DD");
+        if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            return Ok(Self::Once(date));
+        }
+        let (m, d) = raw.split_once('-').ok_or_else(bad)?;
+        let (month, day) = (m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+        // 2000 is a leap year, so 02-29 is accepted.
+        NaiveDate::from_ymd_opt(2000, month, day).ok_or_else(bad)?;
+        Ok(Self::Yearly { month, day })
+    }
+
+    pub fn matches(&self, date: NaiveDate) -> bool {
+        use chrono::Datelike;
+        match *self {
+            Self::Yearly { month, day } => date.month() == month && date.day() == day,
+            Self::Once(d) => d == date,
+        }
+    }
+}
+
+/// The hours in which reminders may be sent, in the recipient's local time, minus quiet days.
 #[derive(Debug, Clone)]
 pub struct SendWindow {
     schedule: cron::Schedule,
     expression: String,
+    quiet_days: Vec<QuietDay>,
 }
 
 impl SendWindow {
@@ -41,19 +71,35 @@ impl SendWindow {
         Ok(Self {
             schedule,
             expression: expression.to_owned(),
+            quiet_days: Vec::new(),
         })
+    }
+
+    pub fn with_quiet_days(mut self, quiet_days: Vec<QuietDay>) -> Self {
+        self.quiet_days = quiet_days;
+        self
+    }
+
+    pub fn quiet_days(&self) -> &[QuietDay] {
+        &self.quiet_days
+    }
+
+    fn is_quiet(&self, date: NaiveDate) -> bool {
+        self.quiet_days.iter().any(|q| q.matches(date))
     }
 
     pub fn expression(&self) -> &str {
         &self.expression
     }
 
-    /// The first tick at or after `at`, in zone `tz`.
+    /// The first tick at or after `at`, in zone `tz`, that is not on a quiet day.
     pub fn first_tick_at_or_after(&self, at: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
         let local = at.with_timezone(&tz) - Duration::seconds(1);
+        // Bounded: quiet days cannot hide every tick of a valid window.
         self.schedule
             .after(&local)
-            .next()
+            .take(20_000)
+            .find(|t| !self.is_quiet(t.date_naive()))
             .map(|t| t.with_timezone(&Utc))
     }
 
@@ -353,6 +399,23 @@ mod tests {
             steps[2],
             (PlannedStatus::Pending, utc("2027-08-10T09:00:00Z"))
         );
+    }
+
+    #[test]
+    fn quiet_days_are_skipped_in_local_time() {
+        let paris: Tz = "Europe/Paris".parse().unwrap();
+        let w = window().with_quiet_days(vec![
+            QuietDay::parse("12-25").unwrap(),
+            QuietDay::parse("2026-12-28").unwrap(),
+        ]);
+        // Friday 25 December is a holiday and Monday 28 a one-off closure: Tuesday 29 at 09:00.
+        assert_eq!(
+            w.first_tick_on_or_after_date("2026-12-25".parse().unwrap(), paris),
+            Some(utc("2026-12-29T08:00:00Z"))
+        );
+        assert!(!w.is_open(utc("2026-12-25T09:30:00Z"), paris));
+        assert!(QuietDay::parse("13-01").is_err());
+        assert!(QuietDay::parse("xmas").is_err());
     }
 
     #[test]

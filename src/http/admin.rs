@@ -14,6 +14,7 @@ use super::error::{ApiError, Problem};
 use crate::domain::catalog::{Period, WarrantyStart};
 use crate::domain::contact::{Country, Email, Locale, Phone, TimeZone, parse_web_url};
 use crate::domain::field::{Errors, clean_text};
+use crate::domain::plan::SendWindow;
 use crate::keys::{self, Role};
 use crate::store::{
     DealerRecord, DealerUpsert, KeyRecord, ProductRecord, ProductUpsert, StoreError,
@@ -36,6 +37,11 @@ pub struct DealerRequest {
     pub country: Option<String>,
     /// Where reminder emails send customers to book a visit.
     pub booking_url: Option<String>,
+    /// Postal address, shown in the footer of emails.
+    pub address: Option<String>,
+    /// Overrides the deployment's send window for this dealer's customers (6-field cron).
+    #[schema(example = "0 0 10-16 * * Mon-Sat")]
+    pub send_window: Option<String>,
     /// Inactive dealers' keys are refused. Default true.
     pub active: Option<bool>,
 }
@@ -50,6 +56,8 @@ pub struct DealerResponse {
     pub time_zone: String,
     pub country: Option<String>,
     pub booking_url: Option<String>,
+    pub address: Option<String>,
+    pub send_window: Option<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -66,6 +74,8 @@ impl From<DealerRecord> for DealerResponse {
             time_zone: d.time_zone,
             country: d.country,
             booking_url: d.booking_url,
+            address: d.address,
+            send_window: d.send_window,
             active: d.active,
             created_at: d.created_at,
             updated_at: d.updated_at,
@@ -119,6 +129,17 @@ pub fn parse_dealer(code: &str, req: &DealerRequest) -> Result<DealerUpsert, Api
         .booking_url
         .as_deref()
         .and_then(|v| e.take("booking_url", parse_web_url(v)));
+    let address = req
+        .address
+        .as_deref()
+        .and_then(|v| e.take("address", clean_text(v, 300)));
+    let send_window = req.send_window.as_deref().and_then(|v| {
+        let parsed = SendWindow::parse(v).map(|_| v.trim().to_owned());
+        e.take(
+            "send_window",
+            parsed.map_err(|m| ("invalid_send_window", m)),
+        )
+    });
     if !e.is_empty() {
         return Err(ApiError::Validation(e.0));
     }
@@ -131,6 +152,8 @@ pub fn parse_dealer(code: &str, req: &DealerRequest) -> Result<DealerUpsert, Api
         time_zone: time_zone.expect("checked").name().to_owned(),
         country,
         booking_url,
+        address,
+        send_window,
         active: req.active.unwrap_or(true),
     })
 }

@@ -66,6 +66,7 @@ where
                     code: dealer.code,
                     locale: dealer.locale,
                     time_zone: dealer.time_zone,
+                    send_window: dealer.send_window,
                 })
             }
             None => None,

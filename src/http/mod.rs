@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod customer;
 pub mod error;
 pub mod health;
 pub mod registrations;
@@ -29,7 +30,9 @@ use utoipa_axum::routes;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::intake::Intake;
+use crate::mail::templates::Renderer;
 use crate::store::Store;
+use crate::tokens::Signer;
 
 use error::{PROBLEM_JSON, problem};
 
@@ -39,6 +42,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub intake: Intake,
     pub config: Arc<Config>,
+    pub signer: Signer,
+    pub renderer: Arc<Renderer>,
 }
 
 #[derive(OpenApi)]
@@ -48,6 +53,7 @@ pub struct AppState {
     tags(
         (name = "registrations", description = "Dealers register the units they sell"),
         (name = "admin", description = "Dealers, keys and the product catalog"),
+        (name = "customer", description = "Pages reached from links in emails"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -82,6 +88,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::revoke_key))
         .routes(routes!(admin::put_product, admin::get_product))
         .routes(routes!(admin::list_products))
+        .routes(routes!(customer::unsubscribe_form, customer::unsubscribe))
+        .routes(routes!(customer::booking))
+        .routes(routes!(customer::verify_form, customer::verify))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
 }
@@ -129,12 +138,13 @@ async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_problem = response
+    // Problem documents, and the HTML pages customers see, are already meant for their reader.
+    let is_meant = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-    if is_problem {
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("text/html"));
+    if is_meant {
         return response;
     }
     let title = status.canonical_reason().unwrap_or("Error");

@@ -16,6 +16,8 @@ pub struct DealerRecord {
     pub time_zone: String,
     pub country: Option<String>,
     pub booking_url: Option<String>,
+    pub address: Option<String>,
+    pub send_window: Option<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -32,6 +34,8 @@ pub struct DealerUpsert {
     pub time_zone: String,
     pub country: Option<String>,
     pub booking_url: Option<String>,
+    pub address: Option<String>,
+    pub send_window: Option<String>,
     pub active: bool,
 }
 
@@ -61,7 +65,7 @@ pub struct ProductUpsert {
     pub registration_window_days: i32,
 }
 
-const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at, updated_at";
+const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active, created_at, updated_at";
 
 impl Store {
     /// Creates or replaces a dealer's profile; returns it and whether it was created.
@@ -73,12 +77,15 @@ impl Store {
         let new_id = Uuid::now_v7();
         let record: DealerRecord = with_pool!(self, |pool| {
             sqlx::query_as(
-                "INSERT INTO dealers (id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+                "INSERT INTO dealers (id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at,
+                   updated_at, address, send_window)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone,
                    locale = excluded.locale, time_zone = excluded.time_zone, country = excluded.country,
-                   booking_url = excluded.booking_url, active = excluded.active, updated_at = excluded.updated_at
-                 RETURNING id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at, updated_at",
+                   booking_url = excluded.booking_url, active = excluded.active, updated_at = excluded.updated_at,
+                   address = excluded.address, send_window = excluded.send_window
+                 RETURNING id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active,
+                   created_at, updated_at",
             )
             .bind(new_id)
             .bind(&d.code)
@@ -91,6 +98,8 @@ impl Store {
             .bind(&d.booking_url)
             .bind(d.active)
             .bind(now)
+            .bind(&d.address)
+            .bind(&d.send_window)
             .fetch_one(pool)
             .await?
         });

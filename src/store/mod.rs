@@ -3,11 +3,13 @@
 //! backend where they do not. Row types stay in this module tree.
 
 mod catalog;
+mod customers;
 mod faults;
 mod idempotency;
 mod keys;
 mod postgres;
 mod registrations;
+mod reminders;
 mod sqlite;
 
 use std::time::Duration;
@@ -15,12 +17,16 @@ use std::time::Duration;
 use sqlx::{PgPool, SqlitePool};
 
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
+pub use customers::{LinkTarget, VerifyTarget};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
 pub use keys::{KeyRecord, NewKey};
 pub use registrations::{
     ConsentGrant, CustomerRecord, DuplicateSerial, ListFilter, RegistrationRecord, ReminderRecord,
     TableCounts,
+};
+pub use reminders::{
+    AttemptRecord, DeliveryRecord, Outcome, REMINDER_QUEUE, ReminderTask, SendContext,
 };
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses. The body

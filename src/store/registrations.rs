@@ -199,8 +199,8 @@ impl Store {
                     faults.check("after_registration")?;
                     if !record.reminders.is_empty() {
                         QueryBuilder::new(
-                            "INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, status,
-                               created_at, updated_at) ",
+                            "INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after,
+                               status, created_at, updated_at) ",
                         )
                         .push_values(&record.reminders, |mut row, r| {
                             row.push_bind(r.id)
@@ -208,6 +208,7 @@ impl Store {
                                 .push_bind(&r.kind)
                                 .push_bind(r.occurrence)
                                 .push_bind(r.nominal_date)
+                                .push_bind(r.due_at)
                                 .push_bind(r.due_at)
                                 .push_bind(&r.status)
                                 .push_bind(record.created_at)

@@ -48,6 +48,7 @@ macro_rules! both_backends {
 pub const START: &str = "2026-11-27T10:00:00Z";
 
 pub struct TestApp {
+    pub state: warrantyd::http::AppState,
     pub router: Router,
     pub store: Store,
     pub clock: ManualClock,
@@ -150,6 +151,12 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     let database_url = fresh_database(backend, dir.path()).await;
     let mut config = Config {
         data_dir: dir.path().join("data"),
+        outbox_dir: dir.path().join("outbox"),
+        public_url: "https://warranty.test".into(),
+        mail_from: "reminders@oem.test".into(),
+        dispatch_interval_ms: 50,
+        send_timeout_secs: 2,
+        lease_secs: 30,
         ..Config::default()
     };
     configure(&mut config);
@@ -157,10 +164,12 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     store.migrate().await.expect("migrate");
     let clock = ManualClock::new(START.parse().unwrap());
     let state = warrantyd::app::state(config, store.clone(), Arc::new(clock.clone()));
+    let router = warrantyd::http::router(state.clone());
     let (admin_key, key) = warrantyd::keys::generate(warrantyd::keys::Role::Admin, None, None);
     store.insert_key(&key, clock_now(&clock)).await.unwrap();
     let app = TestApp {
-        router: warrantyd::http::router(state),
+        state,
+        router,
         store,
         clock,
         admin_key,
@@ -184,7 +193,47 @@ fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
     clock.now()
 }
 
+/// Workers running in the background of a test; stopped (gracefully) on drop of `stop`.
+pub struct Workers {
+    pub stop: tokio::sync::oneshot::Sender<()>,
+    pub handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Workers {
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.handle.await.unwrap().unwrap();
+    }
+}
+
 impl TestApp {
+    /// The sending side, sharing this app's store, clock and signing key.
+    pub fn sender(&self, mailer: warrantyd::mail::Mailer) -> warrantyd::jobs::Sender {
+        warrantyd::jobs::Sender::new(
+            self.state.config.clone(),
+            self.store.clone(),
+            Arc::new(self.clock.clone()),
+            self.state.signer.clone(),
+            mailer,
+        )
+        .unwrap()
+    }
+
+    pub fn smtp_sender(&self, url: &str) -> warrantyd::jobs::Sender {
+        let mut config = (*self.state.config).clone();
+        config.smtp_url = Some(warrantyd::config::Secret::new(url));
+        self.sender(warrantyd::jobs::Sender::mailer_from(&config).unwrap())
+    }
+
+    /// Runs the real dispatcher and apalis send workers in the background.
+    pub fn start_workers(&self, sender: warrantyd::jobs::Sender) -> Workers {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let handle = tokio::spawn(warrantyd::jobs::run(Arc::new(sender), async {
+            let _ = stopped.await;
+        }));
+        Workers { stop, handle }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         clock_now(&self.clock)
     }

@@ -2,6 +2,7 @@
 //! and a real PostgreSQL database of its own (see `helpers::spawn_app`).
 
 mod helpers;
+mod smtp;
 
 mod admin;
 mod batch;

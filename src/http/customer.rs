@@ -1,0 +1,175 @@
+//! Customer pages reached from emails, all by signed tokens: unsubscribe (a page, and RFC 8058
+//! one-click POST), the tracked booking redirect, and the registration confirmation. Bad tokens get a
+//! plain 404 page that changes nothing.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::context;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::mail::templates::Renderer;
+use crate::tokens::Purpose;
+
+fn page(state: &AppState, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+    match state.renderer.page(name, &ctx) {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            // Pages carry tokens in their URL: keep them out of caches and referrers.
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+            headers.insert(
+                "content-security-policy",
+                HeaderValue::from_static(
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+                ),
+            );
+            response
+        }
+        Err(e) => ApiError::internal(anyhow::anyhow!("page {name}: {e:#}")).into_response(),
+    }
+}
+
+fn not_found(state: &AppState) -> Response {
+    page(
+        state,
+        StatusCode::NOT_FOUND,
+        "not_found.html.j2",
+        context! { lang => "en" },
+    )
+}
+
+/// `c•••@example.com`: enough for the customer to recognize the address, not enough to harvest it.
+fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => format!("{}•••@{domain}", local.chars().next().unwrap_or('•')),
+        None => "•••".into(),
+    }
+}
+
+async fn unsubscribe_page(
+    state: &AppState,
+    token: &str,
+    apply: bool,
+) -> Result<Response, ApiError> {
+    let Some(reminder_id) = state.signer.verify(Purpose::Unsubscribe, token) else {
+        return Ok(not_found(state));
+    };
+    let Some(target) = state.store.link_target(reminder_id).await? else {
+        return Ok(not_found(state));
+    };
+    if apply && state.store.unsubscribe(&target, state.clock.now()).await? {
+        tracing::info!(customer_id = %target.customer_id, %reminder_id, "customer unsubscribed");
+    }
+    let lang = Renderer::language([target.customer_locale.as_str()]);
+    let ctx = context! {
+        lang, done => apply, dealer_name => target.dealer_name,
+        email_masked => target.customer_email.as_deref().map(mask_email).unwrap_or_default(),
+        action => format!("/u/{token}"),
+    };
+    Ok(page(state, StatusCode::OK, "unsubscribe.html.j2", ctx))
+}
+
+/// Unsubscribe page: asks for confirmation (a GET never changes anything: mail scanners follow links).
+#[utoipa::path(get, path = "/u/{token}", tag = "customer", params(("token" = String, Path)),
+    responses((status = 200, description = "Confirmation page", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+pub async fn unsubscribe_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, ApiError> {
+    unsubscribe_page(&state, &token, false).await
+}
+
+/// Unsubscribe: from the page's button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`).
+#[utoipa::path(post, path = "/u/{token}", tag = "customer", params(("token" = String, Path)),
+    responses((status = 200, description = "Unsubscribed", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, ApiError> {
+    unsubscribe_page(&state, &token, true).await
+}
+
+/// The booking link of a reminder: records the click, then redirects to the dealer's booking page.
+#[utoipa::path(get, path = "/r/{token}", tag = "customer", params(("token" = String, Path)),
+    responses((status = 303, description = "To the dealer's booking page"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+pub async fn booking(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(reminder_id) = state.signer.verify(Purpose::Booking, &token) else {
+        return Ok(not_found(&state));
+    };
+    let Some(target) = state.store.link_target(reminder_id).await? else {
+        return Ok(not_found(&state));
+    };
+    let Some(url) = target
+        .dealer_booking_url
+        .and_then(|u| HeaderValue::from_str(&u).ok())
+    else {
+        return Ok(not_found(&state));
+    };
+    state
+        .store
+        .record_click(reminder_id, state.clock.now())
+        .await?;
+    tracing::info!(%reminder_id, "booking link clicked");
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, url),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
+        ],
+    )
+        .into_response())
+}
+
+async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Response, ApiError> {
+    let Some(registration_id) = state.signer.verify(Purpose::Verify, token) else {
+        return Ok(not_found(state));
+    };
+    let Some(target) = state.store.verify_target(registration_id).await? else {
+        return Ok(not_found(state));
+    };
+    if apply && target.verified_at.is_none() {
+        state
+            .store
+            .verify_registration(registration_id, state.clock.now())
+            .await?;
+        tracing::info!(%registration_id, "registration verified by the customer");
+    }
+    let lang = Renderer::language([target.customer_locale.as_str()]);
+    let ctx = context! {
+        lang, done => apply || target.verified_at.is_some(), dealer_name => target.dealer_name,
+        product_name => target.product_name, serial_number => target.serial_number, action => format!("/v/{token}"),
+    };
+    Ok(page(state, StatusCode::OK, "verify.html.j2", ctx))
+}
+
+/// Registration confirmation page (with a button; a GET changes nothing).
+#[utoipa::path(get, path = "/v/{token}", tag = "customer", params(("token" = String, Path)),
+    responses((status = 200, description = "Confirmation page", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+pub async fn verify_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, ApiError> {
+    verify_page(&state, &token, false).await
+}
+
+/// The customer confirms the registration.
+#[utoipa::path(post, path = "/v/{token}", tag = "customer", params(("token" = String, Path)),
+    responses((status = 200, description = "Confirmed", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, ApiError> {
+    verify_page(&state, &token, true).await
+}

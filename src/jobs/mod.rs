@@ -1,0 +1,135 @@
+//! Background work, registered in one place: the dispatcher (one process at a time, by lease)
+//! claims due reminders and pushes one apalis task per reminder; apalis send workers (every
+//! worker process) run `send::send_reminder` on each.
+
+pub mod send;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{BackendExt, BoxDynError, Data, Monitor, WorkerBuilder, WorkerBuilderExt};
+use futures::FutureExt;
+use tokio::sync::watch;
+
+use crate::store::{Db, REMINDER_QUEUE, ReminderTask};
+
+pub use send::Sender;
+
+/// How often idle send workers look for new tasks.
+const WORKER_POLL: Duration = Duration::from_millis(200);
+const DISPATCHER_LEASE: &str = "dispatcher";
+
+async fn handle(task: ReminderTask, sender: Data<Arc<Sender>>) -> Result<(), BoxDynError> {
+    sender.send_reminder(task.reminder_id).await?;
+    Ok(())
+}
+
+/// Runs the dispatcher and the send workers until `shutdown`, then lets in-flight sends finish.
+pub async fn run(
+    sender: Arc<Sender>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let holder = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
+    let dispatcher = tokio::spawn(dispatch_loop(
+        sender.clone(),
+        holder.clone(),
+        stop_rx.clone(),
+    ));
+
+    let concurrency = sender.config.send_concurrency;
+    let grace = Duration::from_secs(sender.config.send_timeout_secs + 5);
+    let mut stop_rx_monitor = stop_rx.clone();
+    let signal = async move {
+        let _ = stop_rx_monitor.wait_for(|stop| *stop).await;
+        Ok(())
+    };
+    let monitor = Monitor::new()
+        .should_restart(|ctx, error| {
+            tracing::warn!(worker = %ctx.name(), error = %error, "send worker stopped; restarting");
+            true
+        })
+        .shutdown_timeout(grace);
+    let name = move |restarts: usize| format!("send-{holder}-{restarts}");
+    let monitor = match &sender.store.db {
+        Db::Sqlite(pool) => {
+            let config = apalis_sqlite::Config::default()
+                .queue(REMINDER_QUEUE)
+                .heartbeat_interval(Duration::from_secs(5));
+            let storage =
+                apalis_sqlite::SqliteStorage::<ReminderTask>::new(pool).with_config(config);
+            let sender = sender.clone();
+            monitor.register(move |restarts| {
+                WorkerBuilder::new(name(restarts))
+                    .backend(storage.clone().poll_with_interval(WORKER_POLL))
+                    .concurrency(concurrency)
+                    .data(sender.clone())
+                    .build(handle)
+            })
+        }
+        Db::Postgres(pool) => {
+            let config = apalis_postgres::Config::default()
+                .queue(REMINDER_QUEUE)
+                .heartbeat_interval(Duration::from_secs(5))
+                .missed_heartbeats(3);
+            let storage =
+                apalis_postgres::PostgresStorage::<ReminderTask>::new(pool).with_config(config);
+            let sender = sender.clone();
+            monitor.register(move |restarts| {
+                WorkerBuilder::new(name(restarts))
+                    .backend(storage.clone().poll_with_interval(WORKER_POLL))
+                    .concurrency(concurrency)
+                    .data(sender.clone())
+                    .build(handle)
+            })
+        }
+    };
+    let monitor = tokio::spawn(
+        monitor
+            .run_with_signal(signal)
+            .map(|r| r.map_err(|e| anyhow::anyhow!("{e}"))),
+    );
+    tracing::info!(concurrency, "workers started");
+    shutdown.await;
+    let _ = stop_tx.send(true);
+    let _ = dispatcher.await;
+    let result = monitor.await;
+    sender.mailer.shutdown().await;
+    tracing::info!("workers stopped");
+    result?
+}
+
+/// Every interval, if this process holds the dispatcher lease, claims due reminders and queues them.
+async fn dispatch_loop(sender: Arc<Sender>, holder: String, mut stop: watch::Receiver<bool>) {
+    let interval = Duration::from_millis(sender.config.dispatch_interval_ms);
+    let lease_for =
+        chrono::Duration::milliseconds(3 * sender.config.dispatch_interval_ms as i64 + 1000);
+    loop {
+        let now = sender.clock.now();
+        match sender
+            .store
+            .try_lease(DISPATCHER_LEASE, &holder, now, now + lease_for)
+            .await
+        {
+            Ok(true) => loop {
+                // Drain what is due in full batches before sleeping.
+                match sender.dispatch_once().await {
+                    Ok(n) if n as u32 >= sender.config.dispatch_batch => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "dispatch failed");
+                        break;
+                    }
+                }
+            },
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot take the dispatcher lease"),
+        }
+        tokio::select! {
+            _ = stop.wait_for(|stop| *stop) => break,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
+    let _ = sender.store.release_lease(DISPATCHER_LEASE, &holder).await;
+}

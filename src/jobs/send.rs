@@ -1,0 +1,335 @@
+//! Sending one reminder: take it (fenced), re-check the rules against current state (void,
+//! erasure, consent, unsubscribe, suppression, send window, frequency cap), render it in the
+//! customer's language in the dealer's name, send it, and record the outcome. SMTP 4xx and network
+//! failures retry later with exponential backoff and jitter stored in the row; 5xx suppresses the
+//! address (except policy rejections) and fails the reminder.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use lettre::Address;
+use lettre::message::dkim::DkimConfig;
+use rand::Rng;
+use uuid::Uuid;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::plan::SendWindow;
+use crate::mail::message::{self, Parts};
+use crate::mail::smtp::{SmtpSender, SmtpSettings};
+use crate::mail::templates::{DealerView, Links, Renderer, email_context};
+use crate::mail::{Mailer, SendError};
+use crate::store::{Outcome, SendContext, Store, StoreError};
+use crate::tokens::{Purpose, Signer};
+
+/// Everything sending needs, shared by the dispatcher and every send worker of a process.
+pub struct Sender {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Mailer,
+    pub renderer: Renderer,
+    pub signer: Signer,
+    pub config: Arc<Config>,
+    pub window: SendWindow,
+    pub dkim: Option<DkimConfig>,
+    from: Address,
+}
+
+impl Sender {
+    pub fn new(
+        config: Arc<Config>,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        signer: Signer,
+        mailer: Mailer,
+    ) -> anyhow::Result<Self> {
+        let dkim = match (&config.dkim_selector, &config.dkim_private_key_file) {
+            (Some(selector), Some(file)) => {
+                let pem = std::fs::read_to_string(file)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+                let domain = config
+                    .dkim_domain
+                    .clone()
+                    .unwrap_or_else(|| config.mail_domain().to_owned());
+                Some(message::load_dkim(selector, &domain, &pem).map_err(anyhow::Error::msg)?)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            from: config.mail_from.parse()?,
+            window: config.send_window(),
+            renderer: Renderer::new(),
+            store,
+            clock,
+            mailer,
+            signer,
+            dkim,
+            config,
+        })
+    }
+
+    /// The transport the configuration asks for: SMTP when `smtp_url` is set, else the outbox.
+    pub fn mailer_from(config: &Config) -> anyhow::Result<Mailer> {
+        Ok(match &config.smtp_url {
+            Some(url) => Mailer::Smtp(SmtpSender::new(
+                SmtpSettings::parse(url.expose()).map_err(anyhow::Error::msg)?,
+                config.mail_domain(),
+                config.send_concurrency,
+                std::time::Duration::from_secs(config.send_timeout_secs),
+            )),
+            None => Mailer::Outbox(config.outbox_dir.clone()),
+        })
+    }
+
+    /// Claims due reminders and queues a send task for each; returns how many.
+    pub async fn dispatch_once(&self) -> Result<usize, StoreError> {
+        let now = self.clock.now();
+        let lease_until = now + Duration::seconds(self.config.lease_secs as i64);
+        let ids = self
+            .store
+            .claim_due_reminders(now, lease_until, i64::from(self.config.dispatch_batch))
+            .await?;
+        if !ids.is_empty() {
+            tracing::info!(count = ids.len(), "reminders queued");
+        }
+        Ok(ids.len())
+    }
+
+    /// Sends (or decides not to send) one queued reminder. `None` if it was not ours to send.
+    pub async fn send_reminder(&self, reminder_id: Uuid) -> Result<Option<Outcome>, StoreError> {
+        let now = self.clock.now();
+        let lease_until = now + Duration::seconds(self.config.lease_secs as i64);
+        let cap_since = now - Duration::days(i64::from(self.config.frequency_cap_days));
+        let Some(ctx) = self
+            .store
+            .begin_send(reminder_id, now, lease_until, cap_since)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let outcome = self.decide_and_send(&ctx, now).await;
+        let finished = self.clock.now();
+        if !self
+            .store
+            .finish_send(reminder_id, lease_until, &outcome, finished)
+            .await?
+        {
+            tracing::warn!(%reminder_id, "claim lost before the outcome was recorded");
+            return Ok(None);
+        }
+        let state = match &outcome {
+            Outcome::Sent { .. } => "sent",
+            Outcome::Retry { .. } => "retry",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Skipped { .. } => "skipped",
+            Outcome::Deferred { .. } => "deferred",
+            Outcome::Cancelled => "cancelled",
+        };
+        tracing::info!(%reminder_id, kind = %ctx.kind, state, attempt = ctx.attempts + 1, "reminder processed");
+        Ok(Some(outcome))
+    }
+
+    fn window_for(&self, ctx: &SendContext) -> SendWindow {
+        match ctx.dealer_send_window.as_deref().map(SendWindow::parse) {
+            Some(Ok(window)) => window.with_quiet_days(self.window.quiet_days().to_vec()),
+            _ => self.window.clone(),
+        }
+    }
+
+    async fn decide_and_send(&self, ctx: &SendContext, now: DateTime<Utc>) -> Outcome {
+        if ctx.registration_status != "active" {
+            return Outcome::Cancelled;
+        }
+        if ctx.customer_erased_at.is_some() {
+            return Outcome::Skipped { reason: "erased" };
+        }
+        let Some(email) = ctx.customer_email.as_deref() else {
+            return Outcome::Skipped { reason: "no_email" };
+        };
+        if ctx.suppressed {
+            return Outcome::Skipped {
+                reason: "suppressed",
+            };
+        }
+        let confirmation = ctx.kind == "registration_confirmation";
+        match (&ctx.service_consent, confirmation) {
+            (Some((false, source)), _) if source == "customer_unsubscribe" => {
+                return Outcome::Skipped {
+                    reason: "unsubscribed",
+                };
+            }
+            // The confirmation is transactional; reminders need consent.
+            (Some((true, _)), _) | (_, true) => {}
+            _ => {
+                return Outcome::Skipped {
+                    reason: "no_consent",
+                };
+            }
+        }
+        let tz: chrono_tz::Tz = ctx.customer_time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let window = self.window_for(ctx);
+        if !window.is_open(now, tz) {
+            let next = window.next_open(now, tz).unwrap_or(now + Duration::days(1));
+            return Outcome::Deferred {
+                send_after: next,
+                reason: "outside_send_window",
+            };
+        }
+        let cap = self.config.frequency_cap_count as usize;
+        if !confirmation && cap > 0 && ctx.recent_sends.len() >= cap {
+            let mut sends = ctx.recent_sends.clone();
+            sends.sort();
+            // The cap frees a slot when the oldest send in the window leaves it.
+            let frees_at = sends[sends.len() - cap]
+                + Duration::days(i64::from(self.config.frequency_cap_days));
+            let next = window.next_open(frees_at.max(now), tz).unwrap_or(frees_at);
+            return Outcome::Deferred {
+                send_after: next,
+                reason: "frequency_cap",
+            };
+        }
+        let to: Address = match email.parse() {
+            Ok(address) => address,
+            Err(_) => {
+                return Outcome::Failed {
+                    smtp_code: None,
+                    detail: "invalid recipient address".into(),
+                    suppress: None,
+                };
+            }
+        };
+        let (message_id, envelope, raw) = match self.render(ctx, to, now) {
+            Ok(built) => built,
+            Err(e) => {
+                tracing::error!(reminder_id = %ctx.reminder_id, error = %e, "cannot build the message");
+                return Outcome::Failed {
+                    smtp_code: None,
+                    detail: e,
+                    suppress: None,
+                };
+            }
+        };
+        match self.mailer.send(&envelope, &message_id, &raw).await {
+            Ok(code) => Outcome::Sent {
+                message_id,
+                smtp_code: code,
+            },
+            Err(SendError::Permanent { code, detail }) => {
+                // A policy rejection (5.7.x) is about the message, not the mailbox.
+                let policy = detail.contains(" 5.7.") || code == Some(554);
+                let suppress = (!policy).then(|| email.to_owned());
+                Outcome::Failed {
+                    smtp_code: code,
+                    detail,
+                    suppress,
+                }
+            }
+            Err(SendError::Transient { code, detail }) => {
+                let attempt = ctx.attempts as u32 + 1;
+                if attempt >= self.config.max_attempts {
+                    Outcome::Failed {
+                        smtp_code: code,
+                        detail: format!("gave up after {attempt} attempts: {detail}"),
+                        suppress: None,
+                    }
+                } else {
+                    Outcome::Retry {
+                        send_after: now + self.backoff(attempt),
+                        smtp_code: code,
+                        detail,
+                    }
+                }
+            }
+        }
+    }
+
+    /// base × 2^(attempt-1), at most 6 hours, ±20 % jitter.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.config.retry_base_secs as f64
+            * 2f64.powi(attempt.saturating_sub(1).min(20) as i32);
+        let capped = base.min(6.0 * 3600.0);
+        let jitter = rand::rng().random_range(0.8..1.2);
+        Duration::milliseconds((capped * jitter * 1000.0) as i64)
+    }
+
+    fn link(&self, path: &str, purpose: Purpose, id: Uuid) -> String {
+        format!(
+            "{}/{path}/{}",
+            self.config.public_url.trim_end_matches('/'),
+            self.signer.sign(purpose, id)
+        )
+    }
+
+    /// The message of a reminder: (Message-ID, envelope, bytes).
+    pub fn render(
+        &self,
+        ctx: &SendContext,
+        to: Address,
+        now: DateTime<Utc>,
+    ) -> Result<(String, lettre::address::Envelope, Vec<u8>), String> {
+        let lang = Renderer::language([ctx.customer_locale.as_str(), ctx.dealer_locale.as_str()]);
+        let unsubscribe = self.link("u", Purpose::Unsubscribe, ctx.reminder_id);
+        let links = Links {
+            booking: ctx
+                .dealer_booking_url
+                .as_ref()
+                .map(|_| self.link("r", Purpose::Booking, ctx.reminder_id)),
+            unsubscribe: unsubscribe.clone(),
+            verify: (ctx.kind == "registration_confirmation")
+                .then(|| self.link("v", Purpose::Verify, ctx.registration_id)),
+        };
+        let dealer = DealerView {
+            name: ctx.dealer_name.clone(),
+            email: ctx.dealer_email.clone(),
+            phone: ctx.dealer_phone.clone(),
+            address: ctx.dealer_address.clone(),
+        };
+        let date = if ctx.kind == "warranty_expiring" {
+            ctx.warranty_expires_on
+        } else {
+            ctx.nominal_date
+        };
+        let context = email_context(
+            lang,
+            ctx.customer_name.as_deref().unwrap_or(""),
+            &dealer,
+            &ctx.product_name,
+            &ctx.sku,
+            &ctx.serial_number,
+            ctx.purchase_date,
+            ctx.warranty_expires_on,
+            &ctx.kind,
+            ctx.occurrence,
+            date,
+            &links,
+        );
+        let content = self
+            .renderer
+            .email(&ctx.kind, lang, &context)
+            .map_err(|e| format!("template {}/{lang}: {e:#}", ctx.kind))?;
+        // Deterministic: a resend after a crash carries the same Message-ID.
+        let message_id = format!("<{}@{}>", ctx.reminder_id, self.config.mail_domain());
+        let reply_to = ctx
+            .dealer_email
+            .as_deref()
+            .and_then(|e| e.parse().ok())
+            .map(|a| (ctx.dealer_name.clone(), a));
+        let parts = Parts {
+            message_id: message_id.clone(),
+            from_name: ctx.dealer_name.clone(),
+            from: self.from.clone(),
+            reply_to,
+            to_name: ctx.customer_name.clone().unwrap_or_default(),
+            to,
+            date: now,
+            unsubscribe_url: unsubscribe,
+            unsubscribe_mailto: format!(
+                "mailto:unsubscribe@{}?subject=unsubscribe-{}",
+                self.config.mail_domain(),
+                ctx.reminder_id
+            ),
+        };
+        let (envelope, raw) = message::build(&parts, &content, self.dkim.as_ref())?;
+        Ok((message_id, envelope, raw))
+    }
+}

@@ -1,0 +1,508 @@
+//! The reminder pipeline's state, as rows: claiming due reminders (and pushing one apalis task per
+//! reminder in the same transaction), taking a queued reminder for sending with everything the send
+//! rules need, and recording each attempt and its outcome. Every transition after the claim is
+//! fenced by the claim's lease, so a process that lost its claim cannot overwrite another's work.
+
+use apalis::prelude::TaskBuilder;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::registrations::BeginWrite;
+use super::{Backend, Db, Result, Store, with_pool};
+
+/// The apalis task of one reminder: only its id; the handler reads the current state.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ReminderTask {
+    pub reminder_id: Uuid,
+}
+
+/// The apalis queue the dispatcher pushes to and the send workers take from.
+pub const REMINDER_QUEUE: &str = "reminders";
+
+/// What the send rules need, read when sending starts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SendContext {
+    pub reminder_id: Uuid,
+    pub kind: String,
+    pub occurrence: i32,
+    pub nominal_date: NaiveDate,
+    pub attempts: i32,
+    pub registration_id: Uuid,
+    pub registration_status: String,
+    pub serial_number: String,
+    pub purchase_date: NaiveDate,
+    pub warranty_expires_on: NaiveDate,
+    pub customer_id: Uuid,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_locale: String,
+    pub customer_time_zone: String,
+    pub customer_erased_at: Option<DateTime<Utc>>,
+    pub product_name: String,
+    pub sku: String,
+    pub dealer_name: String,
+    pub dealer_email: Option<String>,
+    pub dealer_phone: Option<String>,
+    pub dealer_address: Option<String>,
+    pub dealer_locale: String,
+    pub dealer_booking_url: Option<String>,
+    pub dealer_send_window: Option<String>,
+    /// The latest service-reminder consent event: (granted, source).
+    #[sqlx(skip)]
+    pub service_consent: Option<(bool, String)>,
+    #[sqlx(skip)]
+    pub suppressed: bool,
+    /// Reminders (not confirmations) of this customer sent since the cap's start, or being sent.
+    #[sqlx(skip)]
+    pub recent_sends: Vec<DateTime<Utc>>,
+}
+
+/// How one send attempt (or decision not to send) ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent {
+        message_id: String,
+        smtp_code: u16,
+    },
+    /// A temporary failure: try again at `send_after`.
+    Retry {
+        send_after: DateTime<Utc>,
+        smtp_code: Option<u16>,
+        detail: String,
+    },
+    /// A permanent failure; `suppress` is the address to stop mailing (a hard bounce).
+    Failed {
+        smtp_code: Option<u16>,
+        detail: String,
+        suppress: Option<String>,
+    },
+    /// Not sent and never will be (no consent, unsubscribed, erased, suppressed, no email).
+    Skipped {
+        reason: &'static str,
+    },
+    /// Not now: the send window is closed or the frequency cap is reached.
+    Deferred {
+        send_after: DateTime<Utc>,
+        reason: &'static str,
+    },
+    /// The registration was voided.
+    Cancelled,
+}
+
+/// One recorded attempt, for operators and tests.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttemptRecord {
+    pub attempted_at: DateTime<Utc>,
+    pub outcome: String,
+    pub smtp_code: Option<i32>,
+    pub detail: Option<String>,
+}
+
+/// A reminder's delivery state.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeliveryRecord {
+    pub id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub attempts: i32,
+    pub send_after: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub message_id: Option<String>,
+    pub outcome: Option<String>,
+}
+
+const CONTEXT_SELECT: &str = "SELECT r.id AS reminder_id, r.kind, r.occurrence, r.nominal_date, r.attempts,
+    g.id AS registration_id, g.status AS registration_status, g.serial_number, g.purchase_date, g.warranty_expires_on,
+    c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.locale AS customer_locale,
+    c.time_zone AS customer_time_zone, c.erased_at AS customer_erased_at, p.name AS product_name, p.sku,
+    d.name AS dealer_name, d.email AS dealer_email, d.phone AS dealer_phone, d.address AS dealer_address,
+    d.locale AS dealer_locale, d.booking_url AS dealer_booking_url, d.send_window AS dealer_send_window
+    FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
+    JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id WHERE r.id = $1";
+
+fn tasks(ids: &[Uuid]) -> Vec<apalis::prelude::Task<Vec<u8>>> {
+    ids.iter()
+        .map(|&reminder_id| {
+            let args = serde_json::to_vec(&ReminderTask { reminder_id }).expect("serializes");
+            TaskBuilder::new(args).max_attempts(3).build()
+        })
+        .collect()
+}
+
+impl Store {
+    /// Claims up to `limit` reminders that are due (or whose claim expired) and pushes one send
+    /// task each, in one transaction. Concurrent dispatchers never claim the same row.
+    pub async fn claim_due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Uuid>> {
+        match &self.db {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let ids: Vec<Uuid> = sqlx::query_scalar(
+                    "WITH due AS (
+                       SELECT id FROM reminders
+                       WHERE (status = 'pending' AND send_after <= $1) OR (status IN ('queued', 'sending') AND lease_until < $1)
+                       ORDER BY send_after LIMIT $2 FOR UPDATE SKIP LOCKED)
+                     UPDATE reminders r SET status = 'queued', lease_until = $3, updated_at = $1 FROM due
+                     WHERE r.id = due.id RETURNING r.id",
+                )
+                .bind(now)
+                .bind(limit)
+                .bind(lease_until)
+                .fetch_all(&mut *tx)
+                .await?;
+                if !ids.is_empty() {
+                    apalis_postgres::queries::push_tasks(&mut *tx, REMINDER_QUEUE, tasks(&ids))
+                        .await
+                        .map_err(|e| super::StoreError::Corrupt(format!("cannot enqueue: {e}")))?;
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_write().await?;
+                let ids: Vec<Uuid> = sqlx::query_scalar(
+                    "UPDATE reminders SET status = 'queued', lease_until = $3, updated_at = $1 WHERE id IN (
+                       SELECT id FROM reminders
+                       WHERE (status = 'pending' AND send_after <= $1) OR (status IN ('queued', 'sending') AND lease_until < $1)
+                       ORDER BY send_after LIMIT $2)
+                     RETURNING id",
+                )
+                .bind(now)
+                .bind(limit)
+                .bind(lease_until)
+                .fetch_all(&mut *tx)
+                .await?;
+                if !ids.is_empty() {
+                    apalis_sqlite::queries::push_tasks(&mut *tx, REMINDER_QUEUE, &tasks(&ids))
+                        .await
+                        .map_err(|e| super::StoreError::Corrupt(format!("cannot enqueue: {e}")))?;
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+        }
+    }
+
+    /// Takes a queued reminder for sending (fenced by `lease_until`) and reads its context.
+    /// `None` when another worker has it or it is no longer queued.
+    pub async fn begin_send(
+        &self,
+        reminder_id: Uuid,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        cap_since: DateTime<Utc>,
+    ) -> Result<Option<SendContext>> {
+        let lock_customer = match self.backend() {
+            // Serializes the frequency-cap check per customer across workers.
+            Backend::Postgres => "SELECT id FROM customers WHERE id = $1 FOR UPDATE",
+            Backend::Sqlite => "SELECT id FROM customers WHERE id = $1",
+        };
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let taken = sqlx::query(
+                "UPDATE reminders SET status = 'sending', lease_until = $2, updated_at = $3 WHERE id = $1 AND status = 'queued'",
+            )
+            .bind(reminder_id)
+            .bind(lease_until)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if taken == 0 {
+                return Ok(None);
+            }
+            let mut ctx: SendContext = sqlx::query_as(CONTEXT_SELECT)
+                .bind(reminder_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let _: Option<Uuid> = sqlx::query_scalar(lock_customer)
+                .bind(ctx.customer_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            ctx.service_consent = sqlx::query_as(
+                "SELECT granted, source FROM consent_events WHERE customer_id = $1 AND purpose = 'service_reminders'
+                 ORDER BY occurred_at DESC, id DESC LIMIT 1",
+            )
+            .bind(ctx.customer_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(email) = &ctx.customer_email {
+                let hit: Option<String> =
+                    sqlx::query_scalar("SELECT email FROM suppressions WHERE email = $1")
+                        .bind(email.to_lowercase())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                ctx.suppressed = hit.is_some();
+            }
+            ctx.recent_sends = sqlx::query_scalar(
+                "SELECT COALESCE(r.sent_at, r.updated_at) FROM reminders r JOIN registrations g ON g.id = r.registration_id
+                 WHERE g.customer_id = $1 AND r.id <> $2 AND r.kind <> 'registration_confirmation'
+                   AND ((r.status = 'sent' AND r.sent_at > $3) OR r.status = 'sending')",
+            )
+            .bind(ctx.customer_id)
+            .bind(reminder_id)
+            .bind(cap_since)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Some(ctx))
+        })
+    }
+
+    /// Records how sending ended. Returns false (and changes nothing) when the claim was lost.
+    pub async fn finish_send(
+        &self,
+        reminder_id: Uuid,
+        lease_until: DateTime<Utc>,
+        outcome: &Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let (status, send_after, counts, label, code, detail, message_id): (
+            &str,
+            Option<DateTime<Utc>>,
+            bool,
+            String,
+            Option<i32>,
+            Option<&str>,
+            Option<&str>,
+        ) = match outcome {
+            Outcome::Sent {
+                message_id,
+                smtp_code,
+            } => (
+                "sent",
+                None,
+                true,
+                "sent".into(),
+                Some(i32::from(*smtp_code)),
+                None,
+                Some(message_id),
+            ),
+            Outcome::Retry {
+                send_after,
+                smtp_code,
+                detail,
+            } => (
+                "pending",
+                Some(*send_after),
+                true,
+                "retry".into(),
+                smtp_code.map(i32::from),
+                Some(detail),
+                None,
+            ),
+            Outcome::Failed {
+                smtp_code,
+                detail,
+                suppress,
+            } => {
+                let label = if suppress.is_some() {
+                    "bounced"
+                } else {
+                    "failed"
+                };
+                (
+                    "failed",
+                    None,
+                    true,
+                    label.into(),
+                    smtp_code.map(i32::from),
+                    Some(detail),
+                    None,
+                )
+            }
+            Outcome::Skipped { reason } => {
+                ("skipped", None, false, (*reason).into(), None, None, None)
+            }
+            Outcome::Deferred { send_after, reason } => (
+                "pending",
+                Some(*send_after),
+                false,
+                (*reason).into(),
+                None,
+                None,
+                None,
+            ),
+            Outcome::Cancelled => ("cancelled", None, false, "voided".into(), None, None, None),
+        };
+        let suppress = match outcome {
+            Outcome::Failed {
+                suppress: Some(email),
+                ..
+            } => Some(email.to_lowercase()),
+            _ => None,
+        };
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let updated = sqlx::query(
+                "UPDATE reminders SET status = $3, send_after = COALESCE($4, send_after),
+                   attempts = attempts + $5, outcome = $6, message_id = COALESCE($7, message_id),
+                   sent_at = CASE WHEN $3 = 'sent' THEN $8 ELSE sent_at END, lease_until = NULL, updated_at = $8
+                 WHERE id = $1 AND status = 'sending' AND lease_until = $2",
+            )
+            .bind(reminder_id)
+            .bind(lease_until)
+            .bind(status)
+            .bind(send_after)
+            .bind(i32::from(counts))
+            .bind(&label)
+            .bind(message_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                return Ok(false);
+            }
+            if counts {
+                sqlx::query(
+                    "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(reminder_id)
+                .bind(now)
+                .bind(&label)
+                .bind(code)
+                .bind(detail.map(|d| d.chars().take(500).collect::<String>()))
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some(email) = &suppress {
+                sqlx::query(
+                    "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, 'hard_bounce', $2, $3)
+                     ON CONFLICT (email) DO NOTHING",
+                )
+                .bind(email)
+                .bind(code)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Puts a reminder taken for sending back in the queue at once (e.g. on shutdown).
+    pub async fn release_send(
+        &self,
+        reminder_id: Uuid,
+        lease_until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE reminders SET status = 'pending', lease_until = NULL, updated_at = $3
+                 WHERE id = $1 AND status = 'sending' AND lease_until = $2",
+            )
+            .bind(reminder_id)
+            .bind(lease_until)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A reminder's context as it stands, without taking it (for previews).
+    pub async fn send_context(&self, reminder_id: Uuid) -> Result<Option<SendContext>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(CONTEXT_SELECT)
+            .bind(reminder_id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// The reminders of a registration, in due order.
+    pub async fn reminder_ids(&self, registration_id: Uuid) -> Result<Vec<Uuid>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT id FROM reminders WHERE registration_id = $1 ORDER BY due_at, kind, occurrence")
+                .bind(registration_id)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    pub async fn reminder_delivery(&self, reminder_id: Uuid) -> Result<Option<DeliveryRecord>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, status, attempts, send_after, sent_at, message_id, outcome FROM reminders WHERE id = $1",
+            )
+            .bind(reminder_id)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    pub async fn reminder_attempts(&self, reminder_id: Uuid) -> Result<Vec<AttemptRecord>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT attempted_at, outcome, smtp_code, detail FROM reminder_attempts WHERE reminder_id = $1
+                 ORDER BY attempted_at, id",
+            )
+            .bind(reminder_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    pub async fn is_suppressed(&self, email: &str) -> Result<bool> {
+        let hit: Option<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT email FROM suppressions WHERE email = $1")
+                .bind(email.to_lowercase())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(hit.is_some())
+    }
+
+    /// Counts of reminders by status.
+    pub async fn reminder_status_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as("SELECT status, COUNT(*) FROM reminders GROUP BY status ORDER BY status")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// Takes or renews the lease `name` for `holder` until `until`; true if `holder` holds it.
+    pub async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        let held: Option<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $4)
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                 WHERE leases.holder = excluded.holder OR leases.expires_at < $3
+                 RETURNING holder",
+            )
+            .bind(name)
+            .bind(holder)
+            .bind(now)
+            .bind(until)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(held.as_deref() == Some(holder))
+    }
+
+    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+                .bind(name)
+                .bind(holder)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

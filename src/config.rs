@@ -146,7 +146,12 @@ impl Config {
         }
         let config: Config = figment
             .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(Env::prefixed("WARRANTYD_").ignore(&["CONFIG", "LOG", "TEST_PG_URL"]))
+            .merge(
+                Env::prefixed("WARRANTYD_")
+                    .ignore(&["CONFIG", "LOG"])
+                    // WARRANTYD_TEST_* configure the test suite, not the service.
+                    .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_")),
+            )
             .extract()?;
         config.validate().map_err(figment::Error::from)?;
         Ok(config)

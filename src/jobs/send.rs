@@ -152,19 +152,16 @@ impl Sender {
             };
         }
         let confirmation = ctx.kind == "registration_confirmation";
-        match (&ctx.service_consent, confirmation) {
-            (Some((false, source)), _) if source == "customer_unsubscribe" => {
-                return Outcome::Skipped {
-                    reason: "unsubscribed",
-                };
-            }
-            // The confirmation is transactional; reminders need consent.
-            (Some((true, _)), _) | (_, true) => {}
-            _ => {
-                return Outcome::Skipped {
-                    reason: "no_consent",
-                };
-            }
+        if ctx.unsubscribed {
+            return Outcome::Skipped {
+                reason: "unsubscribed",
+            };
+        }
+        // The confirmation is transactional; reminders need consent.
+        if !confirmation && !matches!(ctx.service_consent, Some((true, _))) {
+            return Outcome::Skipped {
+                reason: "no_consent",
+            };
         }
         let tz: chrono_tz::Tz = ctx.customer_time_zone.parse().unwrap_or(chrono_tz::UTC);
         let window = self.window_for(ctx);

@@ -201,7 +201,10 @@ impl SmtpSender {
 }
 
 fn network(e: std::io::Error) -> SendError {
-    SendError::Transient { code: None, detail: format!("connection failed: {e}") }
+    SendError::Transient {
+        code: None,
+        detail: format!("connection failed: {e}"),
+    }
 }
 
 fn by_code(code: u16, detail: String) -> SendError {

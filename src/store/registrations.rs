@@ -423,21 +423,29 @@ impl Store {
         self.registration_for_dealer(dealer_id, id).await
     }
 
-    /// The customer's current consent per purpose: the latest event for each.
+    /// The customer's current consent per purpose: the latest event, except that a withdrawal by
+    /// the customer (unsubscribe) stands until the customer grants consent again.
     pub async fn current_consent(&self, customer_id: Uuid) -> Result<(Option<bool>, Option<bool>)> {
-        let rows: Vec<(String, bool)> = with_pool!(self, |pool| {
+        let events: Vec<(String, bool, String)> = with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT e.purpose, e.granted FROM consent_events e
-                 WHERE e.customer_id = $1 AND e.id = (
-                   SELECT l.id FROM consent_events l WHERE l.customer_id = e.customer_id AND l.purpose = e.purpose
-                   ORDER BY l.occurred_at DESC, l.id DESC LIMIT 1)",
+                "SELECT purpose, granted, source FROM consent_events WHERE customer_id = $1 ORDER BY occurred_at, id",
             )
             .bind(customer_id)
             .fetch_all(pool)
             .await?
         });
-        let get = |purpose: &str| rows.iter().find(|(p, _)| p == purpose).map(|(_, g)| *g);
-        Ok((get("service_reminders"), get("marketing")))
+        let current = |purpose: &str| {
+            let mut state = None;
+            let mut withdrawn_by_customer = false;
+            for (_, granted, source) in events.iter().filter(|(p, _, _)| p == purpose) {
+                if source.starts_with("customer_") {
+                    withdrawn_by_customer = !granted;
+                }
+                state = Some(*granted && !withdrawn_by_customer);
+            }
+            state
+        };
+        Ok((current("service_reminders"), current("marketing")))
     }
 
     pub async fn consent_event_count(&self, customer_id: Uuid) -> Result<i64> {

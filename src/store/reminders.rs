@@ -51,6 +51,10 @@ pub struct SendContext {
     /// The latest service-reminder consent event: (granted, source).
     #[sqlx(skip)]
     pub service_consent: Option<(bool, String)>,
+    /// The customer withdrew consent through an unsubscribe link. Only the customer can undo
+    /// that: later consent captured by a dealer does not override it.
+    #[sqlx(skip)]
+    pub unsubscribed: bool,
     #[sqlx(skip)]
     pub suppressed: bool,
     /// Reminders (not confirmations) of this customer sent since the cap's start, or being sent.
@@ -231,6 +235,15 @@ impl Store {
             .bind(ctx.customer_id)
             .fetch_optional(&mut *tx)
             .await?;
+            let unsubscribed: Option<Uuid> = sqlx::query_scalar(
+                "SELECT id FROM consent_events WHERE customer_id = $1 AND purpose = 'service_reminders'
+                   AND source = 'customer_unsubscribe' AND granted = $2 LIMIT 1",
+            )
+            .bind(ctx.customer_id)
+            .bind(false)
+            .fetch_optional(&mut *tx)
+            .await?;
+            ctx.unsubscribed = unsubscribed.is_some();
             if let Some(email) = &ctx.customer_email {
                 let hit: Option<String> =
                     sqlx::query_scalar("SELECT email FROM suppressions WHERE email = $1")

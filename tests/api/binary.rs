@@ -10,9 +10,9 @@ use serde_json::json;
 
 use crate::helpers::{Backend, fresh_database};
 
-const BIN: &str = env!("CARGO_BIN_EXE_warrantyd");
+pub const BIN: &str = env!("CARGO_BIN_EXE_warrantyd");
 
-fn command(dir: &std::path::Path) -> Command {
+pub fn command(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(dir)
         .env_remove("DATABASE_URL")
@@ -54,7 +54,7 @@ fn start(mut cmd: Command) -> (Child, Vec<String>, String) {
     }
 }
 
-fn terminate(mut child: Child) {
+pub fn terminate(mut child: Child) {
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")

@@ -8,6 +8,8 @@ mod admin;
 mod batch;
 mod binary;
 mod consistency;
+mod crash;
+mod delivery;
 mod idempotency;
 mod isolation;
 mod operations;

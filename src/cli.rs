@@ -307,6 +307,11 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
     .await?;
     let listener = app::bind(listen.unwrap_or(config.listen)).await?;
     let addr = listener.local_addr()?;
+    let mut config = config;
+    if config.public_url == Config::default().public_url {
+        // Links in the demo's emails point at the demo itself.
+        config.public_url = format!("http://{addr}");
+    }
     let serial = format!("DEMO-{}", &Uuid::now_v7().simple().to_string()[20..]).to_uppercase();
     let today = now.date_naive();
     println!(

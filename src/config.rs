@@ -104,7 +104,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             secret_key: None,
             smtp_url: None,
-            mail_from: "warranty@localhost.localdomain".into(),
+            mail_from: "warranty@localhost".into(),
             send_window: DEFAULT_SEND_WINDOW.into(),
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,

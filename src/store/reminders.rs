@@ -94,6 +94,77 @@ pub enum Outcome {
     Cancelled,
 }
 
+/// The row change an outcome makes.
+struct Transition<'a> {
+    status: &'static str,
+    send_after: Option<DateTime<Utc>>,
+    /// Whether this was a delivery attempt (counted and recorded in reminder_attempts).
+    counts: bool,
+    label: &'static str,
+    code: Option<i32>,
+    detail: Option<&'a str>,
+    message_id: Option<&'a str>,
+}
+
+impl Outcome {
+    fn transition(&self) -> Transition<'_> {
+        let base = |status, label| Transition {
+            status,
+            send_after: None,
+            counts: false,
+            label,
+            code: None,
+            detail: None,
+            message_id: None,
+        };
+        match self {
+            Self::Sent {
+                message_id,
+                smtp_code,
+            } => Transition {
+                counts: true,
+                code: Some(i32::from(*smtp_code)),
+                message_id: Some(message_id),
+                ..base("sent", "sent")
+            },
+            Self::Retry {
+                send_after,
+                smtp_code,
+                detail,
+            } => Transition {
+                send_after: Some(*send_after),
+                counts: true,
+                code: smtp_code.map(i32::from),
+                detail: Some(detail),
+                ..base("pending", "retry")
+            },
+            Self::Failed {
+                smtp_code,
+                detail,
+                suppress,
+            } => Transition {
+                counts: true,
+                code: smtp_code.map(i32::from),
+                detail: Some(detail),
+                ..base(
+                    "failed",
+                    if suppress.is_some() {
+                        "bounced"
+                    } else {
+                        "failed"
+                    },
+                )
+            },
+            Self::Skipped { reason } => base("skipped", reason),
+            Self::Deferred { send_after, reason } => Transition {
+                send_after: Some(*send_after),
+                ..base("pending", reason)
+            },
+            Self::Cancelled => base("cancelled", "voided"),
+        }
+    }
+}
+
 /// One recorded attempt, for operators and tests.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AttemptRecord {
@@ -275,74 +346,15 @@ impl Store {
         outcome: &Outcome,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let (status, send_after, counts, label, code, detail, message_id): (
-            &str,
-            Option<DateTime<Utc>>,
-            bool,
-            String,
-            Option<i32>,
-            Option<&str>,
-            Option<&str>,
-        ) = match outcome {
-            Outcome::Sent {
-                message_id,
-                smtp_code,
-            } => (
-                "sent",
-                None,
-                true,
-                "sent".into(),
-                Some(i32::from(*smtp_code)),
-                None,
-                Some(message_id),
-            ),
-            Outcome::Retry {
-                send_after,
-                smtp_code,
-                detail,
-            } => (
-                "pending",
-                Some(*send_after),
-                true,
-                "retry".into(),
-                smtp_code.map(i32::from),
-                Some(detail),
-                None,
-            ),
-            Outcome::Failed {
-                smtp_code,
-                detail,
-                suppress,
-            } => {
-                let label = if suppress.is_some() {
-                    "bounced"
-                } else {
-                    "failed"
-                };
-                (
-                    "failed",
-                    None,
-                    true,
-                    label.into(),
-                    smtp_code.map(i32::from),
-                    Some(detail),
-                    None,
-                )
-            }
-            Outcome::Skipped { reason } => {
-                ("skipped", None, false, (*reason).into(), None, None, None)
-            }
-            Outcome::Deferred { send_after, reason } => (
-                "pending",
-                Some(*send_after),
-                false,
-                (*reason).into(),
-                None,
-                None,
-                None,
-            ),
-            Outcome::Cancelled => ("cancelled", None, false, "voided".into(), None, None, None),
-        };
+        let Transition {
+            status,
+            send_after,
+            counts,
+            label,
+            code,
+            detail,
+            message_id,
+        } = outcome.transition();
         let suppress = match outcome {
             Outcome::Failed {
                 suppress: Some(email),
@@ -363,7 +375,7 @@ impl Store {
             .bind(status)
             .bind(send_after)
             .bind(i32::from(counts))
-            .bind(&label)
+            .bind(label)
             .bind(message_id)
             .bind(now)
             .execute(&mut *tx)
@@ -380,7 +392,7 @@ impl Store {
                 .bind(Uuid::now_v7())
                 .bind(reminder_id)
                 .bind(now)
-                .bind(&label)
+                .bind(label)
                 .bind(code)
                 .bind(detail.map(|d| d.chars().take(500).collect::<String>()))
                 .execute(&mut *tx)

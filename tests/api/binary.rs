@@ -202,3 +202,51 @@ fn bad_configuration_is_reported_before_anything_starts() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("send window"));
     assert!(!dir.path().join("data").exists());
 }
+
+#[tokio::test]
+async fn preview_prints_the_messages_a_registration_would_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(Backend::Sqlite, dir.path()).await;
+    let ids = crate::crash::registrations(&url, 1, |_| "preview@client.test".into()).await;
+    let out = command(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["reminders", "preview", &ids[0]])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "==== registration_confirmation",
+        "==== service_due",
+        "Subject: ",
+        "List-Unsubscribe: ",
+        "To: \"Customer 0\" <preview@client.test>",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    let unknown = command(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["reminders", "preview", &uuid::Uuid::nil().to_string()])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+}
+
+#[test]
+fn check_templates_renders_every_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = command(dir.path()).arg("check-templates").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("22 templates rendered"));
+}

@@ -17,11 +17,18 @@ use crate::smtp::SmtpServer;
 const SECRET: &str = "a shared secret key for every process of this test";
 
 /// Registers `n` units whose confirmations are due at once, through the real router.
-async fn registrations(url: &str, n: usize, email: impl Fn(usize) -> String) {
+pub async fn registrations(url: &str, n: usize, email: impl Fn(usize) -> String) -> Vec<String> {
     let store = warrantyd::store::Store::connect(url, 4).await.unwrap();
     store.migrate().await.unwrap();
-    let config = warrantyd::config::Config { send_window: "* * * * * *".into(), ..Default::default() };
-    let state = warrantyd::app::state(config, store.clone(), Arc::new(warrantyd::clock::SystemClock));
+    let config = warrantyd::config::Config {
+        send_window: "* * * * * *".into(),
+        ..Default::default()
+    };
+    let state = warrantyd::app::state(
+        config,
+        store.clone(),
+        Arc::new(warrantyd::clock::SystemClock),
+    );
     let (admin, key) = warrantyd::keys::generate(warrantyd::keys::Role::Admin, None, None);
     store.insert_key(&key, chrono::Utc::now()).await.unwrap();
     let router = warrantyd::http::router(state);
@@ -37,26 +44,51 @@ async fn registrations(url: &str, n: usize, email: impl Fn(usize) -> String) {
         async move {
             let response = router.oneshot(request).await.unwrap();
             let status = response.status().as_u16();
-            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-            (status, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default())
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default(),
+            )
         }
     };
-    call("PUT", "/v1/admin/dealers/W1".into(), admin.clone(), json!({"name": "Worker Test Dealer", "locale": "en", "time_zone": "UTC"})).await;
-    call("PUT", "/v1/admin/products/P1".into(), admin.clone(), json!({"name": "P", "category": "c", "warranty_months": 12,
-        "warranty_start": "purchase", "service_plan": ["P6M"], "registration_window_days": 30})).await;
+    call(
+        "PUT",
+        "/v1/admin/dealers/W1".into(),
+        admin.clone(),
+        json!({"name": "Worker Test Dealer", "locale": "en", "time_zone": "UTC"}),
+    )
+    .await;
+    call(
+        "PUT",
+        "/v1/admin/products/P1".into(),
+        admin.clone(),
+        json!({"name": "P", "category": "c", "warranty_months": 12,
+        "warranty_start": "purchase", "service_plan": ["P6M"], "registration_window_days": 30}),
+    )
+    .await;
     let (_, dealer_key) = call("POST", "/v1/admin/dealers/W1/keys".into(), admin, json!({})).await;
     let dealer_key = dealer_key["key"].as_str().unwrap().to_owned();
     let today = chrono::Utc::now().date_naive().to_string();
+    let mut ids = Vec::new();
     for i in 0..n {
-        let (status, body) = call("POST", "/v1/registrations".into(), dealer_key.clone(), json!({
-            "serial_number": format!("CRASH-{i:05}"), "sku": "P1", "purchase_date": today,
-            "customer": {"name": format!("Customer {i}"), "email": email(i)},
-            "consent": {"service_reminders": true, "marketing": false}
-        }))
+        let (status, body) = call(
+            "POST",
+            "/v1/registrations".into(),
+            dealer_key.clone(),
+            json!({
+                "serial_number": format!("CRASH-{i:05}"), "sku": "P1", "purchase_date": today,
+                "customer": {"name": format!("Customer {i}"), "email": email(i)},
+                "consent": {"service_reminders": true, "marketing": false}
+            }),
+        )
         .await;
         assert_eq!(status, 201, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_owned());
     }
     store.close().await;
+    ids
 }
 
 fn worker(dir: &std::path::Path, url: &str, smtp: &SmtpServer, extra: &[(&str, &str)]) -> Child {
@@ -70,7 +102,10 @@ fn worker(dir: &std::path::Path, url: &str, smtp: &SmtpServer, extra: &[(&str, &
     for (name, value) in extra {
         cmd.env(name, value);
     }
-    cmd.args(["serve", "--role", "worker"]).stdout(Stdio::null()).spawn().unwrap()
+    cmd.args(["serve", "--role", "worker"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 /// Message-ID → how many times it was received.
@@ -96,7 +131,10 @@ async fn two_worker_processes_on_one_postgres_deliver_each_reminder_exactly_once
     let smtp = SmtpServer::start();
     let n = 150;
     registrations(&url, n, |i| format!("customer{i}@client.test")).await;
-    let workers = [worker(dir.path(), &url, &smtp, &[]), worker(dir.path(), &url, &smtp, &[])];
+    let workers = [
+        worker(dir.path(), &url, &smtp, &[]),
+        worker(dir.path(), &url, &smtp, &[]),
+    ];
     wait_until(Duration::from_secs(60), || smtp.received().len() >= n).await;
     // Give a duplicate, if there were one, the time to arrive.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -105,7 +143,11 @@ async fn two_worker_processes_on_one_postgres_deliver_each_reminder_exactly_once
     }
     let counts = deliveries(&smtp);
     assert_eq!(counts.len(), n, "every reminder delivered");
-    assert!(counts.values().all(|c| *c == 1), "duplicates: {:?}", counts.iter().filter(|(_, c)| **c > 1).collect::<Vec<_>>());
+    assert!(
+        counts.values().all(|c| *c == 1),
+        "duplicates: {:?}",
+        counts.iter().filter(|(_, c)| **c > 1).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,13 +158,20 @@ async fn a_worker_killed_mid_send_resends_at_most_once_with_the_same_message_id(
     let n = 24;
     // Each delivery takes a second at the server, four at a time: the kill lands mid-send.
     registrations(&url, n, |_| "slow1@client.test".into()).await;
-    let settings = [("WARRANTYD_SEND_CONCURRENCY", "4"), ("WARRANTYD_LEASE_SECS", "4"), ("WARRANTYD_SEND_TIMEOUT_SECS", "3")];
+    let settings = [
+        ("WARRANTYD_SEND_CONCURRENCY", "4"),
+        ("WARRANTYD_LEASE_SECS", "4"),
+        ("WARRANTYD_SEND_TIMEOUT_SECS", "3"),
+    ];
     let mut first = worker(dir.path(), &url, &smtp, &settings);
     wait_until(Duration::from_secs(30), || smtp.received().len() >= 6).await;
     first.kill().unwrap(); // SIGKILL
     first.wait().unwrap();
     let before_restart = smtp.received().len();
-    assert!(before_restart < n, "the kill came too late to test anything");
+    assert!(
+        before_restart < n,
+        "the kill came too late to test anything"
+    );
 
     let second = worker(dir.path(), &url, &smtp, &settings);
     wait_until(Duration::from_secs(60), || deliveries(&smtp).len() >= n).await;
@@ -130,10 +179,17 @@ async fn a_worker_killed_mid_send_resends_at_most_once_with_the_same_message_id(
     terminate(second);
 
     let counts = deliveries(&smtp);
-    assert_eq!(counts.len(), n, "every reminder delivered after the restart");
+    assert_eq!(
+        counts.len(),
+        n,
+        "every reminder delivered after the restart"
+    );
     // Only what was in flight at the kill (at most the 4 concurrent sends) may arrive twice.
     let duplicated: Vec<_> = counts.iter().filter(|(_, c)| **c > 1).collect();
-    assert!(counts.values().all(|c| *c <= 2), "more than one duplicate per kill: {duplicated:?}");
+    assert!(
+        counts.values().all(|c| *c <= 2),
+        "more than one duplicate per kill: {duplicated:?}"
+    );
     assert!(duplicated.len() <= 4, "{duplicated:?}");
     // Duplicates carry the same Message-ID: the counts above are keyed by it, and each is a reminder's.
     assert!(counts.keys().all(|id| id.ends_with("@oem.test>")));

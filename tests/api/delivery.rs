@@ -716,6 +716,100 @@ async fn reminders_wait_for_the_send_window_on_both_sides_of_utc(backend: Backen
     );
 }
 
+async fn dkim_signatures_cover_the_unsubscribe_headers(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("dkim.pem");
+    let generated = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&key_file)
+        .arg("2048")
+        .output()
+        .expect("openssl");
+    assert!(generated.status.success());
+    let app = crate::helpers::spawn_app_with(backend, |c| {
+        c.dkim_selector = Some("s2026".into());
+        c.dkim_private_key_file = Some(key_file.clone());
+    })
+    .await;
+    let key = setup(&app).await;
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sender = app.sender(warrantyd::mail::Mailer::Memory(sent.clone()));
+    let resp = app
+        .register(&key, &unit("DKIM-0001", "signed@client.test", "en"))
+        .await;
+    let outcome = dispatch_and_send(&sender, &reminder_ids(&resp)[..1])
+        .await
+        .remove(0);
+    assert!(matches!(outcome, Some(Outcome::Sent { .. })), "{outcome:?}");
+    let raw = sent.lock().unwrap()[0].raw.clone();
+    let unfolded = raw
+        .replace("\r\n ", " ")
+        .replace("\r\n\t", " ")
+        .replace("\n ", " ");
+    let signature = unfolded
+        .lines()
+        .find(|l| l.starts_with("DKIM-Signature:"))
+        .expect("a DKIM-Signature header");
+    assert!(
+        signature.contains("d=oem.test") && signature.contains("s=s2026"),
+        "{signature}"
+    );
+    let signed = signature
+        .split("h=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in [
+        "from",
+        "subject",
+        "message-id",
+        "list-unsubscribe",
+        "list-unsubscribe-post",
+    ] {
+        assert!(
+            signed.split(':').any(|h| h.trim() == header),
+            "{header} is not signed: {signed}"
+        );
+    }
+}
+
+async fn a_dealers_own_send_window_governs_its_customers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_key.clone();
+    // Saturdays only, 10:00 to 12:59.
+    let resp = app
+        .put_json(
+            "/v1/admin/dealers/SAT",
+            Some(&admin),
+            &json!({"name": "Saturday Shop", "locale": "en", "time_zone": "Europe/Paris",
+            "send_window": "0 0 10-12 * * Sat"}),
+        )
+        .await;
+    assert_eq!(resp.status.as_u16(), 201, "{}", resp.text);
+    app.put_json(
+        "/v1/admin/dealers/BAD",
+        Some(&admin),
+        &json!({"name": "x", "locale": "en", "time_zone": "UTC", "send_window": "0 9 * * *"}),
+    )
+    .await
+    .assert_problem(422);
+    let key = app
+        .post_json("/v1/admin/dealers/SAT/keys", Some(&admin), &json!({}))
+        .await
+        .json["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resp = app
+        .register(&key, &unit("SAT-0001", "sat@client.test", "en"))
+        .await;
+    // Friday 11:00 in Paris is outside this dealer's window: Saturday 10:00 = 09:00 UTC.
+    assert_eq!(resp.json["reminders"][0]["due_at"], "2026-11-28T09:00:00Z");
+}
+
 both_backends!(
     workers_deliver_branded_localized_reminders_with_working_links,
     smtp_faults_lead_to_retries_suppressions_and_failures,
@@ -723,4 +817,6 @@ both_backends!(
     the_rules_are_checked_again_just_before_sending,
     a_customer_gets_at_most_two_reminders_a_week_and_none_is_lost,
     reminders_wait_for_the_send_window_on_both_sides_of_utc,
+    dkim_signatures_cover_the_unsubscribe_headers,
+    a_dealers_own_send_window_governs_its_customers,
 );

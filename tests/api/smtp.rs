@@ -29,7 +29,7 @@ impl Received {
         let message = self.parsed();
         message
             .header_raw(name)
-            .map(|v| v.trim().split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
     pub fn message_id(&self) -> String {

@@ -84,7 +84,79 @@ async fn a_failure_between_any_two_statements_leaves_nothing_behind(backend: Bac
     );
 }
 
+async fn a_periodic_job_lease_has_one_holder_at_a_time(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let now = app.now();
+    let until = now + chrono::Duration::seconds(2);
+    let (a, b) = (app.store.clone(), app.store.clone());
+    let (got_a, got_b) = tokio::join!(
+        a.try_lease("dispatcher", "process-a", now, until),
+        b.try_lease("dispatcher", "process-b", now, until)
+    );
+    assert!(
+        got_a.unwrap() ^ got_b.unwrap(),
+        "exactly one process holds the lease"
+    );
+    let holder = if app
+        .store
+        .try_lease("dispatcher", "process-a", now, until)
+        .await
+        .unwrap()
+    {
+        "process-a"
+    } else {
+        "process-b"
+    };
+    let other = if holder == "process-a" {
+        "process-b"
+    } else {
+        "process-a"
+    };
+    // The holder renews; the other only takes over once the lease has expired.
+    assert!(
+        app.store
+            .try_lease("dispatcher", holder, now, until)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !app.store
+            .try_lease(
+                "dispatcher",
+                other,
+                now + chrono::Duration::seconds(1),
+                until
+            )
+            .await
+            .unwrap()
+    );
+    let later = now + chrono::Duration::seconds(3);
+    assert!(
+        app.store
+            .try_lease(
+                "dispatcher",
+                other,
+                later,
+                later + chrono::Duration::seconds(2)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !app.store
+            .try_lease(
+                "dispatcher",
+                holder,
+                later,
+                later + chrono::Duration::seconds(2)
+            )
+            .await
+            .unwrap()
+    );
+}
+
 both_backends!(
+    a_periodic_job_lease_has_one_holder_at_a_time,
     fifty_concurrent_submissions_of_one_serial_register_it_once,
     a_failure_between_any_two_statements_leaves_nothing_behind,
 );

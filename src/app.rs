@@ -54,6 +54,7 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
         window: config.send_window(),
         expiry_notice_days: config.expiry_notice_days,
         catch_up_days: config.catch_up_days,
+        manufacturer_tz: config.manufacturer_tz().expect("validated at load"),
     };
     AppState {
         store,

@@ -66,6 +66,10 @@ pub struct Config {
     pub expiry_notice_days: u32,
     /// Reminders whose date lies more than this many days in the past at registration are skipped.
     pub catch_up_days: u32,
+    /// The manufacturer's IANA time zone: periods (months) of incentives and statements follow it.
+    pub manufacturer_time_zone: String,
+    /// Close the previous period automatically once it has ended (in the manufacturer's time zone).
+    pub auto_close_periods: bool,
     /// Where emails are written as `.eml` files when no SMTP server is configured.
     pub outbox_dir: PathBuf,
     /// Local dates on which no reminder is sent: `MM-DD` every year or `YYYY-MM-DD` once.
@@ -112,6 +116,8 @@ impl Default for Config {
             db_max_connections: 16,
             expiry_notice_days: 30,
             catch_up_days: 30,
+            manufacturer_time_zone: "UTC".into(),
+            auto_close_periods: true,
             outbox_dir: PathBuf::from("./outbox"),
             quiet_days: Vec::new(),
             dispatch_interval_ms: 500,
@@ -159,6 +165,7 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         SendWindow::parse(&self.send_window)?;
+        self.manufacturer_tz()?;
         for day in &self.quiet_days {
             QuietDay::parse(day)?;
         }
@@ -223,6 +230,12 @@ impl Config {
         SendWindow::parse(&self.send_window)
             .expect("validated at load")
             .with_quiet_days(quiet)
+    }
+
+    pub fn manufacturer_tz(&self) -> Result<chrono_tz::Tz, String> {
+        self.manufacturer_time_zone
+            .parse()
+            .map_err(|_| format!("manufacturer_time_zone {:?} is not an IANA time zone", self.manufacturer_time_zone))
     }
 
     /// The domain of the sending address (for Message-IDs and the mailto unsubscribe).

@@ -14,7 +14,10 @@ use crate::domain::plan::{PlanInput, SendWindow, plan_reminders};
 use crate::domain::registration::{
     NewRegistration, RegistrationContext, RegistrationRequest, requested_sku,
 };
-use crate::store::{
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::incentives::{ProgramDefinition, earnings, period_of};
+use crate::store::{AccrualPlan, Render, 
     ConsentGrant, CustomerRecord, DuplicateSerial, ProductRecord, RegistrationRecord,
     ReminderRecord, Store, StoreError,
 };
@@ -41,12 +44,6 @@ pub enum IntakeError {
     Store(#[from] StoreError),
 }
 
-/// The answer to save with an Idempotency-Key, rendered from the stored record inside the write.
-pub struct IdempotentAnswer<'a, F: FnOnce(&RegistrationRecord) -> (u16, String)> {
-    pub key: &'a str,
-    pub render: F,
-}
-
 #[derive(Clone)]
 pub struct Intake {
     pub store: Store,
@@ -54,18 +51,19 @@ pub struct Intake {
     pub window: SendWindow,
     pub expiry_notice_days: u32,
     pub catch_up_days: u32,
+    /// The manufacturer's time zone: it decides which period an amount accrues in.
+    pub manufacturer_tz: chrono_tz::Tz,
 }
 
 impl Intake {
-    pub async fn register<F>(
+    /// Registers a unit. With `answer` (an Idempotency-Key and how to render the response), the
+    /// response is rendered from the stored registration and saved in the same transaction.
+    pub async fn register(
         &self,
         dealer: &DealerContext,
         req: &RegistrationRequest,
-        answer: Option<IdempotentAnswer<'_, F>>,
-    ) -> Result<(RegistrationRecord, Option<(u16, String)>), IntakeError>
-    where
-        F: FnOnce(&RegistrationRecord) -> (u16, String),
-    {
+        answer: Option<(&str, Render<'_>)>,
+    ) -> Result<(RegistrationRecord, Option<(u16, String)>), IntakeError> {
         let now = self.clock.now();
         let dealer_tz =
             TimeZone::parse(&dealer.time_zone).map_err(|_| corrupt("dealer time zone"))?;
@@ -155,6 +153,7 @@ impl Intake {
                 Some(new.consent.service_reminders),
                 Some(new.consent.marketing),
             )),
+            incentive: None,
         };
         let consents = [
             ConsentGrant {
@@ -166,22 +165,17 @@ impl Intake {
                 granted: new.consent.marketing,
             },
         ];
-        let (key, rendered) = match answer {
-            Some(a) => (Some(a.key), Some((a.render)(&record))),
-            None => (None, None),
-        };
-        let saved = key
-            .zip(rendered.as_ref())
-            .map(|(k, (status, body))| (k, *status, body.as_str()));
+        let accruals = self.accruals(&product, &new, now, ctx.today).await?;
         match self
             .store
-            .insert_registration(&record, &new.customer.contact_key(), &consents, saved)
+            .insert_registration(&record, &new.customer.contact_key(), &consents, &accruals, answer)
             .await?
         {
-            Ok(customer_id) => {
-                record.customer_id = customer_id;
+            Ok(inserted) => {
+                record.customer_id = inserted.customer_id;
+                record.incentive = Some(inserted.incentive);
                 tracing::info!(registration_id = %record.id, dealer = %dealer.code, sku = %record.sku, "registration accepted");
-                Ok((record, rendered))
+                Ok((record, inserted.answer))
             }
             Err(DuplicateSerial {
                 existing_dealer_id,
@@ -206,6 +200,40 @@ impl Intake {
                 Err(IntakeError::Duplicate { own })
             }
         }
+    }
+}
+
+impl Intake {
+    /// What the registration earns under every current program, before caps (applied when stored).
+    async fn accruals(
+        &self,
+        product: &ProductRecord,
+        new: &NewRegistration,
+        now: DateTime<Utc>,
+        registered_on: chrono::NaiveDate,
+    ) -> Result<Vec<AccrualPlan>, IntakeError> {
+        let period = period_of(now, self.manufacturer_tz);
+        let mut plans = Vec::new();
+        for program in self.store.current_programs().await? {
+            let definition: ProgramDefinition = serde_json::from_str(&program.definition)
+                .map_err(|_| corrupt(&format!("program {}", program.program_id)))?;
+            for earning in earnings(&definition, &product.sku, &product.category, new.purchase_date, registered_on) {
+                plans.push(AccrualPlan {
+                    program_id: program.program_id.clone(),
+                    program_version: program.version,
+                    rule_id: earning.rule_id,
+                    kind: earning.kind,
+                    currency: definition.currency.clone(),
+                    amount_minor: earning.amount_minor,
+                    held: earning.held,
+                    release_after: now + Duration::days(i64::from(earning.verification_days)),
+                    cap_minor: definition.cap_per_dealer_per_period_minor,
+                    clawback_until: now + Duration::days(i64::from(definition.clawback_days)),
+                    period: period.clone(),
+                });
+            }
+        }
+        Ok(plans)
     }
 }
 

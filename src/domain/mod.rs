@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod contact;
 pub mod field;
+pub mod incentives;
 pub mod plan;
 pub mod registration;
 

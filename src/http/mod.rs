@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod customer;
 pub mod error;
+pub mod finance;
 pub mod health;
 pub mod registrations;
 
@@ -53,6 +54,8 @@ pub struct AppState {
     tags(
         (name = "registrations", description = "Dealers register the units they sell"),
         (name = "admin", description = "Dealers, keys and the product catalog"),
+        (name = "finance", description = "Period close, statements, adjustments, exports"),
+        (name = "dealer", description = "A dealer's own statements"),
         (name = "customer", description = "Pages reached from links in emails"),
         (name = "operations", description = "Health and readiness"),
     )
@@ -88,6 +91,17 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::revoke_key))
         .routes(routes!(admin::put_product, admin::get_product))
         .routes(routes!(admin::list_products))
+        .routes(routes!(finance::close_period))
+        .routes(routes!(finance::list_statements))
+        .routes(routes!(finance::export_csv))
+        .routes(routes!(finance::get_statement))
+        .routes(routes!(finance::approve))
+        .routes(routes!(finance::hold))
+        .routes(routes!(finance::release))
+        .routes(routes!(finance::paid))
+        .routes(routes!(finance::add_adjustment))
+        .routes(routes!(finance::dealer_statements))
+        .routes(routes!(finance::put_program, finance::get_program))
         .routes(routes!(customer::unsubscribe_form, customer::unsubscribe))
         .routes(routes!(customer::booking))
         .routes(routes!(customer::verify_form, customer::verify))

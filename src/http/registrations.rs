@@ -19,7 +19,9 @@ use super::error::{ApiError, Problem};
 use crate::domain::FieldError;
 use crate::domain::field::clean_text;
 use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
-use crate::intake::{IdempotentAnswer, IntakeError};
+use crate::domain::incentives::period_of;
+use crate::intake::IntakeError;
+use crate::store::IncentiveLine;
 use crate::store::{IdempotencyBegin, ListFilter, RegistrationRecord};
 
 pub const MAX_BATCH_ROWS: usize = 1000;
@@ -50,6 +52,85 @@ pub struct RegistrationResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent: Option<ConsentView>,
     pub reminders: Vec<ReminderView>,
+    /// What the registration earned for the dealer (on single reads and creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incentive: Option<IncentiveView>,
+}
+
+/// The dealer's incentive for a registration: the total, and one line per program rule.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncentiveView {
+    /// Sum of the lines in the first line's currency, held amounts included.
+    pub amount_minor: i64,
+    /// ISO 4217; absent when no program applies.
+    pub currency: Option<String>,
+    /// Whether any program pays for this registration.
+    pub eligible: bool,
+    /// `no_program`, `held_until_verified`, `capped`, `on_time`, `clawed_back`.
+    pub reasons: Vec<String>,
+    pub lines: Vec<IncentiveLineView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncentiveLineView {
+    pub program_id: String,
+    pub program_version: i32,
+    pub rule_id: String,
+    /// `registration`, `on_time_bonus`, `clawback`.
+    pub kind: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// Held until the customer confirms the registration; not owed yet.
+    pub held: bool,
+    pub reason: Option<String>,
+}
+
+impl IncentiveView {
+    pub fn from_lines(lines: &[IncentiveLine]) -> Self {
+        let currency = lines.first().map(|l| l.currency.clone());
+        let mut reasons = Vec::new();
+        let mut reason = |r: &str| {
+            if !reasons.iter().any(|x: &String| x == r) {
+                reasons.push(r.to_owned());
+            }
+        };
+        if lines.is_empty() {
+            reason("no_program");
+        }
+        for line in lines {
+            if line.held {
+                reason("held_until_verified");
+            }
+            if line.reason.as_deref() == Some("capped") {
+                reason("capped");
+            }
+            if line.kind == "on_time_bonus" {
+                reason("on_time");
+            }
+            if line.kind == "clawback" {
+                reason("clawed_back");
+            }
+        }
+        Self {
+            amount_minor: lines.iter().filter(|l| Some(&l.currency) == currency.as_ref()).map(|l| l.amount_minor).sum(),
+            eligible: !lines.is_empty(),
+            currency,
+            reasons,
+            lines: lines
+                .iter()
+                .map(|l| IncentiveLineView {
+                    program_id: l.program_id.clone(),
+                    program_version: l.program_version,
+                    rule_id: l.rule_id.clone(),
+                    kind: l.kind.clone(),
+                    amount_minor: l.amount_minor,
+                    currency: l.currency.clone(),
+                    held: l.held,
+                    reason: l.reason.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,6 +196,7 @@ impl From<&RegistrationRecord> for RegistrationResponse {
                 service_reminders,
                 marketing,
             }),
+            incentive: r.incentive.as_deref().map(IncentiveView::from_lines),
             reminders: r
                 .reminders
                 .iter()
@@ -221,7 +303,7 @@ pub async fn create_registration(
     let Some(key) = key else {
         let (record, _) = state
             .intake
-            .register(&dealer, &req, None::<IdempotentAnswer<'_, fn(&_) -> _>>)
+            .register(&dealer, &req, None)
             .await?;
         let (status, body) = created(&record);
         return Ok(json_response(status, body, Some(record.id)));
@@ -254,11 +336,7 @@ pub async fn create_registration(
             existing_registration_id: None,
         }),
         IdempotencyBegin::Claimed => {
-            let answer = IdempotentAnswer {
-                key: &key,
-                render: created,
-            };
-            match state.intake.register(&dealer, &req, Some(answer)).await {
+            match state.intake.register(&dealer, &req, Some((&key, &created))).await {
                 Ok((record, Some((status, body)))) => {
                     Ok(json_response(status, body, Some(record.id)))
                 }
@@ -476,7 +554,13 @@ pub async fn void_registration(
     };
     let record = state
         .store
-        .void_registration(dealer.id, id, reason.as_deref(), state.clock.now())
+        .void_registration(
+            dealer.id,
+            id,
+            reason.as_deref(),
+            &period_of(state.clock.now(), state.intake.manufacturer_tz),
+            state.clock.now(),
+        )
         .await?
         .ok_or(ApiError::NotFound)?;
     tracing::info!(registration_id = %record.id, status = %record.status, "registration voided");
@@ -593,7 +677,7 @@ pub async fn batch_registrations(
             Err(errors) => Err(IntakeError::Invalid(errors)),
             Ok(req) => state
                 .intake
-                .register(&dealer, &req, None::<IdempotentAnswer<'_, fn(&_) -> _>>)
+                .register(&dealer, &req, None)
                 .await
                 .map(|r| r.0),
         };

@@ -19,6 +19,8 @@ pub use send::Sender;
 /// How often idle send workers look for new tasks.
 const WORKER_POLL: Duration = Duration::from_millis(200);
 const DISPATCHER_LEASE: &str = "dispatcher";
+/// How often the lease holder settles held incentives and closes ended periods.
+const UPKEEP_EVERY: Duration = Duration::from_secs(30);
 
 async fn handle(task: ReminderTask, sender: Data<Arc<Sender>>) -> Result<(), BoxDynError> {
     sender.send_reminder(task.reminder_id).await?;
@@ -105,6 +107,7 @@ async fn dispatch_loop(sender: Arc<Sender>, holder: String, mut stop: watch::Rec
     let interval = Duration::from_millis(sender.config.dispatch_interval_ms);
     let lease_for =
         chrono::Duration::milliseconds(3 * sender.config.dispatch_interval_ms as i64 + 1000);
+    let mut last_upkeep: Option<std::time::Instant> = None;
     loop {
         let now = sender.clock.now();
         match sender
@@ -112,17 +115,25 @@ async fn dispatch_loop(sender: Arc<Sender>, holder: String, mut stop: watch::Rec
             .try_lease(DISPATCHER_LEASE, &holder, now, now + lease_for)
             .await
         {
-            Ok(true) => loop {
-                // Drain what is due in full batches before sleeping.
-                match sender.dispatch_once().await {
-                    Ok(n) if n as u32 >= sender.config.dispatch_batch => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "dispatch failed");
-                        break;
+            Ok(true) => {
+                loop {
+                    // Drain what is due in full batches before sleeping.
+                    match sender.dispatch_once().await {
+                        Ok(n) if n as u32 >= sender.config.dispatch_batch => continue,
+                        Ok(_) => break,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "dispatch failed");
+                            break;
+                        }
                     }
                 }
-            },
+                if last_upkeep.is_none_or(|t| t.elapsed() >= UPKEEP_EVERY) {
+                    last_upkeep = Some(std::time::Instant::now());
+                    if let Err(e) = sender.ledger_upkeep().await {
+                        tracing::warn!(error = %e, "ledger upkeep failed");
+                    }
+                }
+            }
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "cannot take the dispatcher lease"),
         }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::incentives::{period_of, previous_period};
 use crate::domain::plan::SendWindow;
 use crate::mail::message::{self, Parts};
 use crate::mail::smtp::{SmtpSender, SmtpSettings};
@@ -93,6 +94,28 @@ impl Sender {
             tracing::info!(count = ids.len(), "reminders queued");
         }
         Ok(ids.len())
+    }
+
+    /// Ledger upkeep: settles held amounts (verified, delivered, voided, bounced) and, once a
+    /// period has ended in the manufacturer's time zone, closes it into statements.
+    pub async fn ledger_upkeep(&self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let tz = self.config.manufacturer_tz().unwrap_or(chrono_tz::UTC);
+        let period = period_of(now, tz);
+        let (released, cancelled) = self.store.settle_held_accruals(&period, now).await?;
+        if released + cancelled > 0 {
+            tracing::info!(released, cancelled, "held incentives settled");
+        }
+        if self.config.auto_close_periods {
+            let previous = previous_period(&period);
+            if !self.store.period_closed(&previous).await? {
+                let (closed_now, statements) = self.store.close_period(&previous, None, now).await?;
+                if closed_now {
+                    tracing::info!(period = %previous, statements = statements.len(), "period closed automatically");
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Sends (or decides not to send) one queued reminder. `None` if it was not ours to send.

@@ -7,6 +7,7 @@ mod customers;
 mod faults;
 mod idempotency;
 mod keys;
+mod ledger;
 mod postgres;
 mod registrations;
 mod reminders;
@@ -21,8 +22,9 @@ pub use customers::{LinkTarget, VerifyTarget};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
 pub use keys::{KeyRecord, NewKey};
+pub use ledger::{AccrualPlan, AuditRecord, IncentiveLine, LedgerLine, ProgramVersion, StatementRecord, TransitionError};
 pub use registrations::{
-    ConsentGrant, CustomerRecord, DuplicateSerial, ListFilter, RegistrationRecord, ReminderRecord,
+    ConsentGrant, CustomerRecord, DuplicateSerial, Inserted, ListFilter, RegistrationRecord, ReminderRecord, Render,
     TableCounts,
 };
 pub use reminders::{

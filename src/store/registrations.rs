@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, QueryBuilder, SqlitePool};
 use uuid::Uuid;
 
-use super::{Result, Store, is_unique_violation, with_pool};
+use super::ledger::{AccrualPlan, IncentiveLine};
+use super::{Backend, Result, Store, is_unique_violation, with_pool};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct CustomerRecord {
@@ -65,7 +66,21 @@ pub struct RegistrationRecord {
     /// filled when one registration is read.
     #[sqlx(skip)]
     pub consent: Option<(Option<bool>, Option<bool>)>,
+    /// What the registration earned (filled when one registration is read or created).
+    #[sqlx(skip)]
+    pub incentive: Option<Vec<IncentiveLine>>,
 }
+
+/// A stored registration: the customer it belongs to, what it earned, and the saved answer.
+#[derive(Debug)]
+pub struct Inserted {
+    pub customer_id: Uuid,
+    pub incentive: Vec<IncentiveLine>,
+    pub answer: Option<(u16, String)>,
+}
+
+/// Renders the answer to save with an Idempotency-Key, from the registration as stored.
+pub type Render<'a> = &'a (dyn Fn(&RegistrationRecord) -> (u16, String) + Sync);
 
 /// One consent event recorded with a registration.
 #[derive(Debug, Clone, Copy)]
@@ -138,10 +153,15 @@ impl Store {
         record: &RegistrationRecord,
         contact_key: &str,
         consents: &[ConsentGrant],
-        idempotent_answer: Option<(&str, u16, &str)>,
-    ) -> Result<Result<Uuid, DuplicateSerial>> {
-        // Returns the customer's id.
+        accruals: &[AccrualPlan],
+        idempotent_answer: Option<(&str, Render<'_>)>,
+    ) -> Result<Result<Inserted, DuplicateSerial>> {
         let faults = &self.faults;
+        let lock_totals = match self.backend() {
+            // Serializes cap checks per dealer, program and period across concurrent registrations.
+            Backend::Postgres => "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3 FOR UPDATE",
+            Backend::Sqlite => "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3",
+        };
         let outcome = with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let c = &record.customer;
@@ -239,7 +259,105 @@ impl Store {
                         .await?;
                     }
                     faults.check("after_consent")?;
-                    if let Some((key, status, body)) = idempotent_answer {
+                    let mut incentive = Vec::with_capacity(accruals.len());
+                    for plan in accruals {
+                        let mut amount = plan.amount_minor;
+                        let mut reason = None;
+                        if let Some(cap) = plan.cap_minor {
+                            sqlx::query(
+                                "INSERT INTO accrual_totals (dealer_id, program_id, period, total_minor) VALUES ($1, $2, $3, 0)
+                                 ON CONFLICT (dealer_id, program_id, period) DO NOTHING",
+                            )
+                            .bind(record.dealer_id)
+                            .bind(&plan.program_id)
+                            .bind(&plan.period)
+                            .execute(&mut *tx)
+                            .await?;
+                            let total: i64 = sqlx::query_scalar(lock_totals)
+                                .bind(record.dealer_id)
+                                .bind(&plan.program_id)
+                                .bind(&plan.period)
+                                .fetch_one(&mut *tx)
+                                .await?;
+                            let allowed = (cap - total).clamp(0, amount);
+                            if allowed < amount {
+                                reason = Some("capped".to_owned());
+                                amount = allowed;
+                            }
+                            sqlx::query(
+                                "UPDATE accrual_totals SET total_minor = total_minor + $4
+                                 WHERE dealer_id = $1 AND program_id = $2 AND period = $3",
+                            )
+                            .bind(record.dealer_id)
+                            .bind(&plan.program_id)
+                            .bind(&plan.period)
+                            .bind(amount)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        let table = if plan.held && amount > 0 { "pending_accruals" } else { "ledger_entries" };
+                        if table == "pending_accruals" {
+                            sqlx::query(
+                                "INSERT INTO pending_accruals (id, registration_id, dealer_id, currency, amount_minor, kind, period,
+                                   program_id, program_version, rule_id, release_after, clawback_until, reason, state, created_at)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'held', $14)",
+                            )
+                            .bind(Uuid::now_v7())
+                            .bind(record.id)
+                            .bind(record.dealer_id)
+                            .bind(&plan.currency)
+                            .bind(amount)
+                            .bind(plan.kind)
+                            .bind(&plan.period)
+                            .bind(&plan.program_id)
+                            .bind(plan.program_version)
+                            .bind(&plan.rule_id)
+                            .bind(plan.release_after)
+                            .bind(plan.clawback_until)
+                            .bind(&reason)
+                            .bind(record.created_at)
+                            .execute(&mut *tx)
+                            .await?;
+                        } else {
+                            sqlx::query(
+                                "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id,
+                                   program_id, program_version, rule_id, reason, clawback_until, created_at)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                            )
+                            .bind(Uuid::now_v7())
+                            .bind(record.dealer_id)
+                            .bind(&plan.currency)
+                            .bind(amount)
+                            .bind(plan.kind)
+                            .bind(&plan.period)
+                            .bind(record.id)
+                            .bind(&plan.program_id)
+                            .bind(plan.program_version)
+                            .bind(&plan.rule_id)
+                            .bind(&reason)
+                            .bind(plan.clawback_until)
+                            .bind(record.created_at)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        incentive.push(IncentiveLine {
+                            program_id: plan.program_id.clone(),
+                            program_version: plan.program_version,
+                            rule_id: plan.rule_id.clone(),
+                            kind: plan.kind.to_owned(),
+                            amount_minor: amount,
+                            currency: plan.currency.clone(),
+                            held: table == "pending_accruals",
+                            reason,
+                        });
+                    }
+                    faults.check("after_incentives")?;
+                    let mut answer = None;
+                    if let Some((key, render)) = idempotent_answer {
+                        let mut stored = record.clone();
+                        stored.customer_id = customer_id;
+                        stored.incentive = Some(incentive.clone());
+                        let (status, body) = render(&stored);
                         sqlx::query(
                             "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4
                              WHERE dealer_id = $1 AND key = $2",
@@ -247,17 +365,18 @@ impl Store {
                         .bind(record.dealer_id)
                         .bind(key)
                         .bind(i32::from(status))
-                        .bind(body)
+                        .bind(&body)
                         .execute(&mut *tx)
                         .await?;
+                        answer = Some((status, body));
                     }
                     tx.commit().await?;
-                    Some(customer_id)
+                    Some(Inserted { customer_id, incentive, answer })
                 }
             }
         });
-        if let Some(customer_id) = outcome {
-            return Ok(Ok(customer_id));
+        if let Some(inserted) = outcome {
+            return Ok(Ok(inserted));
         }
         let existing: Option<(Uuid, Uuid)> = with_pool!(self, |pool| {
             sqlx::query_as("SELECT id, dealer_id FROM registrations WHERE serial_number = $1 AND status = 'active'")
@@ -325,6 +444,7 @@ impl Store {
         };
         record.reminders = self.reminders_of(&[id]).await?;
         record.consent = Some(self.current_consent(record.customer_id).await?);
+        record.incentive = Some(self.incentive_lines(id).await?);
         Ok(Some(record))
     }
 
@@ -393,6 +513,7 @@ impl Store {
         dealer_id: Uuid,
         id: Uuid,
         reason: Option<&str>,
+        period: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<RegistrationRecord>> {
         with_pool!(self, |pool| {
@@ -417,6 +538,43 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                // Within the clawback window, every amount earned is given back by a reversing entry.
+                let earned: Vec<(Uuid, String, i64, String, Option<String>, Option<i32>, Option<String>)> = sqlx::query_as(
+                    "SELECT e.id, e.currency, e.amount_minor, e.kind, e.program_id, e.program_version, e.rule_id
+                     FROM ledger_entries e WHERE e.registration_id = $1 AND e.kind <> 'clawback' AND e.amount_minor <> 0
+                       AND e.clawback_until >= $2 AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)
+                     ORDER BY e.created_at, e.id",
+                )
+                .bind(id)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
+                for (entry_id, currency, amount, kind, program_id, version, rule_id) in earned {
+                    sqlx::query(
+                        "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id,
+                           program_id, program_version, rule_id, reverses, reason, created_at)
+                         VALUES ($1, $2, $3, $4, 'clawback', $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(dealer_id)
+                    .bind(currency)
+                    .bind(-amount)
+                    .bind(period)
+                    .bind(id)
+                    .bind(program_id)
+                    .bind(version)
+                    .bind(rule_id)
+                    .bind(entry_id)
+                    .bind(format!("voided: reverses {kind}"))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query("UPDATE pending_accruals SET state = 'cancelled', resolved_at = $2 WHERE registration_id = $1 AND state = 'held'")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
         });

@@ -1,0 +1,293 @@
+//! Incentive programs and their rules: which amounts a registration earns, exact integer money in
+//! minor units, periods, and the statement workflow's allowed transitions.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::field::{Errors, FieldError, clean_text};
+
+/// An incentive program as an admin defines it. Each change is stored as a new version; entries
+/// name the version that produced them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramDefinition {
+    #[schema(example = "Registration bonus 2027")]
+    pub name: String,
+    /// ISO 4217, e.g. `EUR`.
+    #[schema(example = "EUR")]
+    pub currency: String,
+    /// Purchases from this date on qualify.
+    pub valid_from: NaiveDate,
+    /// Purchases up to this date qualify (open-ended when absent).
+    pub valid_to: Option<NaiveDate>,
+    /// The most one dealer can earn from this program per period, in minor units.
+    pub cap_per_dealer_per_period_minor: Option<i64>,
+    /// A registration voided within this many days of being registered gives its amounts back.
+    #[serde(default = "default_clawback_days")]
+    pub clawback_days: u32,
+    pub rules: Vec<Rule>,
+}
+
+fn default_clawback_days() -> u32 {
+    90
+}
+
+fn default_on_time_days() -> u32 {
+    30
+}
+
+fn default_verification_days() -> u32 {
+    14
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable within the program, e.g. `mowers`.
+    pub id: String,
+    /// Matches one sku...
+    pub sku: Option<String>,
+    /// ...or every product of a category.
+    pub category: Option<String>,
+    /// Earned per registration, in minor units.
+    pub registration_minor: i64,
+    /// Extra when the registration arrives within `on_time_days` of the purchase.
+    #[serde(default)]
+    pub on_time_bonus_minor: i64,
+    #[serde(default = "default_on_time_days")]
+    pub on_time_days: u32,
+    /// Earned when a service visit is attributed to the dealer.
+    #[serde(default)]
+    pub service_attribution_minor: i64,
+    /// Hold the amounts until the customer confirms the registration (or `verification_days` pass
+    /// with the confirmation delivered and not bounced).
+    #[serde(default)]
+    pub hold_until_verified: bool,
+    #[serde(default = "default_verification_days")]
+    pub verification_days: u32,
+}
+
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_00;
+
+/// ISO 4217 currencies whose minor unit is not 1/100.
+const EXPONENTS: [(&str, u32); 12] = [
+    ("BHD", 3), ("CLP", 0), ("ISK", 0), ("JOD", 3), ("JPY", 0), ("KRW", 0),
+    ("KWD", 3), ("OMR", 3), ("TND", 3), ("UGX", 0), ("VND", 0), ("XOF", 0),
+];
+
+pub fn currency_exponent(currency: &str) -> u32 {
+    EXPONENTS.iter().find(|(c, _)| *c == currency).map_or(2, |(_, e)| *e)
+}
+
+/// `1234` EUR → `12.34`; `-5` → `-0.05`; JPY `1234` → `1234`.
+pub fn format_minor(amount: i64, currency: &str) -> String {
+    let exponent = currency_exponent(currency);
+    if exponent == 0 {
+        return amount.to_string();
+    }
+    let scale = 10i64.pow(exponent);
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    format!("{sign}{}.{:0width$}", abs / scale as u64, abs % scale as u64, width = exponent as usize)
+}
+
+pub fn parse_currency(raw: &str) -> Result<String, (&'static str, String)> {
+    let code = raw.trim();
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code.to_owned())
+    } else {
+        Err(("invalid_currency", "must be an ISO 4217 code such as EUR".into()))
+    }
+}
+
+/// `YYYY-MM`.
+pub fn parse_period(raw: &str) -> Option<String> {
+    let date = NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d").ok()?;
+    (raw.len() == 7 && date.year() >= 2000).then(|| raw.to_owned())
+}
+
+/// The period an instant falls in, in the manufacturer's time zone.
+pub fn period_of(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m").to_string()
+}
+
+/// The period before `period`.
+pub fn previous_period(period: &str) -> String {
+    let first = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").expect("a valid period");
+    first.pred_opt().expect("not the first day ever").format("%Y-%m").to_string()
+}
+
+impl ProgramDefinition {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors::default();
+        e.take("name", clean_text(&self.name, 200));
+        e.take("currency", parse_currency(&self.currency));
+        if self.valid_to.is_some_and(|to| to < self.valid_from) {
+            e.push("valid_to", "before_valid_from", "must not be before valid_from");
+        }
+        if self.cap_per_dealer_per_period_minor.is_some_and(|c| !(0..=MAX_AMOUNT_MINOR).contains(&c)) {
+            e.push("cap_per_dealer_per_period_minor", "out_of_range", "must be from 0 to 100,000,000,000");
+        }
+        if self.clawback_days > 3650 {
+            e.push("clawback_days", "out_of_range", "must be at most 3650");
+        }
+        if self.rules.is_empty() || self.rules.len() > 100 {
+            e.push("rules", "count", "give 1 to 100 rules");
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            let f = |name: &str| format!("rules[{i}].{name}");
+            let id_ok = !rule.id.is_empty() && rule.id.len() <= 64 && rule.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+            if !id_ok {
+                e.push(f("id"), "invalid_id", "must be 1 to 64 letters, digits, '-' or '_'");
+            } else if self.rules[..i].iter().any(|r| r.id == rule.id) {
+                e.push(f("id"), "duplicate", "rule ids must be unique in a program");
+            }
+            if rule.sku.is_some() == rule.category.is_some() {
+                e.push(f("sku"), "match_required", "give exactly one of sku and category");
+            }
+            for (name, amount) in [
+                ("registration_minor", rule.registration_minor),
+                ("on_time_bonus_minor", rule.on_time_bonus_minor),
+                ("service_attribution_minor", rule.service_attribution_minor),
+            ] {
+                if !(0..=MAX_AMOUNT_MINOR).contains(&amount) {
+                    e.push(f(name), "out_of_range", "must be from 0 to 100,000,000,000 minor units");
+                }
+            }
+            if rule.on_time_days > 3650 || rule.verification_days > 365 {
+                e.push(f("on_time_days"), "out_of_range", "on_time_days at most 3650, verification_days at most 365");
+            }
+        }
+        if e.is_empty() { Ok(()) } else { Err(e.0) }
+    }
+
+    pub fn covers(&self, purchase_date: NaiveDate) -> bool {
+        purchase_date >= self.valid_from && self.valid_to.is_none_or(|to| purchase_date <= to)
+    }
+}
+
+/// One amount a registration earns from one rule, before caps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earning {
+    pub rule_id: String,
+    /// `registration` or `on_time_bonus`.
+    pub kind: &'static str,
+    pub amount_minor: i64,
+    pub held: bool,
+    pub verification_days: u32,
+}
+
+/// What a registration earns under one program version.
+pub fn earnings(
+    program: &ProgramDefinition,
+    sku: &str,
+    category: &str,
+    purchase_date: NaiveDate,
+    registered_on: NaiveDate,
+) -> Vec<Earning> {
+    if !program.covers(purchase_date) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for rule in &program.rules {
+        let matches = rule.sku.as_deref() == Some(sku) || rule.category.as_deref() == Some(category);
+        if !matches {
+            continue;
+        }
+        let mut earn = |kind, amount_minor| {
+            if amount_minor > 0 {
+                out.push(Earning {
+                    rule_id: rule.id.clone(),
+                    kind,
+                    amount_minor,
+                    held: rule.hold_until_verified,
+                    verification_days: rule.verification_days,
+                });
+            }
+        };
+        earn("registration", rule.registration_minor);
+        let on_time = (registered_on - purchase_date).num_days() <= i64::from(rule.on_time_days);
+        if on_time {
+            earn("on_time_bonus", rule.on_time_bonus_minor);
+        }
+    }
+    out
+}
+
+/// Statement workflow: `pending_review` → `approved` → `paid`; `pending_review` or `approved` →
+/// `on_hold` (with a reason) → back to `pending_review`. Paid statements never change.
+pub fn next_status(current: &str, action: &str) -> Option<&'static str> {
+    match (current, action) {
+        ("pending_review", "approve") => Some("approved"),
+        ("pending_review" | "approved", "hold") => Some("on_hold"),
+        ("on_hold", "release") => Some("pending_review"),
+        ("approved", "pay") => Some("paid"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program() -> ProgramDefinition {
+        serde_json::from_value(serde_json::json!({
+            "name": "P", "currency": "EUR", "valid_from": "2026-01-01", "valid_to": "2026-12-31",
+            "rules": [
+                {"id": "mowers", "sku": "MOWER-500", "registration_minor": 1500, "on_time_bonus_minor": 500, "on_time_days": 10},
+                {"id": "garden", "category": "garden", "registration_minor": 200, "hold_until_verified": true}
+            ]
+        }))
+        .unwrap()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn matching_rules_earn_with_an_on_time_bonus() {
+        let e = earnings(&program(), "MOWER-500", "garden", d("2026-11-20"), d("2026-11-27"));
+        let summary: Vec<_> = e.iter().map(|e| (e.rule_id.as_str(), e.kind, e.amount_minor, e.held)).collect();
+        assert_eq!(summary, [("mowers", "registration", 1500, false), ("mowers", "on_time_bonus", 500, false), ("garden", "registration", 200, true)]);
+        let late = earnings(&program(), "MOWER-500", "garden", d("2026-11-01"), d("2026-11-27"));
+        assert!(late.iter().all(|e| e.kind == "registration"));
+        assert!(earnings(&program(), "MOWER-500", "garden", d("2025-12-31"), d("2026-01-02")).is_empty());
+        assert!(earnings(&program(), "KETTLE", "kitchen", d("2026-11-20"), d("2026-11-27")).is_empty());
+    }
+
+    #[test]
+    fn programs_are_validated() {
+        assert!(program().validate().is_ok());
+        let mut bad = program();
+        bad.currency = "euro".into();
+        bad.rules[1].sku = Some("X".into());
+        bad.rules[0].registration_minor = -1;
+        let fields: Vec<_> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["currency", "rules[0].registration_minor", "rules[1].sku"]);
+    }
+
+    #[test]
+    fn money_is_formatted_with_the_currencys_minor_unit() {
+        assert_eq!(format_minor(1234, "EUR"), "12.34");
+        assert_eq!(format_minor(-5, "EUR"), "-0.05");
+        assert_eq!(format_minor(1234, "JPY"), "1234");
+        assert_eq!(format_minor(1234, "KWD"), "1.234");
+        assert_eq!(format_minor(i64::MIN + 1, "EUR"), "-92233720368547758.07");
+    }
+
+    #[test]
+    fn periods_and_workflow() {
+        assert_eq!(parse_period("2026-11").as_deref(), Some("2026-11"));
+        assert!(parse_period("2026-13").is_none() && parse_period("26-11").is_none() && parse_period("2026-1").is_none());
+        assert_eq!(previous_period("2027-01"), "2026-12");
+        assert_eq!(period_of("2026-11-30T23:30:00Z".parse().unwrap(), "Europe/Paris".parse().unwrap()), "2026-12");
+        assert_eq!(next_status("pending_review", "approve"), Some("approved"));
+        assert_eq!(next_status("approved", "pay"), Some("paid"));
+        assert_eq!(next_status("pending_review", "pay"), None);
+        assert_eq!(next_status("paid", "hold"), None);
+        assert_eq!(next_status("on_hold", "release"), Some("pending_review"));
+    }
+}

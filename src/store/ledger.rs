@@ -351,7 +351,7 @@ impl Store {
                 .rows_affected();
             if inserted == 1 {
                 let groups: Vec<(Uuid, String, i64)> = sqlx::query_as(
-                    "SELECT e.dealer_id, e.currency, SUM(e.amount_minor) FROM ledger_entries e
+                    "SELECT e.dealer_id, e.currency, CAST(SUM(e.amount_minor) AS BIGINT) FROM ledger_entries e
                      WHERE e.period <= $1 AND NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.entry_id = e.id)
                      GROUP BY e.dealer_id, e.currency ORDER BY e.dealer_id, e.currency",
                 )

@@ -11,6 +11,7 @@ mod consistency;
 mod crash;
 mod delivery;
 mod idempotency;
+mod incentives;
 mod isolation;
 mod operations;
 mod registrations;

@@ -233,9 +233,12 @@ impl Config {
     }
 
     pub fn manufacturer_tz(&self) -> Result<chrono_tz::Tz, String> {
-        self.manufacturer_time_zone
-            .parse()
-            .map_err(|_| format!("manufacturer_time_zone {:?} is not an IANA time zone", self.manufacturer_time_zone))
+        self.manufacturer_time_zone.parse().map_err(|_| {
+            format!(
+                "manufacturer_time_zone {:?} is not an IANA time zone",
+                self.manufacturer_time_zone
+            )
+        })
     }
 
     /// The domain of the sending address (for Message-IDs and the mailto unsubscribe).

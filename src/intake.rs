@@ -17,9 +17,9 @@ use crate::domain::registration::{
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::incentives::{ProgramDefinition, earnings, period_of};
-use crate::store::{AccrualPlan, Render, 
-    ConsentGrant, CustomerRecord, DuplicateSerial, ProductRecord, RegistrationRecord,
-    ReminderRecord, Store, StoreError,
+use crate::store::{
+    AccrualPlan, ConsentGrant, CustomerRecord, DuplicateSerial, ProductRecord, RegistrationRecord,
+    ReminderRecord, Render, Store, StoreError,
 };
 
 /// The dealer on whose behalf a unit is registered.
@@ -168,7 +168,13 @@ impl Intake {
         let accruals = self.accruals(&product, &new, now, ctx.today).await?;
         match self
             .store
-            .insert_registration(&record, &new.customer.contact_key(), &consents, &accruals, answer)
+            .insert_registration(
+                &record,
+                &new.customer.contact_key(),
+                &consents,
+                &accruals,
+                answer,
+            )
             .await?
         {
             Ok(inserted) => {
@@ -217,7 +223,13 @@ impl Intake {
         for program in self.store.current_programs().await? {
             let definition: ProgramDefinition = serde_json::from_str(&program.definition)
                 .map_err(|_| corrupt(&format!("program {}", program.program_id)))?;
-            for earning in earnings(&definition, &product.sku, &product.category, new.purchase_date, registered_on) {
+            for earning in earnings(
+                &definition,
+                &product.sku,
+                &product.category,
+                new.purchase_date,
+                registered_on,
+            ) {
                 plans.push(AccrualPlan {
                     program_id: program.program_id.clone(),
                     program_version: program.version,

@@ -73,12 +73,25 @@ pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_00;
 
 /// ISO 4217 currencies whose minor unit is not 1/100.
 const EXPONENTS: [(&str, u32); 12] = [
-    ("BHD", 3), ("CLP", 0), ("ISK", 0), ("JOD", 3), ("JPY", 0), ("KRW", 0),
-    ("KWD", 3), ("OMR", 3), ("TND", 3), ("UGX", 0), ("VND", 0), ("XOF", 0),
+    ("BHD", 3),
+    ("CLP", 0),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("OMR", 3),
+    ("TND", 3),
+    ("UGX", 0),
+    ("VND", 0),
+    ("XOF", 0),
 ];
 
 pub fn currency_exponent(currency: &str) -> u32 {
-    EXPONENTS.iter().find(|(c, _)| *c == currency).map_or(2, |(_, e)| *e)
+    EXPONENTS
+        .iter()
+        .find(|(c, _)| *c == currency)
+        .map_or(2, |(_, e)| *e)
 }
 
 /// `1234` EUR → `12.34`; `-5` → `-0.05`; JPY `1234` → `1234`.
@@ -90,7 +103,12 @@ pub fn format_minor(amount: i64, currency: &str) -> String {
     let scale = 10i64.pow(exponent);
     let sign = if amount < 0 { "-" } else { "" };
     let abs = amount.unsigned_abs();
-    format!("{sign}{}.{:0width$}", abs / scale as u64, abs % scale as u64, width = exponent as usize)
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale as u64,
+        abs % scale as u64,
+        width = exponent as usize
+    )
 }
 
 pub fn parse_currency(raw: &str) -> Result<String, (&'static str, String)> {
@@ -98,7 +116,10 @@ pub fn parse_currency(raw: &str) -> Result<String, (&'static str, String)> {
     if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(code.to_owned())
     } else {
-        Err(("invalid_currency", "must be an ISO 4217 code such as EUR".into()))
+        Err((
+            "invalid_currency",
+            "must be an ISO 4217 code such as EUR".into(),
+        ))
     }
 }
 
@@ -115,8 +136,13 @@ pub fn period_of(at: DateTime<Utc>, tz: Tz) -> String {
 
 /// The period before `period`.
 pub fn previous_period(period: &str) -> String {
-    let first = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").expect("a valid period");
-    first.pred_opt().expect("not the first day ever").format("%Y-%m").to_string()
+    let first =
+        NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").expect("a valid period");
+    first
+        .pred_opt()
+        .expect("not the first day ever")
+        .format("%Y-%m")
+        .to_string()
 }
 
 impl ProgramDefinition {
@@ -125,10 +151,21 @@ impl ProgramDefinition {
         e.take("name", clean_text(&self.name, 200));
         e.take("currency", parse_currency(&self.currency));
         if self.valid_to.is_some_and(|to| to < self.valid_from) {
-            e.push("valid_to", "before_valid_from", "must not be before valid_from");
+            e.push(
+                "valid_to",
+                "before_valid_from",
+                "must not be before valid_from",
+            );
         }
-        if self.cap_per_dealer_per_period_minor.is_some_and(|c| !(0..=MAX_AMOUNT_MINOR).contains(&c)) {
-            e.push("cap_per_dealer_per_period_minor", "out_of_range", "must be from 0 to 100,000,000,000");
+        if self
+            .cap_per_dealer_per_period_minor
+            .is_some_and(|c| !(0..=MAX_AMOUNT_MINOR).contains(&c))
+        {
+            e.push(
+                "cap_per_dealer_per_period_minor",
+                "out_of_range",
+                "must be from 0 to 100,000,000,000",
+            );
         }
         if self.clawback_days > 3650 {
             e.push("clawback_days", "out_of_range", "must be at most 3650");
@@ -138,14 +175,27 @@ impl ProgramDefinition {
         }
         for (i, rule) in self.rules.iter().enumerate() {
             let f = |name: &str| format!("rules[{i}].{name}");
-            let id_ok = !rule.id.is_empty() && rule.id.len() <= 64 && rule.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+            let id_ok = !rule.id.is_empty()
+                && rule.id.len() <= 64
+                && rule
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
             if !id_ok {
-                e.push(f("id"), "invalid_id", "must be 1 to 64 letters, digits, '-' or '_'");
+                e.push(
+                    f("id"),
+                    "invalid_id",
+                    "must be 1 to 64 letters, digits, '-' or '_'",
+                );
             } else if self.rules[..i].iter().any(|r| r.id == rule.id) {
                 e.push(f("id"), "duplicate", "rule ids must be unique in a program");
             }
             if rule.sku.is_some() == rule.category.is_some() {
-                e.push(f("sku"), "match_required", "give exactly one of sku and category");
+                e.push(
+                    f("sku"),
+                    "match_required",
+                    "give exactly one of sku and category",
+                );
             }
             for (name, amount) in [
                 ("registration_minor", rule.registration_minor),
@@ -153,11 +203,19 @@ impl ProgramDefinition {
                 ("service_attribution_minor", rule.service_attribution_minor),
             ] {
                 if !(0..=MAX_AMOUNT_MINOR).contains(&amount) {
-                    e.push(f(name), "out_of_range", "must be from 0 to 100,000,000,000 minor units");
+                    e.push(
+                        f(name),
+                        "out_of_range",
+                        "must be from 0 to 100,000,000,000 minor units",
+                    );
                 }
             }
             if rule.on_time_days > 3650 || rule.verification_days > 365 {
-                e.push(f("on_time_days"), "out_of_range", "on_time_days at most 3650, verification_days at most 365");
+                e.push(
+                    f("on_time_days"),
+                    "out_of_range",
+                    "on_time_days at most 3650, verification_days at most 365",
+                );
             }
         }
         if e.is_empty() { Ok(()) } else { Err(e.0) }
@@ -192,7 +250,8 @@ pub fn earnings(
     }
     let mut out = Vec::new();
     for rule in &program.rules {
-        let matches = rule.sku.as_deref() == Some(sku) || rule.category.as_deref() == Some(category);
+        let matches =
+            rule.sku.as_deref() == Some(sku) || rule.category.as_deref() == Some(category);
         if !matches {
             continue;
         }
@@ -249,13 +308,53 @@ mod tests {
 
     #[test]
     fn matching_rules_earn_with_an_on_time_bonus() {
-        let e = earnings(&program(), "MOWER-500", "garden", d("2026-11-20"), d("2026-11-27"));
-        let summary: Vec<_> = e.iter().map(|e| (e.rule_id.as_str(), e.kind, e.amount_minor, e.held)).collect();
-        assert_eq!(summary, [("mowers", "registration", 1500, false), ("mowers", "on_time_bonus", 500, false), ("garden", "registration", 200, true)]);
-        let late = earnings(&program(), "MOWER-500", "garden", d("2026-11-01"), d("2026-11-27"));
+        let e = earnings(
+            &program(),
+            "MOWER-500",
+            "garden",
+            d("2026-11-20"),
+            d("2026-11-27"),
+        );
+        let summary: Vec<_> = e
+            .iter()
+            .map(|e| (e.rule_id.as_str(), e.kind, e.amount_minor, e.held))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("mowers", "registration", 1500, false),
+                ("mowers", "on_time_bonus", 500, false),
+                ("garden", "registration", 200, true)
+            ]
+        );
+        let late = earnings(
+            &program(),
+            "MOWER-500",
+            "garden",
+            d("2026-11-01"),
+            d("2026-11-27"),
+        );
         assert!(late.iter().all(|e| e.kind == "registration"));
-        assert!(earnings(&program(), "MOWER-500", "garden", d("2025-12-31"), d("2026-01-02")).is_empty());
-        assert!(earnings(&program(), "KETTLE", "kitchen", d("2026-11-20"), d("2026-11-27")).is_empty());
+        assert!(
+            earnings(
+                &program(),
+                "MOWER-500",
+                "garden",
+                d("2025-12-31"),
+                d("2026-01-02")
+            )
+            .is_empty()
+        );
+        assert!(
+            earnings(
+                &program(),
+                "KETTLE",
+                "kitchen",
+                d("2026-11-20"),
+                d("2026-11-27")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -265,8 +364,16 @@ mod tests {
         bad.currency = "euro".into();
         bad.rules[1].sku = Some("X".into());
         bad.rules[0].registration_minor = -1;
-        let fields: Vec<_> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["currency", "rules[0].registration_minor", "rules[1].sku"]);
+        let fields: Vec<_> = bad
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["currency", "rules[0].registration_minor", "rules[1].sku"]
+        );
     }
 
     #[test]
@@ -281,9 +388,19 @@ mod tests {
     #[test]
     fn periods_and_workflow() {
         assert_eq!(parse_period("2026-11").as_deref(), Some("2026-11"));
-        assert!(parse_period("2026-13").is_none() && parse_period("26-11").is_none() && parse_period("2026-1").is_none());
+        assert!(
+            parse_period("2026-13").is_none()
+                && parse_period("26-11").is_none()
+                && parse_period("2026-1").is_none()
+        );
         assert_eq!(previous_period("2027-01"), "2026-12");
-        assert_eq!(period_of("2026-11-30T23:30:00Z".parse().unwrap(), "Europe/Paris".parse().unwrap()), "2026-12");
+        assert_eq!(
+            period_of(
+                "2026-11-30T23:30:00Z".parse().unwrap(),
+                "Europe/Paris".parse().unwrap()
+            ),
+            "2026-12"
+        );
         assert_eq!(next_status("pending_review", "approve"), Some("approved"));
         assert_eq!(next_status("approved", "pay"), Some("paid"));
         assert_eq!(next_status("pending_review", "pay"), None);

@@ -141,10 +141,16 @@ async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Respo
     };
     if apply && target.verified_at.is_none() {
         let now = state.clock.now();
-        state.store.verify_registration(registration_id, now).await?;
+        state
+            .store
+            .verify_registration(registration_id, now)
+            .await?;
         // Amounts held until verification become owed now (the periodic settle job retries this).
         let period = crate::domain::incentives::period_of(now, state.intake.manufacturer_tz);
-        state.store.release_held(registration_id, &period, "verified", now).await?;
+        state
+            .store
+            .release_held(registration_id, &period, "verified", now)
+            .await?;
         tracing::info!(%registration_id, "registration verified by the customer");
     }
     let lang = Renderer::language([target.customer_locale.as_str()]);

@@ -14,7 +14,9 @@ use super::auth::{AdminKey, DealerKey, FinanceKey};
 use super::body::{Json, Query};
 use super::error::{ApiError, Problem};
 use crate::domain::field::clean_text;
-use crate::domain::incentives::{MAX_AMOUNT_MINOR, ProgramDefinition, format_minor, parse_currency, parse_period, period_of};
+use crate::domain::incentives::{
+    MAX_AMOUNT_MINOR, ProgramDefinition, format_minor, parse_currency, parse_period, period_of,
+};
 use crate::store::{LedgerLine, StatementRecord, TransitionError};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -126,11 +128,22 @@ pub async fn close_period(
     let period = check_period(&period)?;
     let now = state.clock.now();
     if period > period_of(now, state.intake.manufacturer_tz) {
-        return Err(ApiError::field("period", "future_period", "a period can only be closed once it has begun"));
+        return Err(ApiError::field(
+            "period",
+            "future_period",
+            "a period can only be closed once it has begun",
+        ));
     }
-    let (closed_now, statements) = state.store.close_period(&period, Some(finance.key_id), now).await?;
+    let (closed_now, statements) = state
+        .store
+        .close_period(&period, Some(finance.key_id), now)
+        .await?;
     tracing::info!(%period, closed_now, statements = statements.len(), "period close");
-    Ok(axum::Json(CloseResult { period, closed_now, statements: statements.iter().map(|s| statement_view(s, None)).collect() }))
+    Ok(axum::Json(CloseResult {
+        period,
+        closed_now,
+        statements: statements.iter().map(|s| statement_view(s, None)).collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -146,9 +159,16 @@ pub struct StatementFilter {
 fn check_filter(f: &StatementFilter) -> Result<(Option<String>, Option<String>), ApiError> {
     let period = f.period.as_deref().map(check_period).transpose()?;
     if let Some(status) = &f.status
-        && !matches!(status.as_str(), "pending_review" | "approved" | "on_hold" | "paid")
+        && !matches!(
+            status.as_str(),
+            "pending_review" | "approved" | "on_hold" | "paid"
+        )
     {
-        return Err(ApiError::field("status", "invalid_status", "must be pending_review, approved, on_hold or paid"));
+        return Err(ApiError::field(
+            "status",
+            "invalid_status",
+            "must be pending_review, approved, on_hold or paid",
+        ));
     }
     Ok((period, f.status.clone()))
 }
@@ -163,8 +183,13 @@ pub async fn list_statements(
     Query(filter): Query<StatementFilter>,
 ) -> Result<axum::Json<Vec<StatementView>>, ApiError> {
     let (period, status) = check_filter(&filter)?;
-    let statements = state.store.statements(period.as_deref(), status.as_deref(), None).await?;
-    Ok(axum::Json(statements.iter().map(|s| statement_view(s, None)).collect()))
+    let statements = state
+        .store
+        .statements(period.as_deref(), status.as_deref(), None)
+        .await?;
+    Ok(axum::Json(
+        statements.iter().map(|s| statement_view(s, None)).collect(),
+    ))
 }
 
 /// Read a statement with its lines and their causes.
@@ -210,11 +235,18 @@ pub async fn apply_action(
         _ => ("", false),
     };
     let note = match (required, note) {
-        (true, Some(raw)) => Some(clean_text(raw, 200).map_err(|(code, message)| ApiError::field(field, code, message))?),
+        (true, Some(raw)) => Some(
+            clean_text(raw, 200)
+                .map_err(|(code, message)| ApiError::field(field, code, message))?,
+        ),
         (true, None) => return Err(ApiError::field(field, "required", "is required")),
         (false, _) => None,
     };
-    match state.store.transition_statement(id, action, note.as_deref(), actor, state.clock.now()).await? {
+    match state
+        .store
+        .transition_statement(id, action, note.as_deref(), actor, state.clock.now())
+        .await?
+    {
         Ok(statement) => {
             tracing::info!(statement_id = %id, action, status = %statement.status, actor_key = %actor, "statement updated");
             Ok(statement)
@@ -222,7 +254,10 @@ pub async fn apply_action(
         Err(TransitionError::NotFound) => Err(ApiError::NotFound),
         Err(TransitionError::Refused { status }) => Err(ApiError::Conflict {
             code: "transition-refused",
-            detail: format!("a statement in status {status} cannot be {}", past_tense(action)),
+            detail: format!(
+                "a statement in status {status} cannot be {}",
+                past_tense(action)
+            ),
             existing_registration_id: None,
         }),
     }
@@ -237,7 +272,13 @@ fn past_tense(action: &str) -> &'static str {
     }
 }
 
-async fn act(state: AppState, actor: Uuid, id: String, action: &str, note: Option<&str>) -> Result<axum::Json<StatementView>, ApiError> {
+async fn act(
+    state: AppState,
+    actor: Uuid,
+    id: String,
+    action: &str,
+    note: Option<&str>,
+) -> Result<axum::Json<StatementView>, ApiError> {
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     let statement = apply_action(&state, actor, id, action, note).await?;
     Ok(axum::Json(statement_view(&statement, None)))
@@ -247,7 +288,11 @@ async fn act(state: AppState, actor: Uuid, id: String, action: &str, note: Optio
 #[utoipa::path(post, path = "/v1/finance/statements/{id}/approve", tag = "finance", params(("id" = Uuid, Path)),
     responses((status = 200, body = StatementView), (status = 409, description = "Not allowed from the current status", body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
-pub async fn approve(State(state): State<AppState>, FinanceKey(f): FinanceKey, Path(id): Path<String>) -> Result<axum::Json<StatementView>, ApiError> {
+pub async fn approve(
+    State(state): State<AppState>,
+    FinanceKey(f): FinanceKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<StatementView>, ApiError> {
     act(state, f.key_id, id, "approve", None).await
 }
 
@@ -268,7 +313,11 @@ pub async fn hold(
 #[utoipa::path(post, path = "/v1/finance/statements/{id}/release", tag = "finance", params(("id" = Uuid, Path)),
     responses((status = 200, body = StatementView), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
-pub async fn release(State(state): State<AppState>, FinanceKey(f): FinanceKey, Path(id): Path<String>) -> Result<axum::Json<StatementView>, ApiError> {
+pub async fn release(
+    State(state): State<AppState>,
+    FinanceKey(f): FinanceKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<StatementView>, ApiError> {
     act(state, f.key_id, id, "release", None).await
 }
 
@@ -311,11 +360,18 @@ pub async fn add_adjustment(
     let currency = errors.take("currency", parse_currency(&req.currency));
     let reason = errors.take("reason", clean_text(&req.reason, 500));
     if req.amount_minor == 0 || req.amount_minor.abs() > MAX_AMOUNT_MINOR {
-        errors.push("amount_minor", "out_of_range", "must be non-zero and at most 100,000,000,000 in absolute value");
+        errors.push(
+            "amount_minor",
+            "out_of_range",
+            "must be non-zero and at most 100,000,000,000 in absolute value",
+        );
     }
     let now = state.clock.now();
     let period = match req.period.as_deref() {
-        Some(raw) => errors.take("period", parse_period(raw).ok_or(("invalid_period", "must be YYYY-MM".to_owned()))),
+        Some(raw) => errors.take(
+            "period",
+            parse_period(raw).ok_or(("invalid_period", "must be YYYY-MM".to_owned())),
+        ),
         None => Some(period_of(now, state.intake.manufacturer_tz)),
     };
     let dealer = state.store.dealer_by_code(&req.dealer_code).await?;
@@ -325,8 +381,24 @@ pub async fn add_adjustment(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors.0));
     }
-    let (dealer, currency, reason, period) = (dealer.expect("checked"), currency.expect("checked"), reason.expect("checked"), period.expect("checked"));
-    let line = state.store.add_adjustment(dealer.id, &currency, req.amount_minor, &period, &reason, finance.key_id, now).await?;
+    let (dealer, currency, reason, period) = (
+        dealer.expect("checked"),
+        currency.expect("checked"),
+        reason.expect("checked"),
+        period.expect("checked"),
+    );
+    let line = state
+        .store
+        .add_adjustment(
+            dealer.id,
+            &currency,
+            req.amount_minor,
+            &period,
+            &reason,
+            finance.key_id,
+            now,
+        )
+        .await?;
     tracing::info!(entry_id = %line.entry_id, dealer = %dealer.code, actor_key = %finance.key_id, "adjustment added");
     Ok((StatusCode::CREATED, axum::Json(LineView::from(&line))))
 }
@@ -341,13 +413,30 @@ pub struct ExportParams {
 
 /// The CSV columns of the export, in order (documented in the README; stable).
 pub const CSV_COLUMNS: [&str; 15] = [
-    "statement_id", "period", "dealer_code", "statement_status", "currency", "statement_total", "entry_id",
-    "entry_kind", "amount", "entry_period", "serial_number", "program_id", "program_version", "rule_id", "reason",
+    "statement_id",
+    "period",
+    "dealer_code",
+    "statement_status",
+    "currency",
+    "statement_total",
+    "entry_id",
+    "entry_kind",
+    "amount",
+    "entry_period",
+    "serial_number",
+    "program_id",
+    "program_version",
+    "rule_id",
+    "reason",
 ];
 
 /// A spreadsheet would run `=…`, `+…`, `-…`, `@…` as a formula: prefix text cells with `'`.
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Export a period's statements as CSV (RFC 4180), one row per statement line.
@@ -360,11 +449,16 @@ pub async fn export_csv(
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
     let period = check_period(&params.period)?;
-    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     out.write_record(CSV_COLUMNS).map_err(ApiError::internal)?;
     for s in state.store.statements(Some(&period), None, None).await? {
         for line in state.store.statement_lines(s.id).await? {
-            let version = line.program_version.map(|v| v.to_string()).unwrap_or_default();
+            let version = line
+                .program_version
+                .map(|v| v.to_string())
+                .unwrap_or_default();
             out.write_record([
                 s.id.to_string(),
                 s.period.clone(),
@@ -385,10 +479,20 @@ pub async fn export_csv(
             .map_err(ApiError::internal)?;
         }
     }
-    let body = out.into_inner().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"statements-{period}.csv\"")).expect("ascii");
+    let body = out
+        .into_inner()
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"statements-{period}.csv\""))
+            .expect("ascii");
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")), (header::CONTENT_DISPOSITION, disposition)],
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
         body,
     )
         .into_response())
@@ -398,7 +502,10 @@ pub async fn export_csv(
 #[utoipa::path(get, path = "/v1/dealer/statements", tag = "dealer",
     responses((status = 200, body = Vec<StatementView>), (status = 403, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
-pub async fn dealer_statements(State(state): State<AppState>, DealerKey(dealer): DealerKey) -> Result<axum::Json<Vec<StatementView>>, ApiError> {
+pub async fn dealer_statements(
+    State(state): State<AppState>,
+    DealerKey(dealer): DealerKey,
+) -> Result<axum::Json<Vec<StatementView>>, ApiError> {
     let mut views = Vec::new();
     for s in state.store.statements(None, None, Some(dealer.id)).await? {
         let lines = state.store.statement_lines(s.id).await?;
@@ -431,18 +538,42 @@ pub async fn put_program(
     definition.validate().map_err(ApiError::Validation)?;
     let json = serde_json::to_string(&definition).expect("serializes");
     let now = state.clock.now();
-    let (version, changed) = state.store.save_program(&id, &json, Some(admin.key_id), now).await?;
+    let (version, changed) = state
+        .store
+        .save_program(&id, &json, Some(admin.key_id), now)
+        .await?;
     tracing::info!(program = %id, version, changed, "program saved");
-    let status = if changed && version == 1 { StatusCode::CREATED } else { StatusCode::OK };
-    let created_at = state.store.program_versions(&id).await?.last().map_or(now, |v| v.created_at);
-    Ok((status, axum::Json(ProgramView { id, version, created_at, definition })))
+    let status = if changed && version == 1 {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let created_at = state
+        .store
+        .program_versions(&id)
+        .await?
+        .last()
+        .map_or(now, |v| v.created_at);
+    Ok((
+        status,
+        axum::Json(ProgramView {
+            id,
+            version,
+            created_at,
+            definition,
+        }),
+    ))
 }
 
 /// Every version of a program, oldest first.
 #[utoipa::path(get, path = "/v1/admin/programs/{id}", tag = "admin", params(("id" = String, Path)),
     responses((status = 200, body = Vec<ProgramView>), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
-pub async fn get_program(State(state): State<AppState>, _: AdminKey, Path(id): Path<String>) -> Result<axum::Json<Vec<ProgramView>>, ApiError> {
+pub async fn get_program(
+    State(state): State<AppState>,
+    _: AdminKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<ProgramView>>, ApiError> {
     let versions = state.store.program_versions(&id).await?;
     if versions.is_empty() {
         return Err(ApiError::NotFound);
@@ -451,7 +582,12 @@ pub async fn get_program(State(state): State<AppState>, _: AdminKey, Path(id): P
         .into_iter()
         .map(|v| {
             let definition = serde_json::from_str(&v.definition).map_err(ApiError::internal)?;
-            Ok(ProgramView { id: v.program_id, version: v.version, created_at: v.created_at, definition })
+            Ok(ProgramView {
+                id: v.program_id,
+                version: v.version,
+                created_at: v.created_at,
+                definition,
+            })
         })
         .collect::<Result<_, ApiError>>()?;
     Ok(axum::Json(views))

@@ -18,8 +18,8 @@ use super::body::{Body, Query, decode_json, is_json, media_type, optional_json, 
 use super::error::{ApiError, Problem};
 use crate::domain::FieldError;
 use crate::domain::field::clean_text;
-use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
 use crate::domain::incentives::period_of;
+use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
 use crate::intake::IntakeError;
 use crate::store::IncentiveLine;
 use crate::store::{IdempotencyBegin, ListFilter, RegistrationRecord};
@@ -112,7 +112,11 @@ impl IncentiveView {
             }
         }
         Self {
-            amount_minor: lines.iter().filter(|l| Some(&l.currency) == currency.as_ref()).map(|l| l.amount_minor).sum(),
+            amount_minor: lines
+                .iter()
+                .filter(|l| Some(&l.currency) == currency.as_ref())
+                .map(|l| l.amount_minor)
+                .sum(),
             eligible: !lines.is_empty(),
             currency,
             reasons,
@@ -301,10 +305,7 @@ pub async fn create_registration(
     let key = idempotency_key(&headers)?;
     let req: RegistrationRequest = decode_json(&body)?;
     let Some(key) = key else {
-        let (record, _) = state
-            .intake
-            .register(&dealer, &req, None)
-            .await?;
+        let (record, _) = state.intake.register(&dealer, &req, None).await?;
         let (status, body) = created(&record);
         return Ok(json_response(status, body, Some(record.id)));
     };
@@ -336,7 +337,11 @@ pub async fn create_registration(
             existing_registration_id: None,
         }),
         IdempotencyBegin::Claimed => {
-            match state.intake.register(&dealer, &req, Some((&key, &created))).await {
+            match state
+                .intake
+                .register(&dealer, &req, Some((&key, &created)))
+                .await
+            {
                 Ok((record, Some((status, body)))) => {
                     Ok(json_response(status, body, Some(record.id)))
                 }

@@ -109,7 +109,8 @@ impl Sender {
         if self.config.auto_close_periods {
             let previous = previous_period(&period);
             if !self.store.period_closed(&previous).await? {
-                let (closed_now, statements) = self.store.close_period(&previous, None, now).await?;
+                let (closed_now, statements) =
+                    self.store.close_period(&previous, None, now).await?;
                 if closed_now {
                     tracing::info!(period = %previous, statements = statements.len(), "period closed automatically");
                 }

@@ -97,7 +97,9 @@ pub struct AuditRecord {
 pub enum TransitionError {
     NotFound,
     /// Not allowed from the current status.
-    Refused { status: String },
+    Refused {
+        status: String,
+    },
 }
 
 const STATEMENT_SELECT: &str = "SELECT s.id, s.dealer_id, d.code AS dealer_code, s.currency, s.period, s.status, s.total_minor,
@@ -129,7 +131,13 @@ macro_rules! audit {
 impl Store {
     /// Saves a program definition as a new version when it differs from the current one; returns
     /// the current version and whether it was created now.
-    pub async fn save_program(&self, id: &str, definition: &str, actor: Option<Uuid>, now: DateTime<Utc>) -> Result<(i32, bool)> {
+    pub async fn save_program(
+        &self,
+        id: &str,
+        definition: &str,
+        actor: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<(i32, bool)> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let current: Option<(i32, String)> = sqlx::query_as(
@@ -162,7 +170,15 @@ impl Store {
                 .bind(actor)
                 .execute(&mut *tx)
                 .await?;
-            audit!(tx, actor, "program.saved", "program", id, Some(format!("version {version}")), now);
+            audit!(
+                tx,
+                actor,
+                "program.saved",
+                "program",
+                id,
+                Some(format!("version {version}")),
+                now
+            );
             tx.commit().await?;
             Ok((version, true))
         })
@@ -241,15 +257,34 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            audit!(tx, Some(actor), "adjustment.added", "ledger_entry", id.to_string(), Some(format!("{amount_minor} {currency}")), now);
+            audit!(
+                tx,
+                Some(actor),
+                "adjustment.added",
+                "ledger_entry",
+                id.to_string(),
+                Some(format!("{amount_minor} {currency}")),
+                now
+            );
             tx.commit().await?;
         });
         let sql = format!("{LINE_SELECT} WHERE e.id = $1");
-        Ok(with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(pool).await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Turns a registration's held amounts into ledger entries (verification) in `period`.
-    pub async fn release_held(&self, registration_id: Uuid, period: &str, reason: &str, now: DateTime<Utc>) -> Result<usize> {
+    pub async fn release_held(
+        &self,
+        registration_id: Uuid,
+        period: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let held: Vec<(Uuid, Uuid, String, i64, String, String, i32, String, Option<DateTime<Utc>>)> = sqlx::query_as(
@@ -259,7 +294,18 @@ impl Store {
             .bind(registration_id)
             .fetch_all(&mut *tx)
             .await?;
-            for (pending_id, dealer_id, currency, amount, kind, program_id, version, rule_id, clawback_until) in &held {
+            for (
+                pending_id,
+                dealer_id,
+                currency,
+                amount,
+                kind,
+                program_id,
+                version,
+                rule_id,
+                clawback_until,
+            ) in &held
+            {
                 let entry_id = Uuid::now_v7();
                 sqlx::query(
                     "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id, program_id,
@@ -296,9 +342,15 @@ impl Store {
     /// Held amounts whose registration was verified by delivery: released if the confirmation was
     /// sent and `release_after` passed; cancelled if the registration was voided or the
     /// confirmation bounced. Returns (released, cancelled) registrations.
-    pub async fn settle_held_accruals(&self, period: &str, now: DateTime<Utc>) -> Result<(usize, usize)> {
-        let candidates: Vec<(Uuid, String, Option<String>, Option<DateTime<Utc>>)> = with_pool!(self, |pool| {
-            sqlx::query_as(
+    pub async fn settle_held_accruals(
+        &self,
+        period: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(usize, usize)> {
+        let candidates: Vec<(Uuid, String, Option<String>, Option<DateTime<Utc>>)> = with_pool!(
+            self,
+            |pool| {
+                sqlx::query_as(
                 "SELECT DISTINCT a.registration_id, g.status, r.outcome, g.verified_at FROM pending_accruals a
                  JOIN registrations g ON g.id = a.registration_id
                  LEFT JOIN reminders r ON r.registration_id = a.registration_id AND r.kind = 'registration_confirmation'
@@ -308,17 +360,22 @@ impl Store {
             .bind(now)
             .fetch_all(pool)
             .await?
-        });
+            }
+        );
         let (mut released, mut cancelled) = (0, 0);
         for (registration_id, status, confirmation, verified_at) in candidates {
-            if status != "active" || (verified_at.is_none() && confirmation.as_deref() == Some("bounced")) {
+            if status != "active"
+                || (verified_at.is_none() && confirmation.as_deref() == Some("bounced"))
+            {
                 self.cancel_held(registration_id, now).await?;
                 cancelled += 1;
             } else if verified_at.is_some() {
-                self.release_held(registration_id, period, "verified", now).await?;
+                self.release_held(registration_id, period, "verified", now)
+                    .await?;
                 released += 1;
             } else if confirmation.as_deref() == Some("sent") {
-                self.release_held(registration_id, period, "confirmation_delivered", now).await?;
+                self.release_held(registration_id, period, "confirmation_delivered", now)
+                    .await?;
                 released += 1;
             }
         }
@@ -339,7 +396,12 @@ impl Store {
     /// Closes `period`: one statement per dealer and currency from every entry of this or an earlier
     /// period that is on no statement yet. Closing a closed period changes nothing. Returns whether
     /// this call closed it, and the period's statements.
-    pub async fn close_period(&self, period: &str, actor: Option<Uuid>, now: DateTime<Utc>) -> Result<(bool, Vec<StatementRecord>)> {
+    pub async fn close_period(
+        &self,
+        period: &str,
+        actor: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<(bool, Vec<StatementRecord>)> {
         let closed_now = with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let inserted = sqlx::query("INSERT INTO closed_periods (period, closed_at, closed_by) VALUES ($1, $2, $3) ON CONFLICT (period) DO NOTHING")
@@ -384,9 +446,25 @@ impl Store {
                     .bind(&currency)
                     .execute(&mut *tx)
                     .await?;
-                    audit!(tx, actor, "statement.created", "statement", statement_id.to_string(), Some(format!("{total} {currency}")), now);
+                    audit!(
+                        tx,
+                        actor,
+                        "statement.created",
+                        "statement",
+                        statement_id.to_string(),
+                        Some(format!("{total} {currency}")),
+                        now
+                    );
                 }
-                audit!(tx, actor, "period.closed", "period", period, None::<String>, now);
+                audit!(
+                    tx,
+                    actor,
+                    "period.closed",
+                    "period",
+                    period,
+                    None::<String>,
+                    now
+                );
             }
             tx.commit().await?;
             inserted == 1
@@ -397,12 +475,20 @@ impl Store {
 
     pub async fn period_closed(&self, period: &str) -> Result<bool> {
         let hit: Option<String> = with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT period FROM closed_periods WHERE period = $1").bind(period).fetch_optional(pool).await?
+            sqlx::query_scalar("SELECT period FROM closed_periods WHERE period = $1")
+                .bind(period)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(hit.is_some())
     }
 
-    pub async fn statements(&self, period: Option<&str>, status: Option<&str>, dealer_id: Option<Uuid>) -> Result<Vec<StatementRecord>> {
+    pub async fn statements(
+        &self,
+        period: Option<&str>,
+        status: Option<&str>,
+        dealer_id: Option<Uuid>,
+    ) -> Result<Vec<StatementRecord>> {
         Ok(with_pool!(self, |pool| {
             let mut query = sqlx::QueryBuilder::new(STATEMENT_SELECT);
             query.push(" WHERE 1 = 1");
@@ -422,20 +508,34 @@ impl Store {
 
     pub async fn statement(&self, id: Uuid) -> Result<Option<StatementRecord>> {
         let sql = format!("{STATEMENT_SELECT} WHERE s.id = $1");
-        Ok(with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
     }
 
     pub async fn statement_lines(&self, statement_id: Uuid) -> Result<Vec<LedgerLine>> {
         let sql = format!(
             "{LINE_SELECT} JOIN statement_lines l ON l.entry_id = e.id WHERE l.statement_id = $1 ORDER BY e.created_at, e.id"
         );
-        Ok(with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(statement_id).fetch_all(pool).await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(statement_id)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Every ledger entry, oldest first (for exports and invariant checks).
     pub async fn ledger(&self) -> Result<Vec<LedgerLine>> {
         let sql = format!("{LINE_SELECT} ORDER BY e.created_at, e.id");
-        Ok(with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Entries on no statement yet.
@@ -443,7 +543,11 @@ impl Store {
         let sql = format!(
             "{LINE_SELECT} WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.entry_id = e.id) ORDER BY e.created_at, e.id"
         );
-        Ok(with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Applies a workflow action (`approve`, `hold`, `release`, `pay`) if the current status allows it.
@@ -461,7 +565,10 @@ impl Store {
         };
         let outcome: Result<(), TransitionError> = with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let status: Option<String> = sqlx::query_scalar(lock).bind(id).fetch_optional(&mut *tx).await?;
+            let status: Option<String> = sqlx::query_scalar(lock)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
             match status {
                 None => Err(TransitionError::NotFound),
                 Some(status) => match crate::domain::incentives::next_status(&status, action) {
@@ -482,8 +589,19 @@ impl Store {
                         .bind(&status)
                         .execute(&mut *tx)
                         .await?;
-                        let detail = format!("{status} -> {next}{}", note.map(|n| format!(": {n}")).unwrap_or_default());
-                        audit!(tx, Some(actor), format!("statement.{action}"), "statement", id.to_string(), Some(detail), now);
+                        let detail = format!(
+                            "{status} -> {next}{}",
+                            note.map(|n| format!(": {n}")).unwrap_or_default()
+                        );
+                        audit!(
+                            tx,
+                            Some(actor),
+                            format!("statement.{action}"),
+                            "statement",
+                            id.to_string(),
+                            Some(detail),
+                            now
+                        );
                         tx.commit().await?;
                         Ok(())
                     }
@@ -496,7 +614,11 @@ impl Store {
         }
     }
 
-    pub async fn audit_log(&self, subject_type: &str, subject_id: &str) -> Result<Vec<AuditRecord>> {
+    pub async fn audit_log(
+        &self,
+        subject_type: &str,
+        subject_id: &str,
+    ) -> Result<Vec<AuditRecord>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT actor, action, subject_type, subject_id, detail, at FROM audit_log

@@ -22,10 +22,13 @@ pub use customers::{LinkTarget, VerifyTarget};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
 pub use keys::{KeyRecord, NewKey};
-pub use ledger::{AccrualPlan, AuditRecord, IncentiveLine, LedgerLine, ProgramVersion, StatementRecord, TransitionError};
+pub use ledger::{
+    AccrualPlan, AuditRecord, IncentiveLine, LedgerLine, ProgramVersion, StatementRecord,
+    TransitionError,
+};
 pub use registrations::{
-    ConsentGrant, CustomerRecord, DuplicateSerial, Inserted, ListFilter, RegistrationRecord, ReminderRecord, Render,
-    TableCounts,
+    ConsentGrant, CustomerRecord, DuplicateSerial, Inserted, ListFilter, RegistrationRecord,
+    ReminderRecord, Render, TableCounts,
 };
 pub use reminders::{
     AttemptRecord, DeliveryRecord, Outcome, REMINDER_QUEUE, ReminderTask, SendContext,

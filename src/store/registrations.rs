@@ -159,8 +159,12 @@ impl Store {
         let faults = &self.faults;
         let lock_totals = match self.backend() {
             // Serializes cap checks per dealer, program and period across concurrent registrations.
-            Backend::Postgres => "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3 FOR UPDATE",
-            Backend::Sqlite => "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3",
+            Backend::Postgres => {
+                "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3 FOR UPDATE"
+            }
+            Backend::Sqlite => {
+                "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3"
+            }
         };
         let outcome = with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
@@ -295,7 +299,11 @@ impl Store {
                             .execute(&mut *tx)
                             .await?;
                         }
-                        let table = if plan.held && amount > 0 { "pending_accruals" } else { "ledger_entries" };
+                        let table = if plan.held && amount > 0 {
+                            "pending_accruals"
+                        } else {
+                            "ledger_entries"
+                        };
                         if table == "pending_accruals" {
                             sqlx::query(
                                 "INSERT INTO pending_accruals (id, registration_id, dealer_id, currency, amount_minor, kind, period,
@@ -371,7 +379,11 @@ impl Store {
                         answer = Some((status, body));
                     }
                     tx.commit().await?;
-                    Some(Inserted { customer_id, incentive, answer })
+                    Some(Inserted {
+                        customer_id,
+                        incentive,
+                        answer,
+                    })
                 }
             }
         });

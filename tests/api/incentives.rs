@@ -21,22 +21,43 @@ fn program(cap: Option<i64>, hold: bool) -> Value {
 }
 
 async fn put_program(app: &TestApp, id: &str, body: &Value) -> Resp {
-    app.put_json(&format!("/v1/admin/programs/{id}"), Some(&app.admin_key.clone()), body).await
+    app.put_json(
+        &format!("/v1/admin/programs/{id}"),
+        Some(&app.admin_key.clone()),
+        body,
+    )
+    .await
 }
 
 async fn finance_key(app: &TestApp) -> String {
-    let resp = app.post_json("/v1/admin/keys", Some(&app.admin_key.clone()), &json!({"role": "finance"})).await;
+    let resp = app
+        .post_json(
+            "/v1/admin/keys",
+            Some(&app.admin_key.clone()),
+            &json!({"role": "finance"}),
+        )
+        .await;
     resp.json["key"].as_str().unwrap().to_owned()
 }
 
 async fn close(app: &TestApp, key: &str, period: &str) -> Resp {
-    app.post_json(&format!("/v1/finance/periods/{period}/close"), Some(key), &json!({})).await
+    app.post_json(
+        &format!("/v1/finance/periods/{period}/close"),
+        Some(key),
+        &json!({}),
+    )
+    .await
 }
 
 async fn a_registration_earns_per_rule_and_names_the_program_version(backend: Backend) {
     let app = spawn_app(backend).await;
     let created = put_program(&app, "REG-2026", &program(None, false)).await;
-    assert_eq!((created.status.as_u16(), created.json["version"].as_i64()), (201, Some(1)), "{}", created.text);
+    assert_eq!(
+        (created.status.as_u16(), created.json["version"].as_i64()),
+        (201, Some(1)),
+        "{}",
+        created.text
+    );
     let key = app.dealer("A", "Europe/Paris").await;
     let resp = app.register(&key, &registration("INC-0001")).await;
     assert_eq!(resp.status.as_u16(), 201, "{}", resp.text);
@@ -45,22 +66,50 @@ async fn a_registration_earns_per_rule_and_names_the_program_version(backend: Ba
     assert_eq!(incentive["currency"], "EUR");
     assert_eq!(incentive["eligible"], true);
     assert_eq!(incentive["reasons"], json!(["on_time"]));
-    let kinds: Vec<_> = incentive["lines"].as_array().unwrap().iter().map(|l| (l["kind"].as_str().unwrap(), l["program_version"].as_i64().unwrap(), l["rule_id"].as_str().unwrap())).collect();
-    assert_eq!(kinds, [("registration", 1, "mowers"), ("on_time_bonus", 1, "mowers")]);
+    let kinds: Vec<_> = incentive["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["kind"].as_str().unwrap(),
+                l["program_version"].as_i64().unwrap(),
+                l["rule_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("registration", 1, "mowers"),
+            ("on_time_bonus", 1, "mowers")
+        ]
+    );
     // What was answered is what is stored.
-    let read = app.get(&format!("/v1/registrations/{}", resp.json["id"].as_str().unwrap()), Some(&key)).await;
+    let read = app
+        .get(
+            &format!("/v1/registrations/{}", resp.json["id"].as_str().unwrap()),
+            Some(&key),
+        )
+        .await;
     assert_eq!(read.json["incentive"], resp.json["incentive"]);
 
     // A late registration earns no bonus; an unmatched product earns nothing.
     let mut late = registration("INC-0002");
     late["purchase_date"] = json!("2026-10-01");
-    assert_eq!(app.register(&key, &late).await.json["incentive"]["amount_minor"], 1500);
+    assert_eq!(
+        app.register(&key, &late).await.json["incentive"]["amount_minor"],
+        1500
+    );
     app.put_product("KETTLE", json!({"name": "Kettle", "category": "kitchen", "warranty_months": 12, "warranty_start": "purchase",
         "service_plan": [], "registration_window_days": 30})).await;
     let mut kettle = registration("INC-0003");
     kettle["sku"] = json!("KETTLE");
     let none = app.register(&key, &kettle).await;
-    assert_eq!(none.json["incentive"], json!({"amount_minor": 0, "currency": null, "eligible": false, "reasons": ["no_program"], "lines": []}));
+    assert_eq!(
+        none.json["incentive"],
+        json!({"amount_minor": 0, "currency": null, "eligible": false, "reasons": ["no_program"], "lines": []})
+    );
 }
 
 async fn a_program_change_is_a_new_version_and_never_rewrites_past_entries(backend: Backend) {
@@ -69,7 +118,13 @@ async fn a_program_change_is_a_new_version_and_never_rewrites_past_entries(backe
     let key = app.dealer("A", "Europe/Paris").await;
     let first = app.register(&key, &registration("VER-0001")).await;
     let unchanged = put_program(&app, "REG", &program(None, false)).await;
-    assert_eq!((unchanged.status.as_u16(), unchanged.json["version"].as_i64()), (200, Some(1)));
+    assert_eq!(
+        (
+            unchanged.status.as_u16(),
+            unchanged.json["version"].as_i64()
+        ),
+        (200, Some(1))
+    );
     let mut richer = program(None, false);
     richer["rules"][0]["registration_minor"] = json!(2500);
     let v2 = put_program(&app, "REG", &richer).await;
@@ -77,10 +132,17 @@ async fn a_program_change_is_a_new_version_and_never_rewrites_past_entries(backe
     let second = app.register(&key, &registration("VER-0002")).await;
     assert_eq!(second.json["incentive"]["lines"][0]["amount_minor"], 2500);
     assert_eq!(second.json["incentive"]["lines"][0]["program_version"], 2);
-    let again = app.get(&format!("/v1/registrations/{}", first.json["id"].as_str().unwrap()), Some(&key)).await;
+    let again = app
+        .get(
+            &format!("/v1/registrations/{}", first.json["id"].as_str().unwrap()),
+            Some(&key),
+        )
+        .await;
     assert_eq!(again.json["incentive"]["lines"][0]["amount_minor"], 1500);
     assert_eq!(again.json["incentive"]["lines"][0]["program_version"], 1);
-    let versions = app.get("/v1/admin/programs/REG", Some(&app.admin_key.clone())).await;
+    let versions = app
+        .get("/v1/admin/programs/REG", Some(&app.admin_key.clone()))
+        .await;
     assert_eq!(versions.json.as_array().unwrap().len(), 2);
     // Invalid programs are refused field by field.
     let mut bad = program(None, false);
@@ -88,7 +150,14 @@ async fn a_program_change_is_a_new_version_and_never_rewrites_past_entries(backe
     bad["rules"][1]["sku"] = json!("X");
     let refused = put_program(&app, "BAD", &bad).await;
     refused.assert_problem(422);
-    assert_eq!(refused.field_errors().iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(), ["currency", "rules[1].sku"]);
+    assert_eq!(
+        refused
+            .field_errors()
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .collect::<Vec<_>>(),
+        ["currency", "rules[1].sku"]
+    );
 }
 
 async fn caps_hold_exactly_under_concurrent_registrations(backend: Backend) {
@@ -99,18 +168,43 @@ async fn caps_hold_exactly_under_concurrent_registrations(backend: Backend) {
     let attempts = (0..12).map(|i| {
         let key = key.clone();
         let app = &app;
-        async move { app.register(&key, &registration(&format!("CAP-{i:04}"))).await }
+        async move {
+            app.register(&key, &registration(&format!("CAP-{i:04}")))
+                .await
+        }
     });
     let results = join_all(attempts).await;
-    assert!(results.iter().all(|r| r.status.as_u16() == 201), "{:?}", results.iter().map(|r| r.text.clone()).collect::<Vec<_>>());
-    let total: i64 = results.iter().map(|r| r.json["incentive"]["amount_minor"].as_i64().unwrap()).sum();
+    assert!(
+        results.iter().all(|r| r.status.as_u16() == 201),
+        "{:?}",
+        results.iter().map(|r| r.text.clone()).collect::<Vec<_>>()
+    );
+    let total: i64 = results
+        .iter()
+        .map(|r| r.json["incentive"]["amount_minor"].as_i64().unwrap())
+        .sum();
     assert_eq!(total, 5000, "the cap is exact");
-    let ledger: i64 = app.store.ledger().await.unwrap().iter().map(|l| l.amount_minor).sum();
+    let ledger: i64 = app
+        .store
+        .ledger()
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.amount_minor)
+        .sum();
     assert_eq!(ledger, 5000);
-    assert!(results.iter().any(|r| r.json["incentive"]["reasons"].as_array().unwrap().contains(&json!("capped"))));
+    assert!(results.iter().any(|r| {
+        r.json["incentive"]["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("capped"))
+    }));
     // Another dealer has its own cap.
     let other = app.dealer("B", "Europe/Paris").await;
-    assert_eq!(app.register(&other, &registration("CAP-B-01")).await.json["incentive"]["amount_minor"], 2000);
+    assert_eq!(
+        app.register(&other, &registration("CAP-B-01")).await.json["incentive"]["amount_minor"],
+        2000
+    );
 }
 
 async fn voiding_within_the_clawback_window_reverses_the_amounts(backend: Backend) {
@@ -120,15 +214,53 @@ async fn voiding_within_the_clawback_window_reverses_the_amounts(backend: Backen
     let early = app.register(&key, &registration("CLAW-0001")).await;
     let late = app.register(&key, &registration("CLAW-0002")).await;
     app.clock.advance(Duration::days(10));
-    let voided = app.post_json(&format!("/v1/registrations/{}/void", early.json["id"].as_str().unwrap()), Some(&key), &json!({})).await;
+    let voided = app
+        .post_json(
+            &format!(
+                "/v1/registrations/{}/void",
+                early.json["id"].as_str().unwrap()
+            ),
+            Some(&key),
+            &json!({}),
+        )
+        .await;
     let lines = voided.json["incentive"]["lines"].as_array().unwrap();
-    assert_eq!(lines.iter().map(|l| l["amount_minor"].as_i64().unwrap()).sum::<i64>(), 0, "{lines:?}");
-    assert!(voided.json["incentive"]["reasons"].as_array().unwrap().contains(&json!("clawed_back")));
+    assert_eq!(
+        lines
+            .iter()
+            .map(|l| l["amount_minor"].as_i64().unwrap())
+            .sum::<i64>(),
+        0,
+        "{lines:?}"
+    );
+    assert!(
+        voided.json["incentive"]["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("clawed_back"))
+    );
     // Voiding again claws back nothing more.
-    app.post_json(&format!("/v1/registrations/{}/void", early.json["id"].as_str().unwrap()), Some(&key), &json!({})).await;
+    app.post_json(
+        &format!(
+            "/v1/registrations/{}/void",
+            early.json["id"].as_str().unwrap()
+        ),
+        Some(&key),
+        &json!({}),
+    )
+    .await;
     // After the 60-day window, a void keeps the amounts.
     app.clock.advance(Duration::days(55));
-    let kept = app.post_json(&format!("/v1/registrations/{}/void", late.json["id"].as_str().unwrap()), Some(&key), &json!({})).await;
+    let kept = app
+        .post_json(
+            &format!(
+                "/v1/registrations/{}/void",
+                late.json["id"].as_str().unwrap()
+            ),
+            Some(&key),
+            &json!({}),
+        )
+        .await;
     assert_eq!(kept.json["incentive"]["amount_minor"], 2000);
     let ledger = app.store.ledger().await.unwrap();
     assert_eq!(ledger.iter().filter(|l| l.kind == "clawback").count(), 2);
@@ -142,25 +274,71 @@ async fn held_amounts_reach_a_statement_only_once_verified(backend: Backend) {
     let finance = finance_key(&app).await;
     let verified = app.register(&key, &registration("HOLD-0001")).await;
     let voided = app.register(&key, &registration("HOLD-0002")).await;
-    assert_eq!(verified.json["incentive"]["reasons"], json!(["held_until_verified", "on_time"]));
-    assert!(verified.json["incentive"]["lines"].as_array().unwrap().iter().all(|l| l["held"] == true));
-    assert!(app.store.ledger().await.unwrap().is_empty(), "held amounts are not owed yet");
+    assert_eq!(
+        verified.json["incentive"]["reasons"],
+        json!(["held_until_verified", "on_time"])
+    );
+    assert!(
+        verified.json["incentive"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["held"] == true)
+    );
+    assert!(
+        app.store.ledger().await.unwrap().is_empty(),
+        "held amounts are not owed yet"
+    );
 
     // Voided before verification: releases nothing.
-    app.post_json(&format!("/v1/registrations/{}/void", voided.json["id"].as_str().unwrap()), Some(&key), &json!({})).await;
+    app.post_json(
+        &format!(
+            "/v1/registrations/{}/void",
+            voided.json["id"].as_str().unwrap()
+        ),
+        Some(&key),
+        &json!({}),
+    )
+    .await;
     // The customer confirms through the link in the confirmation email.
-    let token = app.state.signer.sign(warrantyd::tokens::Purpose::Verify, verified.json["id"].as_str().unwrap().parse().unwrap());
-    assert_eq!(app.send(axum::http::Method::POST, &format!("/v/{token}"), None, None, vec![], &[]).await.status.as_u16(), 200);
+    let token = app.state.signer.sign(
+        warrantyd::tokens::Purpose::Verify,
+        verified.json["id"].as_str().unwrap().parse().unwrap(),
+    );
+    assert_eq!(
+        app.send(
+            axum::http::Method::POST,
+            &format!("/v/{token}"),
+            None,
+            None,
+            vec![],
+            &[]
+        )
+        .await
+        .status
+        .as_u16(),
+        200
+    );
     let ledger = app.store.ledger().await.unwrap();
     assert_eq!(ledger.iter().map(|l| l.amount_minor).sum::<i64>(), 2000);
-    assert!(ledger.iter().all(|l| l.reason.as_deref() == Some("verified")));
+    assert!(
+        ledger
+            .iter()
+            .all(|l| l.reason.as_deref() == Some("verified"))
+    );
 
     app.clock.set("2026-12-01T10:00:00Z".parse().unwrap());
     let closed = close(&app, &finance, "2026-11").await;
-    assert_eq!(closed.json["statements"][0]["total_minor"], 2000, "{}", closed.text);
+    assert_eq!(
+        closed.json["statements"][0]["total_minor"], 2000,
+        "{}",
+        closed.text
+    );
 }
 
-async fn amounts_are_released_when_the_confirmation_was_delivered_and_time_passed(backend: Backend) {
+async fn amounts_are_released_when_the_confirmation_was_delivered_and_time_passed(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     put_program(&app, "QUALITY", &program(None, true)).await;
     let key = app.dealer("A", "Europe/Paris").await;
@@ -172,16 +350,36 @@ async fn amounts_are_released_when_the_confirmation_was_delivered_and_time_passe
     let sender = app.smtp_sender(&smtp.url());
     sender.dispatch_once().await.unwrap();
     for resp in [&delivered, &bouncing] {
-        sender.send_reminder(resp.json["reminders"][0]["id"].as_str().unwrap().parse().unwrap()).await.unwrap();
+        sender
+            .send_reminder(
+                resp.json["reminders"][0]["id"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
     }
     sender.ledger_upkeep().await.unwrap();
-    assert!(app.store.ledger().await.unwrap().is_empty(), "not before verification_days have passed");
+    assert!(
+        app.store.ledger().await.unwrap().is_empty(),
+        "not before verification_days have passed"
+    );
     app.clock.advance(Duration::days(15));
     sender.ledger_upkeep().await.unwrap();
     let ledger = app.store.ledger().await.unwrap();
-    let registrations: Vec<_> = ledger.iter().map(|l| l.registration_id.unwrap().to_string()).collect();
+    let registrations: Vec<_> = ledger
+        .iter()
+        .map(|l| l.registration_id.unwrap().to_string())
+        .collect();
     assert_eq!(ledger.len(), 2, "{ledger:?}");
-    assert!(registrations.iter().all(|r| r == delivered.json["id"].as_str().unwrap()), "the bounced one releases nothing");
+    assert!(
+        registrations
+            .iter()
+            .all(|r| r == delivered.json["id"].as_str().unwrap()),
+        "the bounced one releases nothing"
+    );
 }
 
 async fn closing_builds_statements_once_and_later_entries_go_to_the_next_period(backend: Backend) {
@@ -200,7 +398,17 @@ async fn closing_builds_statements_once_and_later_entries_go_to_the_next_period(
     let first = close(&app, &finance, "2026-11").await;
     assert_eq!(first.status.as_u16(), 200, "{}", first.text);
     assert_eq!(first.json["closed_now"], true);
-    let totals: Vec<_> = first.json["statements"].as_array().unwrap().iter().map(|s| (s["dealer_code"].as_str().unwrap(), s["total_minor"].as_i64().unwrap())).collect();
+    let totals: Vec<_> = first.json["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["dealer_code"].as_str().unwrap(),
+                s["total_minor"].as_i64().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(totals, [("A", 4000), ("B", 2000)]);
     let again = close(&app, &finance, "2026-11").await;
     assert_eq!(again.json["closed_now"], false);
@@ -211,15 +419,44 @@ async fn closing_builds_statements_once_and_later_entries_go_to_the_next_period(
     app.register(&a, &registration("CLOSE-0004")).await;
     app.clock.set("2027-01-02T10:00:00Z".parse().unwrap());
     let next = close(&app, &finance, "2026-12").await;
-    let totals: Vec<_> = next.json["statements"].as_array().unwrap().iter().map(|s| (s["dealer_code"].as_str().unwrap(), s["total_minor"].as_i64().unwrap())).collect();
+    let totals: Vec<_> = next.json["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["dealer_code"].as_str().unwrap(),
+                s["total_minor"].as_i64().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(totals, [("A", 2000)], "{}", next.text);
 
     // Every statement's total equals the sum of its lines.
-    for s in app.get("/v1/finance/statements", Some(&finance)).await.json.as_array().unwrap() {
-        let full = app.get(&format!("/v1/finance/statements/{}", s["id"].as_str().unwrap()), Some(&finance)).await;
-        let sum: i64 = full.json["lines"].as_array().unwrap().iter().map(|l| l["amount_minor"].as_i64().unwrap()).sum();
+    for s in app
+        .get("/v1/finance/statements", Some(&finance))
+        .await
+        .json
+        .as_array()
+        .unwrap()
+    {
+        let full = app
+            .get(
+                &format!("/v1/finance/statements/{}", s["id"].as_str().unwrap()),
+                Some(&finance),
+            )
+            .await;
+        let sum: i64 = full.json["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["amount_minor"].as_i64().unwrap())
+            .sum();
         assert_eq!(sum, full.json["total_minor"].as_i64().unwrap());
-        assert!(full.json["lines"][0]["program_id"].is_string() && full.json["lines"][0]["serial_number"].is_string());
+        assert!(
+            full.json["lines"][0]["program_id"].is_string()
+                && full.json["lines"][0]["serial_number"].is_string()
+        );
     }
     // Dealers see only their own statements.
     let own = app.get("/v1/dealer/statements", Some(&b)).await;
@@ -234,30 +471,76 @@ async fn the_statement_workflow_allows_only_its_transitions_and_audits_them(back
     let finance = finance_key(&app).await;
     app.register(&a, &registration("FLOW-0001")).await;
     let closed = close(&app, &finance, "2026-11").await;
-    let id = closed.json["statements"][0]["id"].as_str().unwrap().to_owned();
+    let id = closed.json["statements"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let act = |action: &'static str, body: Value| {
         let (app, finance, id) = (&app, finance.clone(), id.clone());
-        async move { app.post_json(&format!("/v1/finance/statements/{id}/{action}"), Some(&finance), &body).await }
+        async move {
+            app.post_json(
+                &format!("/v1/finance/statements/{id}/{action}"),
+                Some(&finance),
+                &body,
+            )
+            .await
+        }
     };
-    act("paid", json!({"reference": "X"})).await.assert_problem(409);
+    act("paid", json!({"reference": "X"}))
+        .await
+        .assert_problem(409);
     act("release", json!({})).await.assert_problem(409);
-    act("hold", json!({"reason": "  "})).await.assert_problem(422);
+    act("hold", json!({"reason": "  "}))
+        .await
+        .assert_problem(422);
     let held = act("hold", json!({"reason": "missing invoice"})).await;
-    assert_eq!((held.json["status"].as_str(), held.json["hold_reason"].as_str()), (Some("on_hold"), Some("missing invoice")));
+    assert_eq!(
+        (
+            held.json["status"].as_str(),
+            held.json["hold_reason"].as_str()
+        ),
+        (Some("on_hold"), Some("missing invoice"))
+    );
     act("approve", json!({})).await.assert_problem(409);
-    assert_eq!(act("release", json!({})).await.json["status"], "pending_review");
+    assert_eq!(
+        act("release", json!({})).await.json["status"],
+        "pending_review"
+    );
     assert_eq!(act("approve", json!({})).await.json["status"], "approved");
     act("paid", json!({})).await.assert_problem(422);
     let paid = act("paid", json!({"reference": "PAY-001"})).await;
-    assert_eq!((paid.json["status"].as_str(), paid.json["payment_reference"].as_str()), (Some("paid"), Some("PAY-001")));
+    assert_eq!(
+        (
+            paid.json["status"].as_str(),
+            paid.json["payment_reference"].as_str()
+        ),
+        (Some("paid"), Some("PAY-001"))
+    );
     // Paid is final.
-    for (action, body) in [("hold", json!({"reason": "late"})), ("approve", json!({})), ("release", json!({})), ("paid", json!({"reference": "AGAIN"}))] {
+    for (action, body) in [
+        ("hold", json!({"reason": "late"})),
+        ("approve", json!({})),
+        ("release", json!({})),
+        ("paid", json!({"reference": "AGAIN"})),
+    ] {
         act(action, body).await.assert_problem(409);
     }
     let audit = app.store.audit_log("statement", &id).await.unwrap();
     let actions: Vec<_> = audit.iter().map(|a| a.action.as_str()).collect();
-    assert_eq!(actions, ["statement.created", "statement.hold", "statement.release", "statement.approve", "statement.pay"]);
-    assert!(audit[1..].iter().all(|a| a.actor.is_some()), "every change by a person names the actor");
+    assert_eq!(
+        actions,
+        [
+            "statement.created",
+            "statement.hold",
+            "statement.release",
+            "statement.approve",
+            "statement.pay"
+        ]
+    );
+    assert!(
+        audit[1..].iter().all(|a| a.actor.is_some()),
+        "every change by a person names the actor"
+    );
 }
 
 async fn finance_endpoints_need_a_finance_key(backend: Backend) {
@@ -271,12 +554,20 @@ async fn finance_endpoints_need_a_finance_key(backend: Backend) {
         ("POST", "/v1/finance/adjustments"),
     ] {
         for key in [None, Some(dealer.as_str()), Some(admin.as_str())] {
-            let resp = if method == "GET" { app.get(path, key).await } else { app.post_json(path, key, &json!({})).await };
+            let resp = if method == "GET" {
+                app.get(path, key).await
+            } else {
+                app.post_json(path, key, &json!({})).await
+            };
             resp.assert_problem(if key.is_none() { 401 } else { 403 });
         }
     }
-    app.get("/v1/dealer/statements", Some(&admin)).await.assert_problem(403);
-    app.put_json("/v1/admin/programs/X", Some(&dealer), &program(None, false)).await.assert_problem(403);
+    app.get("/v1/dealer/statements", Some(&admin))
+        .await
+        .assert_problem(403);
+    app.put_json("/v1/admin/programs/X", Some(&dealer), &program(None, false))
+        .await
+        .assert_problem(403);
 }
 
 async fn adjustments_and_the_csv_export_explain_every_amount(backend: Backend) {
@@ -290,17 +581,36 @@ async fn adjustments_and_the_csv_export_explain_every_amount(backend: Backend) {
         .await;
     assert_eq!(adjustment.status.as_u16(), 201, "{}", adjustment.text);
     assert_eq!(adjustment.json["amount"], "-2.50");
-    let bad = app.post_json("/v1/finance/adjustments", Some(&finance), &json!({"dealer_code": "NOPE", "amount_minor": 0, "currency": "eur", "reason": ""})).await;
+    let bad = app
+        .post_json(
+            "/v1/finance/adjustments",
+            Some(&finance),
+            &json!({"dealer_code": "NOPE", "amount_minor": 0, "currency": "eur", "reason": ""}),
+        )
+        .await;
     bad.assert_problem(422);
     let fields: Vec<_> = bad.field_errors().into_iter().map(|(f, _)| f).collect();
-    assert_eq!(fields, ["currency", "reason", "amount_minor", "dealer_code"]);
+    assert_eq!(
+        fields,
+        ["currency", "reason", "amount_minor", "dealer_code"]
+    );
 
     close(&app, &finance, "2026-11").await;
-    let export = app.get("/v1/finance/statements.csv?period=2026-11", Some(&finance)).await;
+    let export = app
+        .get("/v1/finance/statements.csv?period=2026-11", Some(&finance))
+        .await;
     assert_eq!(export.status.as_u16(), 200);
-    assert!(export.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        export
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let mut reader = csv::Reader::from_reader(export.text.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), warrantyd::http::finance::CSV_COLUMNS);
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        warrantyd::http::finance::CSV_COLUMNS
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 3);
     let amounts: Vec<_> = rows.iter().map(|r| r[8].to_owned()).collect();
@@ -309,7 +619,9 @@ async fn adjustments_and_the_csv_export_explain_every_amount(backend: Backend) {
     // Formula injection is neutralized for spreadsheet users.
     assert_eq!(&rows[2][14], "'=HYPERLINK(\"http://x\")");
     assert!(export.text.contains("\r\n"));
-    app.get("/v1/finance/statements.csv", Some(&finance)).await.assert_problem(422);
+    app.get("/v1/finance/statements.csv", Some(&finance))
+        .await
+        .assert_problem(422);
 }
 
 both_backends!(

@@ -13,6 +13,7 @@ mod delivery;
 mod idempotency;
 mod incentives;
 mod isolation;
+mod ledger_properties;
 mod operations;
 mod registrations;
 mod validation;

@@ -7,6 +7,7 @@ pub mod body;
 pub mod customer;
 pub mod error;
 pub mod finance;
+pub mod finance_pages;
 pub mod health;
 pub mod registrations;
 
@@ -121,6 +122,12 @@ pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let body_limit = state.config.max_body_bytes;
     router
+        .route("/finance/login", axum::routing::get(finance_pages::login_form).post(finance_pages::login))
+        .route("/finance/logout", axum::routing::post(finance_pages::logout))
+        .route("/finance/statements", axum::routing::get(finance_pages::statements))
+        .route("/finance/statements/{id}", axum::routing::get(finance_pages::statement))
+        .route("/finance/statements/{id}/{action}", axum::routing::post(finance_pages::act))
+        .route("/finance/periods/close", axum::routing::post(finance_pages::close))
         .route(
             "/openapi.json",
             axum::routing::get(move || {

@@ -30,8 +30,10 @@ const EMAIL: &[(&str, &str)] = embedded!("email":
     "warranty_expiring/fr/subject.txt.j2", "warranty_expiring/fr/body.txt.j2", "warranty_expiring/fr/body.html.j2",
 );
 
-const WEB: &[(&str, &str)] =
-    embedded!("web": "base.html.j2", "unsubscribe.html.j2", "verify.html.j2", "not_found.html.j2");
+const WEB: &[(&str, &str)] = embedded!("web":
+    "base.html.j2", "unsubscribe.html.j2", "verify.html.j2", "not_found.html.j2",
+    "finance/base.html.j2", "finance/login.html.j2", "finance/statements.html.j2", "finance/statement.html.j2",
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -143,6 +145,24 @@ impl Renderer {
                     .map_err(|e| format!("{page}/{lang}: {e:#}"))?;
                 count += 1;
             }
+        }
+        let statement = context! {
+            id => "00000000-0000-0000-0000-000000000000", dealer_code => "<b>GM</b>", period => "2026-11", currency => "EUR",
+            status => "on_hold", total => "12.50", hold_reason => "<script>", payment_reference => (), approved_at => (), paid_at => (),
+            created_at => "2026-12-01T00:00:00Z",
+            lines => vec![context! { kind => "registration", serial_number => "SN1", reason => (), program_id => "P", program_version => 1,
+                rule_id => "r", period => "2026-11", amount => "12.50", currency => "EUR" }],
+        };
+        for (page, ctx) in [
+            ("finance/login.html.j2", context! { signed_in => false, error => "bad key" }),
+            ("finance/statements.html.j2", context! { signed_in => true, csrf => "t", error => (), statements => vec![statement.clone()], period => "2026-11", status => () }),
+            ("finance/statement.html.j2", context! { signed_in => true, csrf => "t", error => (), s => statement.clone(), audit => Vec::<Value>::new() }),
+        ] {
+            let html = self.page(page, &ctx).map_err(|e| format!("{page}: {e:#}"))?;
+            if html.contains("<script>") || html.contains("<b>GM") {
+                return Err(format!("{page}: text is not escaped"));
+            }
+            count += 1;
         }
         Ok(count)
     }

@@ -27,7 +27,7 @@ pub fn command(dir: &std::path::Path) -> Command {
 
 /// Starts `cmd` and collects its stdout until the "listening" line; returns the lines and address.
 #[allow(clippy::zombie_processes)] // callers stop it with `terminate`
-fn start(mut cmd: Command) -> (Child, Vec<String>, String) {
+pub fn start(mut cmd: Command) -> (Child, Vec<String>, String) {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -248,5 +248,5 @@ fn check_templates_renders_every_template() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("22 templates rendered"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("25 templates rendered"));
 }

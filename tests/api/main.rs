@@ -6,6 +6,7 @@ mod smtp;
 
 mod admin;
 mod batch;
+mod browser;
 mod binary;
 mod consistency;
 mod crash;

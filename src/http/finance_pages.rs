@@ -1,0 +1,214 @@
+//! The finance web pages (server-rendered, no JavaScript): sign in with a finance key, list
+//! statements by period and status, open one with its lines and history, approve / hold / release /
+//! mark paid, close a period. Sessions are signed cookies (HttpOnly, SameSite=Strict) that name the
+//! key, which is re-checked on every request; every form carries a CSRF token bound to the session.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::ApiError;
+use super::finance::{apply_action, statement_view};
+use crate::domain::incentives::{parse_period, period_of};
+use crate::keys::{self, Role};
+
+const COOKIE: &str = "wd_finance";
+const SESSION_HOURS: i64 = 8;
+
+/// A signed-in finance user: the key and the raw session (for CSRF tokens).
+struct Session {
+    key_id: Uuid,
+    cookie: String,
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_owned))
+}
+
+async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
+    let Some(cookie) = cookie_value(headers) else { return Ok(None) };
+    let Some(key_id) = state.signer.verify_session(&cookie, state.clock.now().timestamp()) else { return Ok(None) };
+    // The key must still be a live finance key: revoking it ends its sessions.
+    let live = state.store.list_keys().await?.into_iter().any(|k| k.id == key_id && k.role == "finance" && k.revoked_at.is_none());
+    Ok(live.then_some(Session { key_id, cookie }))
+}
+
+fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
+    match state.renderer.page(name, &ctx) {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+            headers.insert(
+                "content-security-policy",
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+            );
+            response
+        }
+        Err(e) => ApiError::internal(anyhow::anyhow!("page {name}: {e:#}")).into_response(),
+    }
+}
+
+fn to_login() -> Response {
+    Redirect::to("/finance/login").into_response()
+}
+
+pub async fn login_form(State(state): State<AppState>) -> Response {
+    render(&state, StatusCode::OK, "finance/login.html.j2", context! { signed_in => false, error => Value::from(()) })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    key: String,
+}
+
+pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Result<Response, ApiError> {
+    let refuse = |state: &AppState| {
+        render(state, StatusCode::UNAUTHORIZED, "finance/login.html.j2", context! { signed_in => false, error => "That is not a valid finance key." })
+    };
+    let Some((prefix, secret)) = keys::split(form.key.trim()) else { return Ok(refuse(&state)) };
+    let Some(key) = state.store.key_by_prefix(prefix).await? else { return Ok(refuse(&state)) };
+    if key.revoked_at.is_some() || Role::parse(&key.role) != Some(Role::Finance) || !keys::secret_matches(secret, &key.secret_hash) {
+        tracing::info!(key_id = %key.id, "finance sign-in refused");
+        return Ok(refuse(&state));
+    }
+    let expires = state.clock.now().timestamp() + SESSION_HOURS * 3600;
+    let cookie = state.signer.sign_session(key.id, expires);
+    let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let set = format!("{COOKIE}={cookie}; Path=/finance; HttpOnly; SameSite=Strict; Max-Age={}{secure}", SESSION_HOURS * 3600);
+    tracing::info!(key_id = %key.id, "finance signed in");
+    let mut response = Redirect::to("/finance/statements").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&set).map_err(ApiError::internal)?);
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, ApiError> {
+    if let Some(session) = session(&state, &headers).await?
+        && !state.signer.csrf_matches(&session.cookie, &form.csrf)
+    {
+        return Err(ApiError::Forbidden);
+    }
+    let mut response = to_login();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_static("wd_finance=; Path=/finance; HttpOnly; SameSite=Strict; Max-Age=0"));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    period: Option<String>,
+    status: Option<String>,
+}
+
+async fn list_page(state: &AppState, session: &Session, period: Option<String>, status: Option<String>, error: Option<String>) -> Result<Response, ApiError> {
+    let period = period.filter(|p| !p.is_empty());
+    let status = status.filter(|s| !s.is_empty());
+    let error = error.or_else(|| period.as_deref().filter(|p| parse_period(p).is_none()).map(|_| "The period must be YYYY-MM.".to_owned()));
+    let valid_period = period.as_deref().and_then(parse_period);
+    let valid_status = status.as_deref().filter(|s| matches!(*s, "pending_review" | "approved" | "on_hold" | "paid"));
+    let statements = state.store.statements(valid_period.as_deref(), valid_status, None).await?;
+    let views: Vec<_> = statements.iter().map(|s| statement_view(s, None)).collect();
+    let ctx = context! {
+        signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => error,
+        statements => Value::from_serialize(&views), period => period, status => status,
+    };
+    Ok(render(state, StatusCode::OK, "finance/statements.html.j2", ctx))
+}
+
+pub async fn statements(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else { return Ok(to_login()) };
+    list_page(&state, &session, q.period, q.status, None).await
+}
+
+async fn statement_page(state: &AppState, session: &Session, id: Uuid, status: StatusCode, error: Option<String>) -> Result<Response, ApiError> {
+    let Some(statement) = state.store.statement(id).await? else {
+        return Ok(render(state, StatusCode::NOT_FOUND, "finance/statements.html.j2", context! {
+            signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => "No such statement.",
+            statements => Vec::<Value>::new(),
+        }));
+    };
+    let lines = state.store.statement_lines(id).await?;
+    let audit = state.store.audit_log("statement", &id.to_string()).await?;
+    let ctx = context! {
+        signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => error,
+        s => Value::from_serialize(statement_view(&statement, Some(&lines))), audit => Value::from_serialize(&audit),
+    };
+    Ok(render(state, status, "finance/statement.html.j2", ctx))
+}
+
+pub async fn statement(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else { return Ok(to_login()) };
+    let Ok(id) = id.parse() else { return statement_page(&state, &session, Uuid::nil(), StatusCode::NOT_FOUND, None).await };
+    statement_page(&state, &session, id, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    reason: Option<String>,
+    reference: Option<String>,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else { return Ok(to_login()) };
+    if !state.signer.csrf_matches(&session.cookie, &form.csrf) {
+        tracing::warn!(key_id = %session.key_id, "finance form refused: bad CSRF token");
+        return Err(ApiError::Forbidden);
+    }
+    let Ok(id) = id.parse::<Uuid>() else { return statement_page(&state, &session, Uuid::nil(), StatusCode::NOT_FOUND, None).await };
+    if !matches!(action.as_str(), "approve" | "hold" | "release" | "pay") {
+        return Err(ApiError::NotFound);
+    }
+    let note = form.reason.as_deref().or(form.reference.as_deref());
+    match apply_action(&state, session.key_id, id, &action, note).await {
+        // Post/redirect/get: a reload does not repeat the action.
+        Ok(_) => Ok(Redirect::to(&format!("/finance/statements/{id}")).into_response()),
+        Err(ApiError::Conflict { detail, .. }) => statement_page(&state, &session, id, StatusCode::CONFLICT, Some(detail)).await,
+        Err(ApiError::Validation(errors)) => {
+            let message = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            statement_page(&state, &session, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    csrf: String,
+    period: String,
+}
+
+pub async fn close(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<CloseForm>) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else { return Ok(to_login()) };
+    if !state.signer.csrf_matches(&session.cookie, &form.csrf) {
+        return Err(ApiError::Forbidden);
+    }
+    let now = state.clock.now();
+    let Some(period) = parse_period(form.period.trim()).filter(|p| *p <= period_of(now, state.intake.manufacturer_tz)) else {
+        return list_page(&state, &session, None, None, Some("Give a period (YYYY-MM) that has begun.".into())).await;
+    };
+    state.store.close_period(&period, Some(session.key_id), now).await?;
+    Ok(Redirect::to(&format!("/finance/statements?period={period}")).into_response())
+}

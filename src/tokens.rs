@@ -69,8 +69,15 @@ impl Signer {
 
     /// A session cookie value for key `key_id`, valid until `expires` (unix seconds).
     pub fn sign_session(&self, key_id: Uuid, expires: i64) -> String {
-        let tag = self.mac(&[b"session", key_id.as_bytes(), &expires.to_be_bytes()]).finalize().into_bytes();
-        format!("{}.{expires}.{}", key_id.simple(), URL_SAFE_NO_PAD.encode(&tag[..TAG_LEN]))
+        let tag = self
+            .mac(&[b"session", key_id.as_bytes(), &expires.to_be_bytes()])
+            .finalize()
+            .into_bytes();
+        format!(
+            "{}.{expires}.{}",
+            key_id.simple(),
+            URL_SAFE_NO_PAD.encode(&tag[..TAG_LEN])
+        )
     }
 
     /// The key id of a session cookie that is authentic and not expired at `now` (unix seconds).
@@ -80,17 +87,28 @@ impl Signer {
         let key_id = Uuid::parse_str(id).ok()?;
         let expires: i64 = expires.parse().ok()?;
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        self.mac(&[b"session", key_id.as_bytes(), &expires.to_be_bytes()]).verify_truncated_left(&tag).ok()?;
+        self.mac(&[b"session", key_id.as_bytes(), &expires.to_be_bytes()])
+            .verify_truncated_left(&tag)
+            .ok()?;
         (parts.next().is_none() && now < expires).then_some(key_id)
     }
 
     /// The CSRF token of a session: forms must send it back.
     pub fn csrf_token(&self, session: &str) -> String {
-        URL_SAFE_NO_PAD.encode(&self.mac(&[b"csrf", session.as_bytes()]).finalize().into_bytes()[..TAG_LEN])
+        URL_SAFE_NO_PAD.encode(
+            &self
+                .mac(&[b"csrf", session.as_bytes()])
+                .finalize()
+                .into_bytes()[..TAG_LEN],
+        )
     }
 
     pub fn csrf_matches(&self, session: &str, token: &str) -> bool {
-        URL_SAFE_NO_PAD.decode(token).is_ok_and(|tag| self.mac(&[b"csrf", session.as_bytes()]).verify_truncated_left(&tag).is_ok())
+        URL_SAFE_NO_PAD.decode(token).is_ok_and(|tag| {
+            self.mac(&[b"csrf", session.as_bytes()])
+                .verify_truncated_left(&tag)
+                .is_ok()
+        })
     }
 
     /// The id inside `token`, if the token is well-formed and was signed for `purpose`.
@@ -144,7 +162,10 @@ mod tests {
         let cookie = signer.sign_session(id, 1_000);
         assert_eq!(signer.verify_session(&cookie, 999), Some(id));
         assert_eq!(signer.verify_session(&cookie, 1_000), None);
-        assert_eq!(signer.verify_session(&cookie.replace(".1000.", ".9999."), 999), None);
+        assert_eq!(
+            signer.verify_session(&cookie.replace(".1000.", ".9999."), 999),
+            None
+        );
         let csrf = signer.csrf_token(&cookie);
         assert!(signer.csrf_matches(&cookie, &csrf));
         assert!(!signer.csrf_matches(&signer.sign_session(id, 2_000), &csrf));

@@ -32,14 +32,30 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).map(str::to_owned))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{COOKIE}="))
+                .map(str::to_owned)
+        })
 }
 
 async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
-    let Some(cookie) = cookie_value(headers) else { return Ok(None) };
-    let Some(key_id) = state.signer.verify_session(&cookie, state.clock.now().timestamp()) else { return Ok(None) };
+    let Some(cookie) = cookie_value(headers) else {
+        return Ok(None);
+    };
+    let Some(key_id) = state
+        .signer
+        .verify_session(&cookie, state.clock.now().timestamp())
+    else {
+        return Ok(None);
+    };
     // The key must still be a live finance key: revoking it ends its sessions.
-    let live = state.store.list_keys().await?.into_iter().any(|k| k.id == key_id && k.role == "finance" && k.revoked_at.is_none());
+    let live = state
+        .store
+        .list_keys()
+        .await?
+        .into_iter()
+        .any(|k| k.id == key_id && k.role == "finance" && k.revoked_at.is_none());
     Ok(live.then_some(Session { key_id, cookie }))
 }
 
@@ -65,7 +81,12 @@ fn to_login() -> Response {
 }
 
 pub async fn login_form(State(state): State<AppState>) -> Response {
-    render(&state, StatusCode::OK, "finance/login.html.j2", context! { signed_in => false, error => Value::from(()) })
+    render(
+        &state,
+        StatusCode::OK,
+        "finance/login.html.j2",
+        context! { signed_in => false, error => Value::from(()) },
+    )
 }
 
 #[derive(Deserialize)]
@@ -73,23 +94,48 @@ pub struct LoginForm {
     key: String,
 }
 
-pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Result<Response, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, ApiError> {
     let refuse = |state: &AppState| {
-        render(state, StatusCode::UNAUTHORIZED, "finance/login.html.j2", context! { signed_in => false, error => "That is not a valid finance key." })
+        render(
+            state,
+            StatusCode::UNAUTHORIZED,
+            "finance/login.html.j2",
+            context! { signed_in => false, error => "That is not a valid finance key." },
+        )
     };
-    let Some((prefix, secret)) = keys::split(form.key.trim()) else { return Ok(refuse(&state)) };
-    let Some(key) = state.store.key_by_prefix(prefix).await? else { return Ok(refuse(&state)) };
-    if key.revoked_at.is_some() || Role::parse(&key.role) != Some(Role::Finance) || !keys::secret_matches(secret, &key.secret_hash) {
+    let Some((prefix, secret)) = keys::split(form.key.trim()) else {
+        return Ok(refuse(&state));
+    };
+    let Some(key) = state.store.key_by_prefix(prefix).await? else {
+        return Ok(refuse(&state));
+    };
+    if key.revoked_at.is_some()
+        || Role::parse(&key.role) != Some(Role::Finance)
+        || !keys::secret_matches(secret, &key.secret_hash)
+    {
         tracing::info!(key_id = %key.id, "finance sign-in refused");
         return Ok(refuse(&state));
     }
     let expires = state.clock.now().timestamp() + SESSION_HOURS * 3600;
     let cookie = state.signer.sign_session(key.id, expires);
-    let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let set = format!("{COOKIE}={cookie}; Path=/finance; HttpOnly; SameSite=Strict; Max-Age={}{secure}", SESSION_HOURS * 3600);
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let set = format!(
+        "{COOKIE}={cookie}; Path=/finance; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        SESSION_HOURS * 3600
+    );
     tracing::info!(key_id = %key.id, "finance signed in");
     let mut response = Redirect::to("/finance/statements").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&set).map_err(ApiError::internal)?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&set).map_err(ApiError::internal)?,
+    );
     Ok(response)
 }
 
@@ -98,16 +144,23 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ApiError> {
     if let Some(session) = session(&state, &headers).await?
         && !state.signer.csrf_matches(&session.cookie, &form.csrf)
     {
         return Err(ApiError::Forbidden);
     }
     let mut response = to_login();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, HeaderValue::from_static("wd_finance=; Path=/finance; HttpOnly; SameSite=Strict; Max-Age=0"));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "wd_finance=; Path=/finance; HttpOnly; SameSite=Strict; Max-Age=0",
+        ),
+    );
     Ok(response)
 }
 
@@ -117,32 +170,70 @@ pub struct ListQuery {
     status: Option<String>,
 }
 
-async fn list_page(state: &AppState, session: &Session, period: Option<String>, status: Option<String>, error: Option<String>) -> Result<Response, ApiError> {
+async fn list_page(
+    state: &AppState,
+    session: &Session,
+    period: Option<String>,
+    status: Option<String>,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
     let period = period.filter(|p| !p.is_empty());
     let status = status.filter(|s| !s.is_empty());
-    let error = error.or_else(|| period.as_deref().filter(|p| parse_period(p).is_none()).map(|_| "The period must be YYYY-MM.".to_owned()));
+    let error = error.or_else(|| {
+        period
+            .as_deref()
+            .filter(|p| parse_period(p).is_none())
+            .map(|_| "The period must be YYYY-MM.".to_owned())
+    });
     let valid_period = period.as_deref().and_then(parse_period);
-    let valid_status = status.as_deref().filter(|s| matches!(*s, "pending_review" | "approved" | "on_hold" | "paid"));
-    let statements = state.store.statements(valid_period.as_deref(), valid_status, None).await?;
+    let valid_status = status
+        .as_deref()
+        .filter(|s| matches!(*s, "pending_review" | "approved" | "on_hold" | "paid"));
+    let statements = state
+        .store
+        .statements(valid_period.as_deref(), valid_status, None)
+        .await?;
     let views: Vec<_> = statements.iter().map(|s| statement_view(s, None)).collect();
     let ctx = context! {
         signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => error,
         statements => Value::from_serialize(&views), period => period, status => status,
     };
-    Ok(render(state, StatusCode::OK, "finance/statements.html.j2", ctx))
+    Ok(render(
+        state,
+        StatusCode::OK,
+        "finance/statements.html.j2",
+        ctx,
+    ))
 }
 
-pub async fn statements(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
-    let Some(session) = session(&state, &headers).await? else { return Ok(to_login()) };
+pub async fn statements(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else {
+        return Ok(to_login());
+    };
     list_page(&state, &session, q.period, q.status, None).await
 }
 
-async fn statement_page(state: &AppState, session: &Session, id: Uuid, status: StatusCode, error: Option<String>) -> Result<Response, ApiError> {
+async fn statement_page(
+    state: &AppState,
+    session: &Session,
+    id: Uuid,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
     let Some(statement) = state.store.statement(id).await? else {
-        return Ok(render(state, StatusCode::NOT_FOUND, "finance/statements.html.j2", context! {
-            signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => "No such statement.",
-            statements => Vec::<Value>::new(),
-        }));
+        return Ok(render(
+            state,
+            StatusCode::NOT_FOUND,
+            "finance/statements.html.j2",
+            context! {
+                signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => "No such statement.",
+                statements => Vec::<Value>::new(),
+            },
+        ));
     };
     let lines = state.store.statement_lines(id).await?;
     let audit = state.store.audit_log("statement", &id.to_string()).await?;
@@ -153,9 +244,17 @@ async fn statement_page(state: &AppState, session: &Session, id: Uuid, status: S
     Ok(render(state, status, "finance/statement.html.j2", ctx))
 }
 
-pub async fn statement(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let Some(session) = session(&state, &headers).await? else { return Ok(to_login()) };
-    let Ok(id) = id.parse() else { return statement_page(&state, &session, Uuid::nil(), StatusCode::NOT_FOUND, None).await };
+pub async fn statement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else {
+        return Ok(to_login());
+    };
+    let Ok(id) = id.parse() else {
+        return statement_page(&state, &session, Uuid::nil(), StatusCode::NOT_FOUND, None).await;
+    };
     statement_page(&state, &session, id, StatusCode::OK, None).await
 }
 
@@ -172,12 +271,16 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, ApiError> {
-    let Some(session) = session(&state, &headers).await? else { return Ok(to_login()) };
+    let Some(session) = session(&state, &headers).await? else {
+        return Ok(to_login());
+    };
     if !state.signer.csrf_matches(&session.cookie, &form.csrf) {
         tracing::warn!(key_id = %session.key_id, "finance form refused: bad CSRF token");
         return Err(ApiError::Forbidden);
     }
-    let Ok(id) = id.parse::<Uuid>() else { return statement_page(&state, &session, Uuid::nil(), StatusCode::NOT_FOUND, None).await };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return statement_page(&state, &session, Uuid::nil(), StatusCode::NOT_FOUND, None).await;
+    };
     if !matches!(action.as_str(), "approve" | "hold" | "release" | "pay") {
         return Err(ApiError::NotFound);
     }
@@ -185,10 +288,23 @@ pub async fn act(
     match apply_action(&state, session.key_id, id, &action, note).await {
         // Post/redirect/get: a reload does not repeat the action.
         Ok(_) => Ok(Redirect::to(&format!("/finance/statements/{id}")).into_response()),
-        Err(ApiError::Conflict { detail, .. }) => statement_page(&state, &session, id, StatusCode::CONFLICT, Some(detail)).await,
+        Err(ApiError::Conflict { detail, .. }) => {
+            statement_page(&state, &session, id, StatusCode::CONFLICT, Some(detail)).await
+        }
         Err(ApiError::Validation(errors)) => {
-            let message = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-            statement_page(&state, &session, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await
+            let message = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            statement_page(
+                &state,
+                &session,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(message),
+            )
+            .await
         }
         Err(other) => Err(other),
     }
@@ -200,15 +316,33 @@ pub struct CloseForm {
     period: String,
 }
 
-pub async fn close(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<CloseForm>) -> Result<Response, ApiError> {
-    let Some(session) = session(&state, &headers).await? else { return Ok(to_login()) };
+pub async fn close(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CloseForm>,
+) -> Result<Response, ApiError> {
+    let Some(session) = session(&state, &headers).await? else {
+        return Ok(to_login());
+    };
     if !state.signer.csrf_matches(&session.cookie, &form.csrf) {
         return Err(ApiError::Forbidden);
     }
     let now = state.clock.now();
-    let Some(period) = parse_period(form.period.trim()).filter(|p| *p <= period_of(now, state.intake.manufacturer_tz)) else {
-        return list_page(&state, &session, None, None, Some("Give a period (YYYY-MM) that has begun.".into())).await;
+    let Some(period) = parse_period(form.period.trim())
+        .filter(|p| *p <= period_of(now, state.intake.manufacturer_tz))
+    else {
+        return list_page(
+            &state,
+            &session,
+            None,
+            None,
+            Some("Give a period (YYYY-MM) that has begun.".into()),
+        )
+        .await;
     };
-    state.store.close_period(&period, Some(session.key_id), now).await?;
+    state
+        .store
+        .close_period(&period, Some(session.key_id), now)
+        .await?;
     Ok(Redirect::to(&format!("/finance/statements?period={period}")).into_response())
 }

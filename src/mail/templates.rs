@@ -154,11 +154,22 @@ impl Renderer {
                 rule_id => "r", period => "2026-11", amount => "12.50", currency => "EUR" }],
         };
         for (page, ctx) in [
-            ("finance/login.html.j2", context! { signed_in => false, error => "bad key" }),
-            ("finance/statements.html.j2", context! { signed_in => true, csrf => "t", error => (), statements => vec![statement.clone()], period => "2026-11", status => () }),
-            ("finance/statement.html.j2", context! { signed_in => true, csrf => "t", error => (), s => statement.clone(), audit => Vec::<Value>::new() }),
+            (
+                "finance/login.html.j2",
+                context! { signed_in => false, error => "bad key" },
+            ),
+            (
+                "finance/statements.html.j2",
+                context! { signed_in => true, csrf => "t", error => (), statements => vec![statement.clone()], period => "2026-11", status => () },
+            ),
+            (
+                "finance/statement.html.j2",
+                context! { signed_in => true, csrf => "t", error => (), s => statement.clone(), audit => Vec::<Value>::new() },
+            ),
         ] {
-            let html = self.page(page, &ctx).map_err(|e| format!("{page}: {e:#}"))?;
+            let html = self
+                .page(page, &ctx)
+                .map_err(|e| format!("{page}: {e:#}"))?;
             if html.contains("<script>") || html.contains("<b>GM") {
                 return Err(format!("{page}: text is not escaped"));
             }

@@ -6,11 +6,12 @@ mod smtp;
 
 mod admin;
 mod batch;
-mod browser;
 mod binary;
+mod browser;
 mod consistency;
 mod crash;
 mod delivery;
+mod finance_pages;
 mod idempotency;
 mod incentives;
 mod isolation;

@@ -13,6 +13,7 @@ use crate::app::{self, Role};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::catalog::WarrantyStart;
+use crate::domain::incentives::ProgramDefinition;
 use crate::http::admin::{DealerRequest, ProductRequest, issue_key, parse_dealer, parse_product};
 use crate::jobs::Sender;
 use crate::keys;
@@ -47,6 +48,11 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Manage incentive programs.
+    #[command(subcommand)]
+    Program(ProgramCommand),
+    /// Close a period (YYYY-MM) into statements, as finance would (idempotent).
+    ClosePeriod { period: String },
     /// Render every email template in every language, and every page, with sample data; fail on
     /// any error.
     CheckTemplates,
@@ -59,6 +65,14 @@ enum Command {
         #[arg(long)]
         listen: Option<SocketAddr>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProgramCommand {
+    /// Create or change a program from a JSON file (the body of PUT /v1/admin/programs/{id}).
+    Put { id: String, file: PathBuf },
+    /// List the current version of every program.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +142,59 @@ impl Command {
                 Ok(())
             }
             Self::Key(command) => command.run(config).await,
+            Self::Program(command) => {
+                let store = app::open_store(&config).await?;
+                match command {
+                    ProgramCommand::Put { id, file } => {
+                        let text = std::fs::read_to_string(&file)
+                            .with_context(|| format!("cannot read {}", file.display()))?;
+                        let definition: ProgramDefinition =
+                            serde_json::from_str(&text).context("not a program definition")?;
+                        definition.validate().map_err(|errors| {
+                            anyhow::anyhow!(
+                                errors
+                                    .iter()
+                                    .map(|e| format!("{}: {}", e.field, e.message))
+                                    .collect::<Vec<_>>()
+                                    .join("; ")
+                            )
+                        })?;
+                        let json = serde_json::to_string(&definition)?;
+                        let (version, changed) = store
+                            .save_program(&id, &json, None, SystemClock.now())
+                            .await?;
+                        println!(
+                            "program {id}: version {version}{}",
+                            if changed { "" } else { " (unchanged)" }
+                        );
+                    }
+                    ProgramCommand::List => {
+                        for p in store.current_programs().await? {
+                            println!("{}\tv{}\t{}", p.program_id, p.version, p.definition);
+                        }
+                    }
+                }
+                store.close().await;
+                Ok(())
+            }
+            Self::ClosePeriod { period } => {
+                let period = crate::domain::incentives::parse_period(&period)
+                    .context("the period must be YYYY-MM")?;
+                let store = app::open_store(&config).await?;
+                let (closed_now, statements) =
+                    store.close_period(&period, None, SystemClock.now()).await?;
+                println!(
+                    "period {period}: {} ({} statements)",
+                    if closed_now {
+                        "closed"
+                    } else {
+                        "already closed"
+                    },
+                    statements.len()
+                );
+                store.close().await;
+                Ok(())
+            }
             Self::CheckTemplates => {
                 let count = Renderer::new().check_all().map_err(anyhow::Error::msg)?;
                 println!("{count} templates rendered without error");
@@ -298,6 +365,17 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
         .map_err(|e| anyhow::anyhow!("demo product: {e}"))?;
         store.upsert_product(&product, now).await?;
     }
+    let program: ProgramDefinition = serde_json::from_value(serde_json::json!({
+        "name": "Demo registration bonus", "currency": "GBP", "valid_from": "2020-01-01",
+        "cap_per_dealer_per_period_minor": 100000, "clawback_days": 90,
+        "rules": [
+            {"id": "garden", "category": "garden", "registration_minor": 1500, "on_time_bonus_minor": 500, "on_time_days": 14},
+            {"id": "heating", "category": "heating", "registration_minor": 5000, "hold_until_verified": true}
+        ]
+    }))?;
+    store
+        .save_program("DEMO-BONUS", &serde_json::to_string(&program)?, None, now)
+        .await?;
     let key = issue_key(
         &state,
         keys::Role::Dealer,
@@ -316,7 +394,7 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
     let today = now.date_naive();
     println!(
         r#"
-Demo data ready: dealer DEMO with products MOWER-500, BOILER-24 and EBIKE-CITY.
+Demo data ready: dealer DEMO, products MOWER-500, BOILER-24 and EBIKE-CITY, incentive program DEMO-BONUS.
 Dealer key (shown once): {key}
 
 Register a unit:

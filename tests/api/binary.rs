@@ -250,3 +250,57 @@ fn check_templates_renders_every_template() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("25 templates rendered"));
 }
+
+#[test]
+fn programs_and_period_closes_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("program.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "CLI bonus", "currency": "EUR", "valid_from": "2026-01-01",
+        "rules": [{"id": "all", "category": "garden", "registration_minor": 1000}]}"#,
+    )
+    .unwrap();
+    let put = |expect: &str| {
+        let out = command(dir.path())
+            .args(["program", "put", "CLI-1"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expect);
+    };
+    put("program CLI-1: version 1");
+    put("program CLI-1: version 1 (unchanged)");
+    let list = command(dir.path())
+        .args(["program", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).starts_with("CLI-1\tv1\t"));
+    std::fs::write(
+        &file,
+        r#"{"name": "", "currency": "eur", "valid_from": "2026-01-01", "rules": []}"#,
+    )
+    .unwrap();
+    let bad = command(dir.path())
+        .args(["program", "put", "CLI-1"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("currency"));
+    for expect in [
+        "period 2026-10: closed (0 statements)",
+        "period 2026-10: already closed (0 statements)",
+    ] {
+        let out = command(dir.path())
+            .args(["close-period", "2026-10"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expect);
+    }
+}

@@ -624,7 +624,41 @@ async fn adjustments_and_the_csv_export_explain_every_amount(backend: Backend) {
         .assert_problem(422);
 }
 
+async fn a_period_closes_by_itself_once_it_has_ended_in_the_manufacturers_time_zone(
+    backend: Backend,
+) {
+    let app =
+        crate::helpers::spawn_app_with(backend, |c| c.manufacturer_time_zone = "Asia/Tokyo".into())
+            .await;
+    put_program(&app, "REG", &program(None, false)).await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    app.register(&key, &registration("AUTO-0001")).await;
+    let sender = app.sender(warrantyd::mail::Mailer::Memory(Default::default()));
+    // 30 Nov 14:00 UTC is 23:00 in Tokyo: November has not ended there yet.
+    app.clock.set("2026-11-30T14:00:00Z".parse().unwrap());
+    sender.ledger_upkeep().await.unwrap();
+    assert!(!app.store.period_closed("2026-11").await.unwrap());
+    // 30 Nov 15:00 UTC is midnight in Tokyo: the first upkeep after that closes November.
+    app.clock.set("2026-11-30T15:00:00Z".parse().unwrap());
+    sender.ledger_upkeep().await.unwrap();
+    assert!(app.store.period_closed("2026-11").await.unwrap());
+    let statements = app
+        .store
+        .statements(Some("2026-11"), None, None)
+        .await
+        .unwrap();
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0].total_minor, 2000);
+    let audit = app.store.audit_log("period", "2026-11").await.unwrap();
+    assert_eq!(
+        (audit[0].action.as_str(), audit[0].actor),
+        ("period.closed", None),
+        "the system closed it"
+    );
+}
+
 both_backends!(
+    a_period_closes_by_itself_once_it_has_ended_in_the_manufacturers_time_zone,
     a_registration_earns_per_rule_and_names_the_program_version,
     a_program_change_is_a_new_version_and_never_rewrites_past_entries,
     caps_hold_exactly_under_concurrent_registrations,

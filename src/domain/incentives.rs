@@ -69,7 +69,7 @@ pub struct Rule {
     pub verification_days: u32,
 }
 
-pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_00;
+pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000;
 
 /// ISO 4217 currencies whose minor unit is not 1/100.
 const EXPONENTS: [(&str, u32); 12] = [

@@ -17,7 +17,7 @@ use crate::domain::field::clean_text;
 use crate::domain::incentives::{
     MAX_AMOUNT_MINOR, ProgramDefinition, format_minor, parse_currency, parse_period, period_of,
 };
-use crate::store::{LedgerLine, StatementRecord, TransitionError};
+use crate::store::{LedgerLine, NewAdjustment, StatementRecord, TransitionError};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatementView {
@@ -387,18 +387,15 @@ pub async fn add_adjustment(
         reason.expect("checked"),
         period.expect("checked"),
     );
-    let line = state
-        .store
-        .add_adjustment(
-            dealer.id,
-            &currency,
-            req.amount_minor,
-            &period,
-            &reason,
-            finance.key_id,
-            now,
-        )
-        .await?;
+    let adjustment = NewAdjustment {
+        dealer_id: dealer.id,
+        currency: &currency,
+        amount_minor: req.amount_minor,
+        period: &period,
+        reason: &reason,
+        actor: finance.key_id,
+    };
+    let line = state.store.add_adjustment(&adjustment, now).await?;
     tracing::info!(entry_id = %line.entry_id, dealer = %dealer.code, actor_key = %finance.key_id, "adjustment added");
     Ok((StatusCode::CREATED, axum::Json(LineView::from(&line))))
 }

@@ -92,6 +92,41 @@ pub struct AuditRecord {
     pub at: DateTime<Utc>,
 }
 
+/// A held amount, as released into the ledger.
+#[derive(sqlx::FromRow)]
+struct HeldRow {
+    id: Uuid,
+    dealer_id: Uuid,
+    currency: String,
+    amount_minor: i64,
+    kind: String,
+    program_id: String,
+    program_version: i32,
+    rule_id: String,
+    clawback_until: Option<DateTime<Utc>>,
+}
+
+/// A registration with held amounts that may be settled, and the facts that decide how.
+#[derive(sqlx::FromRow)]
+struct SettleCandidate {
+    registration_id: Uuid,
+    status: String,
+    /// The confirmation reminder's outcome (`sent`, `bounced`, ...).
+    outcome: Option<String>,
+    verified_at: Option<DateTime<Utc>>,
+}
+
+/// A manual ledger entry by finance.
+#[derive(Debug, Clone)]
+pub struct NewAdjustment<'a> {
+    pub dealer_id: Uuid,
+    pub currency: &'a str,
+    pub amount_minor: i64,
+    pub period: &'a str,
+    pub reason: &'a str,
+    pub actor: Uuid,
+}
+
 /// Why a statement transition was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransitionError {
@@ -232,14 +267,17 @@ impl Store {
     /// Adds a manual ledger entry by finance.
     pub async fn add_adjustment(
         &self,
-        dealer_id: Uuid,
-        currency: &str,
-        amount_minor: i64,
-        period: &str,
-        reason: &str,
-        actor: Uuid,
+        adjustment: &NewAdjustment<'_>,
         now: DateTime<Utc>,
     ) -> Result<LedgerLine> {
+        let NewAdjustment {
+            dealer_id,
+            currency,
+            amount_minor,
+            period,
+            reason,
+            actor,
+        } = *adjustment;
         let id = Uuid::now_v7();
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
@@ -287,24 +325,24 @@ impl Store {
     ) -> Result<usize> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let held: Vec<(Uuid, Uuid, String, i64, String, String, i32, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+            let held: Vec<HeldRow> = sqlx::query_as(
                 "SELECT id, dealer_id, currency, amount_minor, kind, program_id, program_version, rule_id, clawback_until
                  FROM pending_accruals WHERE registration_id = $1 AND state = 'held' ORDER BY created_at, id",
             )
             .bind(registration_id)
             .fetch_all(&mut *tx)
             .await?;
-            for (
-                pending_id,
+            for HeldRow {
+                id: pending_id,
                 dealer_id,
                 currency,
-                amount,
+                amount_minor: amount,
                 kind,
                 program_id,
-                version,
+                program_version: version,
                 rule_id,
                 clawback_until,
-            ) in &held
+            } in &held
             {
                 let entry_id = Uuid::now_v7();
                 sqlx::query(
@@ -347,10 +385,8 @@ impl Store {
         period: &str,
         now: DateTime<Utc>,
     ) -> Result<(usize, usize)> {
-        let candidates: Vec<(Uuid, String, Option<String>, Option<DateTime<Utc>>)> = with_pool!(
-            self,
-            |pool| {
-                sqlx::query_as(
+        let candidates: Vec<SettleCandidate> = with_pool!(self, |pool| {
+            sqlx::query_as(
                 "SELECT DISTINCT a.registration_id, g.status, r.outcome, g.verified_at FROM pending_accruals a
                  JOIN registrations g ON g.id = a.registration_id
                  LEFT JOIN reminders r ON r.registration_id = a.registration_id AND r.kind = 'registration_confirmation'
@@ -360,10 +396,15 @@ impl Store {
             .bind(now)
             .fetch_all(pool)
             .await?
-            }
-        );
+        });
         let (mut released, mut cancelled) = (0, 0);
-        for (registration_id, status, confirmation, verified_at) in candidates {
+        for SettleCandidate {
+            registration_id,
+            status,
+            outcome: confirmation,
+            verified_at,
+        } in candidates
+        {
             if status != "active"
                 || (verified_at.is_none() && confirmation.as_deref() == Some("bounced"))
             {

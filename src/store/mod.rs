@@ -23,8 +23,8 @@ pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
 pub use keys::{KeyRecord, NewKey};
 pub use ledger::{
-    AccrualPlan, AuditRecord, IncentiveLine, LedgerLine, ProgramVersion, StatementRecord,
-    TransitionError,
+    AccrualPlan, AuditRecord, IncentiveLine, LedgerLine, NewAdjustment, ProgramVersion,
+    StatementRecord, TransitionError,
 };
 pub use registrations::{
     ConsentGrant, CustomerRecord, DuplicateSerial, Inserted, ListFilter, RegistrationRecord,

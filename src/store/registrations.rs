@@ -82,6 +82,18 @@ pub struct Inserted {
 /// Renders the answer to save with an Idempotency-Key, from the registration as stored.
 pub type Render<'a> = &'a (dyn Fn(&RegistrationRecord) -> (u16, String) + Sync);
 
+/// An amount a registration earned, as reversed by a clawback.
+#[derive(sqlx::FromRow)]
+struct EarnedRow {
+    id: Uuid,
+    currency: String,
+    amount_minor: i64,
+    kind: String,
+    program_id: Option<String>,
+    program_version: Option<i32>,
+    rule_id: Option<String>,
+}
+
 /// One consent event recorded with a registration.
 #[derive(Debug, Clone, Copy)]
 pub struct ConsentGrant {
@@ -551,7 +563,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 // Within the clawback window, every amount earned is given back by a reversing entry.
-                let earned: Vec<(Uuid, String, i64, String, Option<String>, Option<i32>, Option<String>)> = sqlx::query_as(
+                let earned: Vec<EarnedRow> = sqlx::query_as(
                     "SELECT e.id, e.currency, e.amount_minor, e.kind, e.program_id, e.program_version, e.rule_id
                      FROM ledger_entries e WHERE e.registration_id = $1 AND e.kind <> 'clawback' AND e.amount_minor <> 0
                        AND e.clawback_until >= $2 AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)
@@ -561,7 +573,16 @@ impl Store {
                 .bind(now)
                 .fetch_all(&mut *tx)
                 .await?;
-                for (entry_id, currency, amount, kind, program_id, version, rule_id) in earned {
+                for EarnedRow {
+                    id: entry_id,
+                    currency,
+                    amount_minor: amount,
+                    kind,
+                    program_id,
+                    program_version: version,
+                    rule_id,
+                } in earned
+                {
                     sqlx::query(
                         "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id,
                            program_id, program_version, rule_id, reverses, reason, created_at)

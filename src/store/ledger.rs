@@ -145,6 +145,182 @@ const LINE_SELECT: &str = "SELECT e.id AS entry_id, e.kind, e.amount_minor, e.cu
     g.serial_number, e.program_id, e.program_version, e.rule_id, e.reverses, e.reason, e.actor, e.created_at
     FROM ledger_entries e LEFT JOIN registrations g ON g.id = e.registration_id";
 
+/// A ledger entry to write. Ledger entries are only ever inserted.
+pub(crate) struct NewEntry<'a> {
+    pub id: Uuid,
+    pub dealer_id: Uuid,
+    pub currency: &'a str,
+    pub amount_minor: i64,
+    pub kind: &'a str,
+    pub period: &'a str,
+    pub registration_id: Option<Uuid>,
+    pub service_event_id: Option<Uuid>,
+    pub program_id: Option<&'a str>,
+    pub program_version: Option<i32>,
+    pub rule_id: Option<&'a str>,
+    pub reverses: Option<Uuid>,
+    pub reason: Option<&'a str>,
+    pub actor: Option<Uuid>,
+    pub clawback_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl NewEntry<'_> {
+    /// Defaults for the optional parts (struct update syntax fills the rest).
+    pub fn new(created_at: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            dealer_id: Uuid::nil(),
+            currency: "",
+            amount_minor: 0,
+            kind: "",
+            period: "",
+            registration_id: None,
+            service_event_id: None,
+            program_id: None,
+            program_version: None,
+            rule_id: None,
+            reverses: None,
+            reason: None,
+            actor: None,
+            clawback_until: None,
+            created_at,
+        }
+    }
+}
+
+/// Inserts a `NewEntry` inside a transaction (`$tx` is a `Transaction` of either backend).
+macro_rules! insert_entry {
+    ($tx:expr, $entry:expr) => {{
+        let e = $entry;
+        sqlx::query(
+            "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id, service_event_id,
+               program_id, program_version, rule_id, reverses, reason, actor, clawback_until, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(e.id)
+        .bind(e.dealer_id)
+        .bind(e.currency)
+        .bind(e.amount_minor)
+        .bind(e.kind)
+        .bind(e.period)
+        .bind(e.registration_id)
+        .bind(e.service_event_id)
+        .bind(e.program_id)
+        .bind(e.program_version)
+        .bind(e.rule_id)
+        .bind(e.reverses)
+        .bind(e.reason)
+        .bind(e.actor)
+        .bind(e.clawback_until)
+        .bind(e.created_at)
+        .execute(&mut *$tx)
+        .await?
+    }};
+}
+pub(crate) use insert_entry;
+
+/// The statement that locks a dealer's accrual total for a program and period.
+pub(crate) fn lock_totals_sql(backend: super::Backend) -> &'static str {
+    match backend {
+        // Serializes cap checks per dealer, program and period across concurrent writers.
+        super::Backend::Postgres => {
+            "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3 FOR UPDATE"
+        }
+        super::Backend::Sqlite => {
+            "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3"
+        }
+    }
+}
+
+/// Accrues one `AccrualPlan` inside a transaction: applies the program's cap exactly (the total row
+/// is locked), then writes a ledger entry (or a held amount); evaluates to the `IncentiveLine`.
+macro_rules! accrue {
+    ($tx:expr, $lock_totals:expr, $dealer_id:expr, $registration_id:expr, $service_event_id:expr, $plan:expr, $at:expr) => {{
+        let plan: &AccrualPlan = $plan;
+        let mut amount = plan.amount_minor;
+        let mut reason: Option<String> = None;
+        if let Some(cap) = plan.cap_minor {
+            sqlx::query(
+                "INSERT INTO accrual_totals (dealer_id, program_id, period, total_minor) VALUES ($1, $2, $3, 0)
+                 ON CONFLICT (dealer_id, program_id, period) DO NOTHING",
+            )
+            .bind($dealer_id)
+            .bind(&plan.program_id)
+            .bind(&plan.period)
+            .execute(&mut *$tx)
+            .await?;
+            let total: i64 =
+                sqlx::query_scalar($lock_totals).bind($dealer_id).bind(&plan.program_id).bind(&plan.period).fetch_one(&mut *$tx).await?;
+            let allowed = (cap - total).clamp(0, amount);
+            if allowed < amount {
+                reason = Some("capped".to_owned());
+                amount = allowed;
+            }
+            sqlx::query(
+                "UPDATE accrual_totals SET total_minor = total_minor + $4 WHERE dealer_id = $1 AND program_id = $2 AND period = $3",
+            )
+            .bind($dealer_id)
+            .bind(&plan.program_id)
+            .bind(&plan.period)
+            .bind(amount)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        let held = plan.held && amount > 0;
+        if held {
+            sqlx::query(
+                "INSERT INTO pending_accruals (id, registration_id, dealer_id, currency, amount_minor, kind, period, program_id,
+                   program_version, rule_id, release_after, clawback_until, reason, state, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'held', $14)",
+            )
+            .bind(Uuid::now_v7())
+            .bind($registration_id)
+            .bind($dealer_id)
+            .bind(&plan.currency)
+            .bind(amount)
+            .bind(plan.kind)
+            .bind(&plan.period)
+            .bind(&plan.program_id)
+            .bind(plan.program_version)
+            .bind(&plan.rule_id)
+            .bind(plan.release_after)
+            .bind(plan.clawback_until)
+            .bind(&reason)
+            .bind($at)
+            .execute(&mut *$tx)
+            .await?;
+        } else {
+            $crate::store::ledger::insert_entry!($tx, $crate::store::ledger::NewEntry {
+                dealer_id: $dealer_id,
+                currency: &plan.currency,
+                amount_minor: amount,
+                kind: plan.kind,
+                period: &plan.period,
+                registration_id: Some($registration_id),
+                service_event_id: $service_event_id,
+                program_id: Some(&plan.program_id),
+                program_version: Some(plan.program_version),
+                rule_id: Some(&plan.rule_id),
+                reason: reason.as_deref(),
+                clawback_until: Some(plan.clawback_until),
+                ..$crate::store::ledger::NewEntry::new($at)
+            });
+        }
+        IncentiveLine {
+            program_id: plan.program_id.clone(),
+            program_version: plan.program_version,
+            rule_id: plan.rule_id.clone(),
+            kind: plan.kind.to_owned(),
+            amount_minor: amount,
+            currency: plan.currency.clone(),
+            held,
+            reason,
+        }
+    }};
+}
+pub(crate) use accrue;
+
 /// Writes one audit row inside a transaction.
 macro_rules! audit {
     ($tx:expr, $actor:expr, $action:expr, $subject_type:expr, $subject_id:expr, $detail:expr, $at:expr) => {
@@ -281,20 +457,20 @@ impl Store {
         let id = Uuid::now_v7();
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, reason, actor, created_at)
-                 VALUES ($1, $2, $3, $4, 'adjustment', $5, $6, $7, $8)",
-            )
-            .bind(id)
-            .bind(dealer_id)
-            .bind(currency)
-            .bind(amount_minor)
-            .bind(period)
-            .bind(reason)
-            .bind(actor)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            insert_entry!(
+                tx,
+                NewEntry {
+                    id,
+                    dealer_id,
+                    currency,
+                    amount_minor,
+                    kind: "adjustment",
+                    period,
+                    reason: Some(reason),
+                    actor: Some(actor),
+                    ..NewEntry::new(now)
+                }
+            );
             audit!(
                 tx,
                 Some(actor),
@@ -345,26 +521,24 @@ impl Store {
             } in &held
             {
                 let entry_id = Uuid::now_v7();
-                sqlx::query(
-                    "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id, program_id,
-                       program_version, rule_id, reason, clawback_until, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(entry_id)
-                .bind(dealer_id)
-                .bind(currency)
-                .bind(amount)
-                .bind(kind)
-                .bind(period)
-                .bind(registration_id)
-                .bind(program_id)
-                .bind(version)
-                .bind(rule_id)
-                .bind(reason)
-                .bind(clawback_until)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                insert_entry!(
+                    tx,
+                    NewEntry {
+                        id: entry_id,
+                        dealer_id: *dealer_id,
+                        currency,
+                        amount_minor: *amount,
+                        kind,
+                        period,
+                        registration_id: Some(registration_id),
+                        program_id: Some(program_id),
+                        program_version: Some(*version),
+                        rule_id: Some(rule_id),
+                        reason: Some(reason),
+                        clawback_until: *clawback_until,
+                        ..NewEntry::new(now)
+                    }
+                );
                 sqlx::query("UPDATE pending_accruals SET state = 'released', entry_id = $2, resolved_at = $3 WHERE id = $1")
                     .bind(pending_id)
                     .bind(entry_id)

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, QueryBuilder, SqlitePool};
 use uuid::Uuid;
 
-use super::ledger::{AccrualPlan, IncentiveLine};
-use super::{Backend, Result, Store, is_unique_violation, with_pool};
+use super::ledger::{AccrualPlan, IncentiveLine, NewEntry, accrue, insert_entry, lock_totals_sql};
+use super::{Result, Store, is_unique_violation, with_pool};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct CustomerRecord {
@@ -169,15 +169,7 @@ impl Store {
         idempotent_answer: Option<(&str, Render<'_>)>,
     ) -> Result<Result<Inserted, DuplicateSerial>> {
         let faults = &self.faults;
-        let lock_totals = match self.backend() {
-            // Serializes cap checks per dealer, program and period across concurrent registrations.
-            Backend::Postgres => {
-                "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3 FOR UPDATE"
-            }
-            Backend::Sqlite => {
-                "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3"
-            }
-        };
+        let lock_totals = lock_totals_sql(self.backend());
         let outcome = with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let c = &record.customer;
@@ -277,99 +269,15 @@ impl Store {
                     faults.check("after_consent")?;
                     let mut incentive = Vec::with_capacity(accruals.len());
                     for plan in accruals {
-                        let mut amount = plan.amount_minor;
-                        let mut reason = None;
-                        if let Some(cap) = plan.cap_minor {
-                            sqlx::query(
-                                "INSERT INTO accrual_totals (dealer_id, program_id, period, total_minor) VALUES ($1, $2, $3, 0)
-                                 ON CONFLICT (dealer_id, program_id, period) DO NOTHING",
-                            )
-                            .bind(record.dealer_id)
-                            .bind(&plan.program_id)
-                            .bind(&plan.period)
-                            .execute(&mut *tx)
-                            .await?;
-                            let total: i64 = sqlx::query_scalar(lock_totals)
-                                .bind(record.dealer_id)
-                                .bind(&plan.program_id)
-                                .bind(&plan.period)
-                                .fetch_one(&mut *tx)
-                                .await?;
-                            let allowed = (cap - total).clamp(0, amount);
-                            if allowed < amount {
-                                reason = Some("capped".to_owned());
-                                amount = allowed;
-                            }
-                            sqlx::query(
-                                "UPDATE accrual_totals SET total_minor = total_minor + $4
-                                 WHERE dealer_id = $1 AND program_id = $2 AND period = $3",
-                            )
-                            .bind(record.dealer_id)
-                            .bind(&plan.program_id)
-                            .bind(&plan.period)
-                            .bind(amount)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        let table = if plan.held && amount > 0 {
-                            "pending_accruals"
-                        } else {
-                            "ledger_entries"
-                        };
-                        if table == "pending_accruals" {
-                            sqlx::query(
-                                "INSERT INTO pending_accruals (id, registration_id, dealer_id, currency, amount_minor, kind, period,
-                                   program_id, program_version, rule_id, release_after, clawback_until, reason, state, created_at)
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'held', $14)",
-                            )
-                            .bind(Uuid::now_v7())
-                            .bind(record.id)
-                            .bind(record.dealer_id)
-                            .bind(&plan.currency)
-                            .bind(amount)
-                            .bind(plan.kind)
-                            .bind(&plan.period)
-                            .bind(&plan.program_id)
-                            .bind(plan.program_version)
-                            .bind(&plan.rule_id)
-                            .bind(plan.release_after)
-                            .bind(plan.clawback_until)
-                            .bind(&reason)
-                            .bind(record.created_at)
-                            .execute(&mut *tx)
-                            .await?;
-                        } else {
-                            sqlx::query(
-                                "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id,
-                                   program_id, program_version, rule_id, reason, clawback_until, created_at)
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                            )
-                            .bind(Uuid::now_v7())
-                            .bind(record.dealer_id)
-                            .bind(&plan.currency)
-                            .bind(amount)
-                            .bind(plan.kind)
-                            .bind(&plan.period)
-                            .bind(record.id)
-                            .bind(&plan.program_id)
-                            .bind(plan.program_version)
-                            .bind(&plan.rule_id)
-                            .bind(&reason)
-                            .bind(plan.clawback_until)
-                            .bind(record.created_at)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        incentive.push(IncentiveLine {
-                            program_id: plan.program_id.clone(),
-                            program_version: plan.program_version,
-                            rule_id: plan.rule_id.clone(),
-                            kind: plan.kind.to_owned(),
-                            amount_minor: amount,
-                            currency: plan.currency.clone(),
-                            held: table == "pending_accruals",
-                            reason,
-                        });
+                        incentive.push(accrue!(
+                            tx,
+                            lock_totals,
+                            record.dealer_id,
+                            record.id,
+                            None::<Uuid>,
+                            plan,
+                            record.created_at
+                        ));
                     }
                     faults.check("after_incentives")?;
                     let mut answer = None;
@@ -573,35 +481,25 @@ impl Store {
                 .bind(now)
                 .fetch_all(&mut *tx)
                 .await?;
-                for EarnedRow {
-                    id: entry_id,
-                    currency,
-                    amount_minor: amount,
-                    kind,
-                    program_id,
-                    program_version: version,
-                    rule_id,
-                } in earned
-                {
-                    sqlx::query(
-                        "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id,
-                           program_id, program_version, rule_id, reverses, reason, created_at)
-                         VALUES ($1, $2, $3, $4, 'clawback', $5, $6, $7, $8, $9, $10, $11, $12)",
-                    )
-                    .bind(Uuid::now_v7())
-                    .bind(dealer_id)
-                    .bind(currency)
-                    .bind(-amount)
-                    .bind(period)
-                    .bind(id)
-                    .bind(program_id)
-                    .bind(version)
-                    .bind(rule_id)
-                    .bind(entry_id)
-                    .bind(format!("voided: reverses {kind}"))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                for e in earned {
+                    let reason = format!("voided: reverses {}", e.kind);
+                    insert_entry!(
+                        tx,
+                        NewEntry {
+                            dealer_id,
+                            currency: &e.currency,
+                            amount_minor: -e.amount_minor,
+                            kind: "clawback",
+                            period,
+                            registration_id: Some(id),
+                            program_id: e.program_id.as_deref(),
+                            program_version: e.program_version,
+                            rule_id: e.rule_id.as_deref(),
+                            reverses: Some(e.id),
+                            reason: Some(&reason),
+                            ..NewEntry::new(now)
+                        }
+                    );
                 }
                 sqlx::query("UPDATE pending_accruals SET state = 'cancelled', resolved_at = $2 WHERE registration_id = $1 AND state = 'held'")
                     .bind(id)

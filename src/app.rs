@@ -55,6 +55,7 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
         expiry_notice_days: config.expiry_notice_days,
         catch_up_days: config.catch_up_days,
         manufacturer_tz: config.manufacturer_tz().expect("validated at load"),
+        holdout_share: config.holdout_share,
     };
     AppState {
         store,

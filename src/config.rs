@@ -70,6 +70,16 @@ pub struct Config {
     pub manufacturer_time_zone: String,
     /// Close the previous period automatically once it has ended (in the manufacturer's time zone).
     pub auto_close_periods: bool,
+    /// A service visit up to this many days after a reminder was sent (or its booking link clicked)
+    /// is attributed to that reminder.
+    pub attribution_window_days: u32,
+    /// A visit fulfils the pending service reminder of a plan step due up to this many days later.
+    pub service_fulfils_days: u32,
+    /// Share of registrations (0 to 1) that get no service reminders, to measure the lift reminders cause.
+    pub holdout_share: f64,
+    /// Days after a period's close within which the manufacturer agreed to approve and to pay.
+    pub approve_within_days: u32,
+    pub pay_within_days: u32,
     /// Where emails are written as `.eml` files when no SMTP server is configured.
     pub outbox_dir: PathBuf,
     /// Local dates on which no reminder is sent: `MM-DD` every year or `YYYY-MM-DD` once.
@@ -118,6 +128,11 @@ impl Default for Config {
             catch_up_days: 30,
             manufacturer_time_zone: "UTC".into(),
             auto_close_periods: true,
+            attribution_window_days: 60,
+            service_fulfils_days: 90,
+            holdout_share: 0.0,
+            approve_within_days: 10,
+            pay_within_days: 30,
             outbox_dir: PathBuf::from("./outbox"),
             quiet_days: Vec::new(),
             dispatch_interval_ms: 500,
@@ -166,6 +181,9 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         SendWindow::parse(&self.send_window)?;
         self.manufacturer_tz()?;
+        if !(0.0..=1.0).contains(&self.holdout_share) {
+            return Err("holdout_share must be from 0 to 1".into());
+        }
         for day in &self.quiet_days {
             QuietDay::parse(day)?;
         }

@@ -53,6 +53,20 @@ pub struct Intake {
     pub catch_up_days: u32,
     /// The manufacturer's time zone: it decides which period an amount accrues in.
     pub manufacturer_tz: chrono_tz::Tz,
+    /// Share of registrations in the reminder holdout.
+    pub holdout_share: f64,
+}
+
+/// Whether a registration falls in the holdout: decided by its id, so the choice is deterministic
+/// and recorded, not random at read time.
+pub fn in_holdout(id: Uuid, share: f64) -> bool {
+    use sha2::Digest;
+    if share <= 0.0 {
+        return false;
+    }
+    let digest = sha2::Sha256::digest(id.as_bytes());
+    let value = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+    (value as f64 / u64::MAX as f64) < share
 }
 
 impl Intake {
@@ -77,8 +91,15 @@ impl Intake {
             None => None,
         };
         let terms = product.as_ref().map(product_terms).transpose()?;
-        let new =
-            NewRegistration::parse(req, &ctx, terms.as_ref()).map_err(IntakeError::Invalid)?;
+        let new = match NewRegistration::parse(req, &ctx, terms.as_ref()) {
+            Ok(new) => new,
+            Err(errors) => {
+                self.store
+                    .record_rejection(dealer.id, "invalid", now)
+                    .await?;
+                return Err(IntakeError::Invalid(errors));
+            }
+        };
         let (product, terms) = (product.expect("parsed"), terms.expect("parsed"));
 
         let window = dealer
@@ -89,7 +110,7 @@ impl Intake {
                 || self.window.clone(),
                 |w| w.with_quiet_days(self.window.quiet_days().to_vec()),
             );
-        let plan = plan_reminders(&PlanInput {
+        let mut plan = plan_reminders(&PlanInput {
             now,
             tz: new.customer.time_zone.0,
             warranty_starts_on: new.warranty_starts_on,
@@ -100,7 +121,16 @@ impl Intake {
             window: &window,
         });
         let id = Uuid::now_v7();
-        let mut plan = plan;
+        let holdout = in_holdout(id, self.holdout_share);
+        if holdout {
+            // The holdout gets its confirmation and warranty notice, but no service reminders.
+            for p in plan
+                .iter_mut()
+                .filter(|p| p.kind == crate::domain::plan::ReminderKind::ServiceDue)
+            {
+                p.status = crate::domain::plan::PlannedStatus::Skipped;
+            }
+        }
         // The order reads return them in.
         plan.sort_by(|a, b| {
             (a.due_at, a.kind.as_str(), a.occurrence).cmp(&(
@@ -128,6 +158,7 @@ impl Intake {
             created_at: now,
             updated_at: now,
             voided_at: None,
+            holdout,
             customer: CustomerRecord {
                 name: Some(new.customer.name.clone()),
                 email: new.customer.email.as_ref().map(|e| e.as_str().to_owned()),
@@ -202,6 +233,9 @@ impl Intake {
                         )
                         .await?;
                 }
+                self.store
+                    .record_rejection(dealer.id, "duplicate", now)
+                    .await?;
                 tracing::info!(dealer = %dealer.code, own_duplicate = own.is_some(), "registration refused: serial already registered");
                 Err(IntakeError::Duplicate { own })
             }

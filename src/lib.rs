@@ -16,3 +16,4 @@ pub mod mail;
 pub mod store;
 pub mod telemetry;
 pub mod tokens;
+pub mod visits;

@@ -134,6 +134,23 @@ pub fn period_of(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m").to_string()
 }
 
+/// The first day of `period` and of the next one.
+pub fn period_days(period: &str) -> (NaiveDate, NaiveDate) {
+    let first =
+        NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").expect("a valid period");
+    (
+        first,
+        first
+            .checked_add_months(chrono::Months::new(1))
+            .expect("in range"),
+    )
+}
+
+/// The period after `period`.
+pub fn next_period(period: &str) -> String {
+    period_days(period).1.format("%Y-%m").to_string()
+}
+
 /// The period before `period`.
 pub fn previous_period(period: &str) -> String {
     let first =

@@ -7,5 +7,6 @@ pub mod field;
 pub mod incentives;
 pub mod plan;
 pub mod registration;
+pub mod scorecard;
 
 pub use field::FieldError;

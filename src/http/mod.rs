@@ -10,6 +10,8 @@ pub mod finance;
 pub mod finance_pages;
 pub mod health;
 pub mod registrations;
+pub mod scorecards;
+pub mod visits;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,6 +87,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(registrations::batch_registrations))
         .routes(routes!(registrations::get_registration))
         .routes(routes!(registrations::void_registration))
+        .routes(routes!(visits::record_visit))
+        .routes(routes!(scorecards::dealer_scorecard))
+        .routes(routes!(scorecards::admin_scorecards))
+        .routes(routes!(scorecards::admin_scorecards_csv))
+        .routes(routes!(scorecards::put_targets))
+        .routes(routes!(scorecards::fraud_signals))
         .routes(routes!(admin::list_dealers))
         .routes(routes!(admin::put_dealer, admin::get_dealer))
         .routes(routes!(admin::create_dealer_key))

@@ -11,7 +11,9 @@ mod ledger;
 mod postgres;
 mod registrations;
 mod reminders;
+mod scorecard;
 mod sqlite;
+mod visits;
 
 use std::time::Duration;
 
@@ -33,6 +35,8 @@ pub use registrations::{
 pub use reminders::{
     AttemptRecord, DeliveryRecord, Outcome, REMINDER_QUEUE, ReminderTask, SendContext,
 };
+pub use scorecard::{FraudSignal, HoldoutLift, PeriodBounds};
+pub use visits::{NewVisit, RecordedVisit, SerialOwner, VisitRecord};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses. The body
 /// is type-checked once per backend, so shared SQL must be valid in both dialects.

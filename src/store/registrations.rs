@@ -58,6 +58,8 @@ pub struct RegistrationRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub voided_at: Option<DateTime<Utc>>,
+    /// Chosen for the reminder holdout: no service reminders are sent for it.
+    pub holdout: bool,
     #[sqlx(flatten)]
     pub customer: CustomerRecord,
     #[sqlx(skip)]
@@ -151,7 +153,7 @@ impl BeginWrite for PgPool {
 
 const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.customer_id, p.sku, r.serial_number,
     r.purchase_date, r.delivered_on, r.installed_on, r.warranty_starts_on, r.warranty_start_basis,
-    r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at,
+    r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at, r.holdout,
     c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone, c.locale AS customer_locale,
     c.time_zone AS customer_time_zone, c.country AS customer_country, c.postal_code AS customer_postal_code
     FROM registrations r JOIN products p ON p.id = r.product_id JOIN customers c ON c.id = r.customer_id";
@@ -201,8 +203,8 @@ impl Store {
             let inserted = sqlx::query(
                 "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,
                    delivered_on, installed_on, warranty_starts_on, warranty_start_basis, warranty_expires_on,
-                   external_ref, status, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+                   external_ref, status, created_at, updated_at, holdout)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
             )
             .bind(record.id)
             .bind(record.dealer_id)
@@ -218,6 +220,7 @@ impl Store {
             .bind(&record.external_ref)
             .bind(&record.status)
             .bind(record.created_at)
+            .bind(record.holdout)
             .execute(&mut *tx)
             .await;
             match inserted {

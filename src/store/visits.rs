@@ -1,0 +1,288 @@
+//! Service visits: recorded with the reminder they are attributed to (a clicked booking link wins
+//! over a sent email, within the attribution window), credited to the selling dealer, and
+//! suppressing the pending reminder of the plan step they fulfil.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::ledger::{AccrualPlan, IncentiveLine, accrue, lock_totals_sql};
+use super::registrations::BeginWrite;
+use super::{Result, Store, is_unique_violation, with_pool};
+
+/// The registration a serial number belongs to (the latest, active or voided).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SerialOwner {
+    pub registration_id: Uuid,
+    pub status: String,
+    pub dealer_id: Uuid,
+    pub sku: String,
+    pub category: String,
+    pub purchase_date: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVisit<'a> {
+    pub serial_number: &'a str,
+    pub servicing_dealer_id: Uuid,
+    pub service_date: NaiveDate,
+    pub kind: &'a str,
+    pub external_ref: Option<&'a str>,
+    /// The attribution window: reminders sent (or clicked) from this instant up to the end of the
+    /// service date count.
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    /// Service-plan reminders due up to this date are fulfilled by the visit.
+    pub fulfils_until: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct VisitRecord {
+    pub id: Uuid,
+    pub serial_number: String,
+    pub registration_id: Uuid,
+    pub servicing_dealer_id: Uuid,
+    pub selling_dealer_id: Uuid,
+    pub service_date: NaiveDate,
+    pub kind: String,
+    pub external_ref: Option<String>,
+    pub attributed_reminder_id: Option<Uuid>,
+    pub attributed_via: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A recorded visit and what it earned the selling dealer.
+#[derive(Debug, Clone)]
+pub struct RecordedVisit {
+    pub visit: VisitRecord,
+    pub incentive: Vec<IncentiveLine>,
+    /// False when the same visit had been recorded before (nothing changed).
+    pub created: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    id: Uuid,
+    sent_at: Option<DateTime<Utc>>,
+    clicked_at: Option<DateTime<Utc>>,
+}
+
+const VISIT_SELECT: &str = "SELECT id, serial_number, registration_id, servicing_dealer_id, selling_dealer_id, service_date, kind,
+    external_ref, attributed_reminder_id, attributed_via, created_at FROM service_events";
+
+impl Store {
+    pub async fn serial_owner(&self, serial_number: &str) -> Result<Option<SerialOwner>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT g.id AS registration_id, g.status, g.dealer_id, p.sku, p.category, g.purchase_date
+                 FROM registrations g JOIN products p ON p.id = g.product_id WHERE g.serial_number = $1
+                 ORDER BY CASE WHEN g.status = 'active' THEN 0 ELSE 1 END, g.created_at DESC LIMIT 1",
+            )
+            .bind(serial_number)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Records a visit in one transaction: attribution, the selling dealer's credit (when the
+    /// registration is active and a reminder led to the visit) and the fulfilled reminder. The same
+    /// visit (serial, servicing dealer, date, kind) recorded again changes nothing.
+    pub async fn record_visit(
+        &self,
+        visit: &NewVisit<'_>,
+        owner: &SerialOwner,
+        plans: &[AccrualPlan],
+        now: DateTime<Utc>,
+    ) -> Result<RecordedVisit> {
+        // Two visits racing for one reminder: the loser retries and finds it taken.
+        for attempt in 0..3 {
+            match self.try_record_visit(visit, owner, plans, now).await {
+                Err(super::StoreError::Database(e)) if is_unique_violation(&e) && attempt < 2 => {
+                    continue;
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the loop returns")
+    }
+
+    async fn try_record_visit(
+        &self,
+        visit: &NewVisit<'_>,
+        owner: &SerialOwner,
+        plans: &[AccrualPlan],
+        now: DateTime<Utc>,
+    ) -> Result<RecordedVisit> {
+        let lock_totals = lock_totals_sql(self.backend());
+        let select_same = format!(
+            "{VISIT_SELECT} WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4"
+        );
+        let id = Uuid::now_v7();
+        let (created, incentive) = with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let existing: Option<VisitRecord> =
+                sqlx::query_as(sqlx::AssertSqlSafe(select_same.clone()))
+                    .bind(owner.registration_id)
+                    .bind(visit.servicing_dealer_id)
+                    .bind(visit.service_date)
+                    .bind(visit.kind)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let result = if existing.is_some() {
+                (false, Vec::new())
+            } else {
+                let candidates: Vec<Candidate> = sqlx::query_as(
+                    "SELECT r.id, r.sent_at,
+                       (SELECT MAX(c.clicked_at) FROM link_clicks c WHERE c.reminder_id = r.id
+                          AND c.clicked_at >= $2 AND c.clicked_at < $3) AS clicked_at
+                     FROM reminders r
+                     WHERE r.registration_id = $1 AND r.status = 'sent' AND r.kind <> 'registration_confirmation'
+                       AND NOT EXISTS (SELECT 1 FROM service_events s WHERE s.attributed_reminder_id = r.id)",
+                )
+                .bind(owner.registration_id)
+                .bind(visit.window_start)
+                .bind(visit.window_end)
+                .fetch_all(&mut *tx)
+                .await?;
+                let clicked = candidates
+                    .iter()
+                    .filter(|c| c.clicked_at.is_some())
+                    .max_by_key(|c| c.clicked_at);
+                let sent = candidates
+                    .iter()
+                    .filter(|c| {
+                        c.sent_at
+                            .is_some_and(|t| t >= visit.window_start && t < visit.window_end)
+                    })
+                    .max_by_key(|c| c.sent_at);
+                let (reminder, via) = match (clicked, sent) {
+                    (Some(c), _) => (Some(c.id), Some("click")),
+                    (None, Some(s)) => (Some(s.id), Some("send")),
+                    (None, None) => (None, None),
+                };
+                sqlx::query(
+                    "INSERT INTO service_events (id, serial_number, registration_id, servicing_dealer_id, selling_dealer_id,
+                       service_date, kind, external_ref, attributed_reminder_id, attributed_via, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(id)
+                .bind(visit.serial_number)
+                .bind(owner.registration_id)
+                .bind(visit.servicing_dealer_id)
+                .bind(owner.dealer_id)
+                .bind(visit.service_date)
+                .bind(visit.kind)
+                .bind(visit.external_ref)
+                .bind(reminder)
+                .bind(via)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let mut incentive = Vec::new();
+                if reminder.is_some() && owner.status == "active" {
+                    for plan in plans {
+                        incentive.push(accrue!(
+                            tx,
+                            lock_totals,
+                            owner.dealer_id,
+                            owner.registration_id,
+                            Some(id),
+                            plan,
+                            now
+                        ));
+                    }
+                }
+                // No "your service is due" right after a service.
+                let fulfilled: Option<Uuid> = sqlx::query_scalar(
+                    "SELECT id FROM reminders WHERE registration_id = $1 AND kind = 'service_due'
+                       AND status IN ('pending', 'queued') AND nominal_date <= $2 ORDER BY nominal_date LIMIT 1",
+                )
+                .bind(owner.registration_id)
+                .bind(visit.fulfils_until)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(reminder_id) = fulfilled {
+                    sqlx::query(
+                        "UPDATE reminders SET status = 'skipped', outcome = 'serviced', lease_until = NULL, updated_at = $2
+                         WHERE id = $1 AND status IN ('pending', 'queued')",
+                    )
+                    .bind(reminder_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                (true, incentive)
+            };
+            tx.commit().await?;
+            result
+        });
+        let visit_id = if created {
+            id
+        } else {
+            self.visit_id_of(visit, owner).await?
+        };
+        let sql = format!("{VISIT_SELECT} WHERE id = $1");
+        let record: VisitRecord = with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(visit_id)
+            .fetch_one(pool)
+            .await?);
+        let incentive = if created {
+            incentive
+        } else {
+            self.visit_incentive(visit_id).await?
+        };
+        Ok(RecordedVisit {
+            visit: record,
+            incentive,
+            created,
+        })
+    }
+
+    async fn visit_id_of(&self, visit: &NewVisit<'_>, owner: &SerialOwner) -> Result<Uuid> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM service_events WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4",
+            )
+            .bind(owner.registration_id)
+            .bind(visit.servicing_dealer_id)
+            .bind(visit.service_date)
+            .bind(visit.kind)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
+    pub async fn visit_incentive(&self, visit_id: Uuid) -> Result<Vec<IncentiveLine>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, $2 AS held, reason
+                 FROM ledger_entries WHERE service_event_id = $1 ORDER BY created_at, id",
+            )
+            .bind(visit_id)
+            .bind(false)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
+
+impl Store {
+    /// Counts a refused submission for the dealer's scorecard.
+    pub async fn record_rejection(
+        &self,
+        dealer_id: Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query("INSERT INTO submission_rejections (id, dealer_id, reason, at) VALUES ($1, $2, $3, $4)")
+                .bind(Uuid::now_v7())
+                .bind(dealer_id)
+                .bind(reason)
+                .bind(now)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

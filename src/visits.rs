@@ -1,0 +1,162 @@
+//! Recording service visits: validate, find the unit's registration, work out what the selling
+//! dealer earns if a reminder led to the visit, and store it all in one transaction.
+
+use chrono::{Days, Duration, NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::domain::FieldError;
+use crate::domain::contact::SerialNumber;
+use crate::domain::field::{Errors, clean_text};
+use crate::domain::incentives::{ProgramDefinition, period_of};
+use crate::intake::{DealerContext, Intake};
+use crate::store::{AccrualPlan, NewVisit, RecordedVisit, StoreError};
+
+pub const KINDS: [&str; 4] = ["maintenance", "repair", "inspection", "warranty_repair"];
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitRequest {
+    #[schema(example = "SN-2026-000123")]
+    pub serial_number: String,
+    /// `YYYY-MM-DD`, not in the future in the servicing dealer's time zone.
+    #[schema(example = "2027-05-25")]
+    pub service_date: String,
+    /// `maintenance`, `repair`, `inspection` or `warranty_repair`.
+    #[schema(example = "maintenance")]
+    pub kind: String,
+    pub external_ref: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VisitError {
+    #[error("invalid visit")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Intake {
+    pub async fn record_visit(
+        &self,
+        dealer: &DealerContext,
+        req: &VisitRequest,
+        attribution_window_days: u32,
+        fulfils_days: u32,
+    ) -> Result<RecordedVisit, VisitError> {
+        let now = self.clock.now();
+        let dealer_tz: chrono_tz::Tz = dealer.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let today = now.with_timezone(&dealer_tz).date_naive();
+        let mut e = Errors::default();
+        let serial = e.take("serial_number", SerialNumber::parse(&req.serial_number));
+        let date = match NaiveDate::parse_from_str(req.service_date.trim(), "%Y-%m-%d") {
+            Ok(d) if d > today => {
+                e.push(
+                    "service_date",
+                    "in_future",
+                    format!("must not be after today ({today})"),
+                );
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                e.push(
+                    "service_date",
+                    "invalid_date",
+                    "must be a date in the form YYYY-MM-DD",
+                );
+                None
+            }
+        };
+        if !KINDS.contains(&req.kind.as_str()) {
+            e.push(
+                "kind",
+                "invalid_kind",
+                "must be maintenance, repair, inspection or warranty_repair",
+            );
+        }
+        let external_ref = req
+            .external_ref
+            .as_deref()
+            .and_then(|r| e.take("external_ref", clean_text(r, 100)));
+        let owner = match &serial {
+            Some(serial) => self.store.serial_owner(serial.as_str()).await?,
+            None => None,
+        };
+        if serial.is_some() && owner.is_none() {
+            e.push(
+                "serial_number",
+                "not_registered",
+                "no registration exists for this serial number",
+            );
+        }
+        if let (Some(owner), Some(date)) = (&owner, date)
+            && date < owner.purchase_date
+        {
+            e.push(
+                "service_date",
+                "before_purchase",
+                "must not be before the unit's purchase",
+            );
+        }
+        if !e.is_empty() {
+            return Err(VisitError::Invalid(e.0));
+        }
+        let (serial, date, owner) = (
+            serial.expect("checked"),
+            date.expect("checked"),
+            owner.expect("checked"),
+        );
+        let window_end = Utc.from_utc_datetime(
+            &date
+                .succ_opt()
+                .unwrap_or(date)
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight"),
+        );
+        let visit = NewVisit {
+            serial_number: serial.as_str(),
+            servicing_dealer_id: dealer.id,
+            service_date: date,
+            kind: &req.kind,
+            external_ref: external_ref.as_deref(),
+            window_start: window_end - Duration::days(i64::from(attribution_window_days) + 1),
+            window_end,
+            fulfils_until: date
+                .checked_add_days(Days::new(u64::from(fulfils_days)))
+                .unwrap_or(date),
+        };
+        let period = period_of(now, self.manufacturer_tz);
+        let mut plans = Vec::new();
+        for program in self.store.current_programs().await? {
+            let definition: ProgramDefinition = serde_json::from_str(&program.definition)
+                .map_err(|_| StoreError::Corrupt(format!("program {}", program.program_id)))?;
+            if !definition.covers(owner.purchase_date) {
+                continue;
+            }
+            for rule in &definition.rules {
+                let matches = rule.sku.as_deref() == Some(owner.sku.as_str())
+                    || rule.category.as_deref() == Some(owner.category.as_str());
+                if matches && rule.service_attribution_minor > 0 {
+                    plans.push(AccrualPlan {
+                        program_id: program.program_id.clone(),
+                        program_version: program.version,
+                        rule_id: rule.id.clone(),
+                        kind: "service_attribution",
+                        currency: definition.currency.clone(),
+                        amount_minor: rule.service_attribution_minor,
+                        held: false,
+                        release_after: now,
+                        cap_minor: definition.cap_per_dealer_per_period_minor,
+                        clawback_until: now,
+                        period: period.clone(),
+                    });
+                }
+            }
+        }
+        let recorded = self.store.record_visit(&visit, &owner, &plans, now).await?;
+        tracing::info!(visit_id = %recorded.visit.id, dealer = %dealer.code, attributed = recorded.visit.attributed_reminder_id.is_some(),
+            created = recorded.created, "service visit recorded");
+        Ok(recorded)
+    }
+}

@@ -144,6 +144,12 @@ impl Store {
                 .bind(visit.window_end)
                 .fetch_all(&mut *tx)
                 .await?;
+                // A voided registration gets no credit, and its reminders no visits.
+                let candidates = if owner.status == "active" {
+                    candidates
+                } else {
+                    Vec::new()
+                };
                 let clicked = candidates
                     .iter()
                     .filter(|c| c.clicked_at.is_some())

@@ -5,6 +5,7 @@ mod helpers;
 mod smtp;
 
 mod admin;
+mod attribution;
 mod batch;
 mod binary;
 mod browser;

@@ -5,8 +5,8 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -14,70 +14,19 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::ApiError;
 use super::finance::{apply_action, statement_view};
+use super::session::{self, FINANCE, Session};
 use crate::domain::incentives::{parse_period, period_of};
-use crate::keys::{self, Role};
-
-const COOKIE: &str = "wd_finance";
-const SESSION_HOURS: i64 = 8;
-
-/// A signed-in finance user: the key and the raw session (for CSRF tokens).
-struct Session {
-    key_id: Uuid,
-    cookie: String,
-}
-
-fn cookie_value(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(&format!("{COOKIE}="))
-                .map(str::to_owned)
-        })
-}
-
-async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
-    let Some(cookie) = cookie_value(headers) else {
-        return Ok(None);
-    };
-    let Some(key_id) = state
-        .signer
-        .verify_session(&cookie, state.clock.now().timestamp())
-    else {
-        return Ok(None);
-    };
-    // The key must still be a live finance key: revoking it ends its sessions.
-    let live = state
-        .store
-        .list_keys()
-        .await?
-        .into_iter()
-        .any(|k| k.id == key_id && k.role == "finance" && k.revoked_at.is_none());
-    Ok(live.then_some(Session { key_id, cookie }))
-}
-
-fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
-    match state.renderer.page(name, &ctx) {
-        Ok(html) => {
-            let mut response = (status, Html(html)).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-            headers.insert(
-                "content-security-policy",
-                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
-            );
-            response
-        }
-        Err(e) => ApiError::internal(anyhow::anyhow!("page {name}: {e:#}")).into_response(),
-    }
-}
 
 fn to_login() -> Response {
     Redirect::to("/finance/login").into_response()
+}
+
+async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
+    session::current(state, headers, FINANCE).await
+}
+
+fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
+    session::render(state, status, name, ctx)
 }
 
 pub async fn login_form(State(state): State<AppState>) -> Response {
@@ -94,49 +43,16 @@ pub struct LoginForm {
     key: String,
 }
 
-pub async fn login(
-    State(state): State<AppState>,
-    Form(form): Form<LoginForm>,
-) -> Result<Response, ApiError> {
-    let refuse = |state: &AppState| {
-        render(
-            state,
+pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Result<Response, ApiError> {
+    match session::sign_in(&state, FINANCE, &form.key, "/finance/statements").await? {
+        Some(response) => Ok(response),
+        None => Ok(render(
+            &state,
             StatusCode::UNAUTHORIZED,
             "finance/login.html.j2",
             context! { signed_in => false, error => "That is not a valid finance key." },
-        )
-    };
-    let Some((prefix, secret)) = keys::split(form.key.trim()) else {
-        return Ok(refuse(&state));
-    };
-    let Some(key) = state.store.key_by_prefix(prefix).await? else {
-        return Ok(refuse(&state));
-    };
-    if key.revoked_at.is_some()
-        || Role::parse(&key.role) != Some(Role::Finance)
-        || !keys::secret_matches(secret, &key.secret_hash)
-    {
-        tracing::info!(key_id = %key.id, "finance sign-in refused");
-        return Ok(refuse(&state));
+        )),
     }
-    let expires = state.clock.now().timestamp() + SESSION_HOURS * 3600;
-    let cookie = state.signer.sign_session(key.id, expires);
-    let secure = if state.config.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let set = format!(
-        "{COOKIE}={cookie}; Path=/finance; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        SESSION_HOURS * 3600
-    );
-    tracing::info!(key_id = %key.id, "finance signed in");
-    let mut response = Redirect::to("/finance/statements").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&set).map_err(ApiError::internal)?,
-    );
-    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -144,24 +60,13 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Result<Response, ApiError> {
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, ApiError> {
     if let Some(session) = session(&state, &headers).await?
-        && !state.signer.csrf_matches(&session.cookie, &form.csrf)
+        && !session::csrf_ok(&state, &session, &form.csrf)
     {
         return Err(ApiError::Forbidden);
     }
-    let mut response = to_login();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "wd_finance=; Path=/finance; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
-    );
-    Ok(response)
+    Ok(session::sign_out(FINANCE))
 }
 
 #[derive(Deserialize)]
@@ -274,7 +179,7 @@ pub async fn act(
     let Some(session) = session(&state, &headers).await? else {
         return Ok(to_login());
     };
-    if !state.signer.csrf_matches(&session.cookie, &form.csrf) {
+    if !session::csrf_ok(&state, &session, &form.csrf) {
         tracing::warn!(key_id = %session.key_id, "finance form refused: bad CSRF token");
         return Err(ApiError::Forbidden);
     }
@@ -324,7 +229,7 @@ pub async fn close(
     let Some(session) = session(&state, &headers).await? else {
         return Ok(to_login());
     };
-    if !state.signer.csrf_matches(&session.cookie, &form.csrf) {
+    if !session::csrf_ok(&state, &session, &form.csrf) {
         return Err(ApiError::Forbidden);
     }
     let now = state.clock.now();

@@ -11,6 +11,7 @@ pub mod finance_pages;
 pub mod health;
 pub mod registrations;
 pub mod scorecards;
+pub mod session;
 pub mod visits;
 
 use std::sync::Arc;

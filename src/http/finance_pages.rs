@@ -43,7 +43,10 @@ pub struct LoginForm {
     key: String,
 }
 
-pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Result<Response, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, ApiError> {
     match session::sign_in(&state, FINANCE, &form.key, "/finance/statements").await? {
         Some(response) => Ok(response),
         None => Ok(render(
@@ -60,7 +63,11 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ApiError> {
     if let Some(session) = session(&state, &headers).await?
         && !session::csrf_ok(&state, &session, &form.csrf)
     {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod customer;
+pub mod dealer_pages;
 pub mod error;
 pub mod finance;
 pub mod finance_pages;
@@ -131,6 +132,10 @@ pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let body_limit = state.config.max_body_bytes;
     router
+        .route("/dealer/login", axum::routing::get(dealer_pages::login_form).post(dealer_pages::login))
+        .route("/dealer/logout", axum::routing::post(dealer_pages::logout))
+        .route("/dealer/counter", axum::routing::get(dealer_pages::counter).post(dealer_pages::register))
+        .route("/dealer/scorecard", axum::routing::get(dealer_pages::scorecard))
         .route("/finance/login", axum::routing::get(finance_pages::login_form).post(finance_pages::login))
         .route("/finance/logout", axum::routing::post(finance_pages::logout))
         .route("/finance/statements", axum::routing::get(finance_pages::statements))

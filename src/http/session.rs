@@ -23,8 +23,16 @@ pub struct Area {
     pub path: &'static str,
 }
 
-pub const FINANCE: Area = Area { role: Role::Finance, cookie: "wd_finance", path: "/finance" };
-pub const DEALER: Area = Area { role: Role::Dealer, cookie: "wd_dealer", path: "/dealer" };
+pub const FINANCE: Area = Area {
+    role: Role::Finance,
+    cookie: "wd_finance",
+    path: "/finance",
+};
+pub const DEALER: Area = Area {
+    role: Role::Dealer,
+    cookie: "wd_dealer",
+    path: "/dealer",
+};
 
 pub struct Session {
     pub key_id: Uuid,
@@ -39,38 +47,87 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{name}=")).map(str::to_owned))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{name}="))
+                .map(str::to_owned)
+        })
 }
 
 /// The signed-in session of `area`, if its cookie is authentic, unexpired, and its key still valid.
-pub async fn current(state: &AppState, headers: &HeaderMap, area: Area) -> Result<Option<Session>, ApiError> {
-    let Some(cookie) = cookie_value(headers, area.cookie) else { return Ok(None) };
-    let Some(key_id) = state.signer.verify_session(&cookie, state.clock.now().timestamp()) else { return Ok(None) };
-    let Some(key) = state.store.list_keys().await?.into_iter().find(|k| k.id == key_id) else { return Ok(None) };
+pub async fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+    area: Area,
+) -> Result<Option<Session>, ApiError> {
+    let Some(cookie) = cookie_value(headers, area.cookie) else {
+        return Ok(None);
+    };
+    let Some(key_id) = state
+        .signer
+        .verify_session(&cookie, state.clock.now().timestamp())
+    else {
+        return Ok(None);
+    };
+    let Some(key) = state
+        .store
+        .list_keys()
+        .await?
+        .into_iter()
+        .find(|k| k.id == key_id)
+    else {
+        return Ok(None);
+    };
     if key.revoked_at.is_some() || Role::parse(&key.role) != Some(area.role) {
         return Ok(None);
     }
     let dealer = match key.dealer_id {
         Some(id) => match state.store.dealer_by_id(id).await? {
-            Some(d) if d.active => Some(DealerContext { id: d.id, code: d.code, locale: d.locale, time_zone: d.time_zone, send_window: d.send_window }),
+            Some(d) if d.active => Some(DealerContext {
+                id: d.id,
+                code: d.code,
+                locale: d.locale,
+                time_zone: d.time_zone,
+                send_window: d.send_window,
+            }),
             _ => return Ok(None),
         },
         None => None,
     };
-    Ok(Some(Session { key_id, cookie, dealer }))
+    Ok(Some(Session {
+        key_id,
+        cookie,
+        dealer,
+    }))
 }
 
 /// Checks a presented key for `area`; on success, a redirect to `to` that sets the session cookie.
-pub async fn sign_in(state: &AppState, area: Area, presented: &str, to: &str) -> Result<Option<Response>, ApiError> {
-    let Some((prefix, secret)) = keys::split(presented.trim()) else { return Ok(None) };
-    let Some(key) = state.store.key_by_prefix(prefix).await? else { return Ok(None) };
-    if key.revoked_at.is_some() || Role::parse(&key.role) != Some(area.role) || !keys::secret_matches(secret, &key.secret_hash) {
+pub async fn sign_in(
+    state: &AppState,
+    area: Area,
+    presented: &str,
+    to: &str,
+) -> Result<Option<Response>, ApiError> {
+    let Some((prefix, secret)) = keys::split(presented.trim()) else {
+        return Ok(None);
+    };
+    let Some(key) = state.store.key_by_prefix(prefix).await? else {
+        return Ok(None);
+    };
+    if key.revoked_at.is_some()
+        || Role::parse(&key.role) != Some(area.role)
+        || !keys::secret_matches(secret, &key.secret_hash)
+    {
         tracing::info!(key_id = %key.id, "web sign-in refused");
         return Ok(None);
     }
     let expires = state.clock.now().timestamp() + SESSION_HOURS * 3600;
     let cookie = state.signer.sign_session(key.id, expires);
-    let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     let set = format!(
         "{}={cookie}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         area.cookie,
@@ -79,15 +136,24 @@ pub async fn sign_in(state: &AppState, area: Area, presented: &str, to: &str) ->
     );
     tracing::info!(key_id = %key.id, "signed in to the web pages");
     let mut response = Redirect::to(to).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&set).map_err(ApiError::internal)?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&set).map_err(ApiError::internal)?,
+    );
     Ok(Some(response))
 }
 
 /// A redirect to the sign-in page that also clears the cookie.
 pub fn sign_out(area: Area) -> Response {
     let mut response = Redirect::to(&format!("{}/login", area.path)).into_response();
-    let clear = format!("{}=; Path={}; HttpOnly; SameSite=Strict; Max-Age=0", area.cookie, area.path);
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).expect("ascii"));
+    let clear = format!(
+        "{}=; Path={}; HttpOnly; SameSite=Strict; Max-Age=0",
+        area.cookie, area.path
+    );
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&clear).expect("ascii"),
+    );
     response
 }
 

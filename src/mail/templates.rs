@@ -32,7 +32,8 @@ const EMAIL: &[(&str, &str)] = embedded!("email":
 
 const WEB: &[(&str, &str)] = embedded!("web":
     "base.html.j2", "unsubscribe.html.j2", "verify.html.j2", "not_found.html.j2",
-    "finance/base.html.j2", "finance/login.html.j2", "finance/statements.html.j2", "finance/statement.html.j2",
+    "app_base.html.j2", "finance/login.html.j2", "finance/statements.html.j2", "finance/statement.html.j2",
+    "dealer/login.html.j2", "dealer/counter.html.j2", "dealer/scorecard.html.j2",
 );
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +158,16 @@ impl Renderer {
             (
                 "finance/login.html.j2",
                 context! { signed_in => false, error => "bad key" },
+            ),
+            (
+                "dealer/login.html.j2",
+                context! { area => "dealer", signed_in => false, error => () },
+            ),
+            (
+                "dealer/counter.html.j2",
+                context! { area => "dealer", signed_in => true, csrf => "t", error => "<script>",
+                products => vec![context! { sku => "P1", name => "<b>GM</b>" }], values => context! { serial_number => "<script>" },
+                errors => context! { customer_email => "<script>" }, registered => () },
             ),
             (
                 "finance/statements.html.j2",

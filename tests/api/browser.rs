@@ -135,3 +135,77 @@ async fn finance_reviews_and_pays_a_statement_in_a_real_browser() {
     );
     assert!(stdout.contains("finance browser test: ok"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dealer_registers_at_the_counter_and_sees_it_on_the_scorecard_in_a_real_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = command(dir.path())
+        .args(["key", "create", "--role", "admin"])
+        .output()
+        .unwrap();
+    let admin = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
+    let mut serve = command(dir.path());
+    serve.args(["serve", "--listen", "127.0.0.1:0"]);
+    let (child, _, base) = crate::binary::start(serve);
+    let http = reqwest::Client::new();
+    let put = |path: &str, body: serde_json::Value| {
+        http.put(format!("{base}{path}"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    assert!(
+        put(
+            "/v1/admin/dealers/COUNTER",
+            json!({"name": "Counter Shop", "locale": "en", "time_zone": "Europe/Paris"})
+        )
+        .await
+        .unwrap()
+        .status()
+        .is_success()
+    );
+    assert!(
+        put(
+            "/v1/admin/products/P1",
+            json!({"name": "Mower", "category": "garden", "warranty_months": 24,
+        "warranty_start": "purchase", "service_plan": ["P12M"], "registration_window_days": 30})
+        )
+        .await
+        .unwrap()
+        .status()
+        .is_success()
+    );
+    let key: serde_json::Value = http
+        .post(format!("{base}/v1/admin/dealers/COUNTER/keys"))
+        .bearer_auth(&admin)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let run = Command::new("node")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/browser/dealer.mjs"
+        ))
+        .env("BASE_URL", &base)
+        .env("DEALER_KEY", key["key"].as_str().unwrap())
+        .env("SERIAL", "ctr-0001")
+        .env(
+            "SCREENSHOT_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/target/browser-shots"),
+        )
+        .output()
+        .expect("node is required (scripts/browser-setup installs what the browser test needs)");
+    terminate(child);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "browser test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("dealer browser test: ok"));
+}

@@ -469,6 +469,100 @@ async fn the_holdout_gets_no_service_reminders_and_fraud_signals_show_evidence(b
     );
 }
 
+async fn dealer_pages_show_only_the_signed_in_dealers_data(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (a, b) = setup(&app).await;
+    for i in 0..3 {
+        app.register(
+            &a,
+            &unit(&format!("MINE-000{i}"), &format!("m{i}@client.test")),
+        )
+        .await;
+    }
+    let sign_in = |key: String| {
+        let app = &app;
+        async move {
+            let body = form_urlencoded::Serializer::new(String::new())
+                .append_pair("key", &key)
+                .finish()
+                .into_bytes();
+            let resp = app
+                .send(
+                    axum::http::Method::POST,
+                    "/dealer/login",
+                    None,
+                    Some("application/x-www-form-urlencoded"),
+                    body,
+                    &[],
+                )
+                .await;
+            assert_eq!(resp.status.as_u16(), 303, "{}", resp.text);
+            resp.header("set-cookie")
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let (cookie_a, cookie_b) = (sign_in(a.clone()).await, sign_in(b.clone()).await);
+    let page = |cookie: String| {
+        let app = &app;
+        async move {
+            app.send(
+                axum::http::Method::GET,
+                "/dealer/scorecard?period=2026-11",
+                None,
+                None,
+                vec![],
+                &[("cookie", cookie.as_str())],
+            )
+            .await
+        }
+    };
+    let mine = page(cookie_a).await;
+    assert!(
+        mine.text.contains("id=\"registrations\">3<"),
+        "dealer A sees its 3 registrations"
+    );
+    let theirs = page(cookie_b).await;
+    assert!(
+        theirs.text.contains("id=\"registrations\">0<") && !theirs.text.contains("Dealer A"),
+        "dealer B sees none of A's"
+    );
+    // Finance and admin keys cannot use the dealer pages; a dealer key cannot use finance pages.
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("key", &app.admin_key.clone())
+        .finish()
+        .into_bytes();
+    let refused = app
+        .send(
+            axum::http::Method::POST,
+            "/dealer/login",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status.as_u16(), 401);
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("key", &a)
+        .finish()
+        .into_bytes();
+    let refused = app
+        .send(
+            axum::http::Method::POST,
+            "/finance/login",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status.as_u16(), 401);
+}
+
 both_backends!(
     visits_are_attributed_within_the_window_only,
     a_click_beats_a_send_and_each_visit_and_reminder_counts_once,
@@ -476,4 +570,5 @@ both_backends!(
     a_visit_drops_the_pending_reminder_of_its_plan_step,
     the_scorecard_matches_a_hand_computed_fixture,
     the_holdout_gets_no_service_reminders_and_fraud_signals_show_evidence,
+    dealer_pages_show_only_the_signed_in_dealers_data,
 );

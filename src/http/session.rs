@@ -69,13 +69,7 @@ pub async fn current(
     else {
         return Ok(None);
     };
-    let Some(key) = state
-        .store
-        .list_keys()
-        .await?
-        .into_iter()
-        .find(|k| k.id == key_id)
-    else {
+    let Some(key) = state.store.key_by_id(key_id).await? else {
         return Ok(None);
     };
     if key.revoked_at.is_some() || Role::parse(&key.role) != Some(area.role) {

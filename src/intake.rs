@@ -97,6 +97,7 @@ impl Intake {
                 self.store
                     .record_rejection(dealer.id, "invalid", now)
                     .await?;
+                crate::telemetry_metrics::registration_rejected("invalid");
                 return Err(IntakeError::Invalid(errors));
             }
         };
@@ -211,6 +212,7 @@ impl Intake {
             Ok(inserted) => {
                 record.customer_id = inserted.customer_id;
                 record.incentive = Some(inserted.incentive);
+                crate::telemetry_metrics::registration_accepted();
                 tracing::info!(registration_id = %record.id, dealer = %dealer.code, sku = %record.sku, "registration accepted");
                 Ok((record, inserted.answer))
             }
@@ -236,6 +238,7 @@ impl Intake {
                 self.store
                     .record_rejection(dealer.id, "duplicate", now)
                     .await?;
+                crate::telemetry_metrics::registration_rejected("duplicate");
                 tracing::info!(dealer = %dealer.code, own_duplicate = own.is_some(), "registration refused: serial already registered");
                 Err(IntakeError::Duplicate { own })
             }

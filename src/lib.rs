@@ -15,5 +15,6 @@ pub mod keys;
 pub mod mail;
 pub mod store;
 pub mod telemetry;
+pub mod telemetry_metrics;
 pub mod tokens;
 pub mod visits;

@@ -48,3 +48,31 @@ pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
         }
     }
 }
+
+/// Prometheus metrics of this process, with the shared gauges read from the database.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let now = state.clock.now();
+    let gauges = async {
+        let by_status = state.store.reminder_status_counts().await?;
+        let (due, oldest) = state.store.queue_depth(now).await?;
+        let ledger = state.store.ledger_totals().await?;
+        Ok::<_, crate::store::StoreError>((by_status, due, oldest, ledger))
+    };
+    match gauges.await {
+        Ok((by_status, due, oldest, ledger)) => {
+            let age = oldest.map_or(0.0, |t| (now - t).num_milliseconds().max(0) as f64 / 1000.0);
+            crate::telemetry_metrics::set_gauges(&by_status, due, age, &ledger);
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot read gauges"),
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        crate::telemetry_metrics::handle().render(),
+    )
+        .into_response()
+}

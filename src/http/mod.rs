@@ -118,6 +118,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(customer::verify_form, customer::verify))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
 }
 
 /// The OpenAPI 3.1 document of every route.
@@ -126,6 +127,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 pub fn router(state: AppState) -> Router {
+    crate::telemetry_metrics::handle();
     let (router, openapi) = api().split_for_parts();
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
@@ -156,6 +158,7 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         // Outside the panic and timeout layers, so their bare answers become problems too.
         .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(middleware::from_fn(crate::telemetry_metrics::track_requests))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO)).make_span_with(|req: &Request| {
             let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();

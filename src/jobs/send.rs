@@ -149,6 +149,7 @@ impl Sender {
             Outcome::Deferred { .. } => "deferred",
             Outcome::Cancelled => "cancelled",
         };
+        crate::telemetry_metrics::reminder_processed(state);
         tracing::info!(%reminder_id, kind = %ctx.kind, state, attempt = ctx.attempts + 1, "reminder processed");
         Ok(Some(outcome))
     }
@@ -230,7 +231,14 @@ impl Sender {
                 };
             }
         };
-        match self.mailer.send(&envelope, &message_id, &raw).await {
+        let started = std::time::Instant::now();
+        let sent = self.mailer.send(&envelope, &message_id, &raw).await;
+        let code = match &sent {
+            Ok(code) => Some(*code),
+            Err(e) => e.code(),
+        };
+        crate::telemetry_metrics::smtp_reply(code, started.elapsed().as_secs_f64());
+        match sent {
             Ok(code) => Outcome::Sent {
                 message_id,
                 smtp_code: code,

@@ -753,6 +753,15 @@ impl Store {
         .await?))
     }
 
+    /// The ledger's total per currency.
+    pub async fn ledger_totals(&self) -> Result<Vec<(String, i64)>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as("SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM ledger_entries GROUP BY currency ORDER BY currency")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
     /// Entries on no statement yet.
     pub async fn open_entries(&self) -> Result<Vec<LedgerLine>> {
         let sql = format!(

@@ -486,6 +486,42 @@ impl Store {
         Ok(hit.is_some())
     }
 
+    /// Reminders due now and not yet claimed, and how long the oldest of them has waited.
+    pub async fn queue_depth(&self, now: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>)> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as("SELECT COUNT(*), MIN(send_after) FROM reminders WHERE status = 'pending' AND send_after <= $1")
+                .bind(now)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// Failed and skipped reminders by outcome (for operators).
+    pub async fn failures_by_reason(&self) -> Result<Vec<(String, String, i64)>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT status, COALESCE(outcome, ''), COUNT(*) FROM reminders WHERE status IN ('failed', 'skipped')
+                 GROUP BY status, outcome ORDER BY status, outcome",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Puts failed reminders back to pending (an operator's retry); returns how many.
+    pub async fn retry_failed(&self, now: DateTime<Utc>) -> Result<u64> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE reminders SET status = 'pending', send_after = $1, attempts = 0, outcome = 'retried', updated_at = $1
+                 WHERE status = 'failed' AND COALESCE(outcome, '') <> 'bounced'",
+            )
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     /// Counts of reminders by status.
     pub async fn reminder_status_counts(&self) -> Result<Vec<(String, i64)>> {
         Ok(with_pool!(self, |pool| {

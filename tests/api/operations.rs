@@ -98,8 +98,35 @@ async fn readiness_fails_while_migrations_are_pending(backend: Backend) {
     assert_eq!(ready(router).await, 200);
 }
 
+async fn metrics_report_requests_intake_and_the_reminder_queue(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.dealer("M", "Europe/Paris").await;
+    app.register(&key, &crate::helpers::registration("METRIC-01"))
+        .await;
+    let mut bad = crate::helpers::registration("METRIC-02");
+    bad["customer"]["email"] = serde_json::json!("nope");
+    app.register(&key, &bad).await;
+    let metrics = app.get("/metrics", None).await;
+    assert_eq!(metrics.status.as_u16(), 200);
+    for expected in [
+        "http_requests_total{route=\"/v1/registrations\",method=\"POST\",status=\"201\"}",
+        "http_request_duration_seconds_bucket{route=\"/v1/registrations\"",
+        "registrations_accepted_total",
+        "registrations_rejected_total{reason=\"invalid\"}",
+        "reminders{status=\"pending\"}",
+        "reminder_queue_depth",
+        "reminder_oldest_due_age_seconds",
+    ] {
+        assert!(
+            metrics.text.contains(expected),
+            "{expected} missing from /metrics"
+        );
+    }
+}
+
 both_backends!(
     health_and_readiness_answer,
     the_openapi_document_describes_every_route_and_its_errors,
     readiness_fails_while_migrations_are_pending,
+    metrics_report_requests_intake_and_the_reminder_queue,
 );

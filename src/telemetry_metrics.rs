@@ -1,0 +1,82 @@
+//! Prometheus metrics: counters and histograms recorded where things happen (requests, intake,
+//! reminders, SMTP), and gauges read from the database when `/metrics` is scraped (reminders by
+//! state, queue depth, age of the oldest due reminder, ledger totals per currency), so every
+//! process reports the shared truth.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process-wide recorder (installed once; later calls reuse it).
+pub fn handle() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        PrometheusBuilder::new()
+            .set_buckets(&[
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+            ])
+            .expect("valid buckets")
+            .install_recorder()
+            .expect("no other metrics recorder is installed")
+    })
+}
+
+/// Counts every request by route, method and status, and times it.
+pub async fn track_requests(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status).increment(1);
+    metrics::histogram!("http_request_duration_seconds", "route" => route, "method" => method)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+pub fn registration_accepted() {
+    metrics::counter!("registrations_accepted_total").increment(1);
+}
+
+pub fn registration_rejected(reason: &'static str) {
+    metrics::counter!("registrations_rejected_total", "reason" => reason).increment(1);
+}
+
+pub fn reminder_processed(state: &'static str) {
+    metrics::counter!("reminders_processed_total", "state" => state).increment(1);
+}
+
+/// One SMTP conversation: its duration and the class of its reply (`2xx`, `4xx`, `5xx`, `none`).
+pub fn smtp_reply(code: Option<u16>, seconds: f64) {
+    let class = match code {
+        Some(c) => format!("{}xx", c / 100),
+        None => "none".to_owned(),
+    };
+    metrics::counter!("smtp_replies_total", "class" => class).increment(1);
+    metrics::histogram!("reminder_send_duration_seconds").record(seconds);
+}
+
+/// Gauges read from the store at scrape time.
+pub fn set_gauges(
+    by_status: &[(String, i64)],
+    due_now: i64,
+    oldest_due_seconds: f64,
+    ledger: &[(String, i64)],
+) {
+    for (status, count) in by_status {
+        metrics::gauge!("reminders", "status" => status.clone()).set(*count as f64);
+    }
+    metrics::gauge!("reminder_queue_depth").set(due_now as f64);
+    metrics::gauge!("reminder_oldest_due_age_seconds").set(oldest_due_seconds);
+    for (currency, total) in ledger {
+        metrics::gauge!("ledger_total_minor", "currency" => currency.clone()).set(*total as f64);
+    }
+}

@@ -51,6 +51,17 @@ enum Command {
     /// Manage incentive programs.
     #[command(subcommand)]
     Program(ProgramCommand),
+    /// Queue depth, the oldest due reminder, reminders by status, failures by reason.
+    Status,
+    /// Bulk back-fill.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Customer data.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// Close a period (YYYY-MM) into statements, as finance would (idempotent).
     ClosePeriod { period: String },
     /// Render every email template in every language, and every page, with sample data; fail on
@@ -79,6 +90,49 @@ enum ProgramCommand {
 enum RemindersCommand {
     /// Print the messages a registration's reminders would send (as they would be sent now).
     Preview { registration_id: Uuid },
+    /// Put failed reminders back in the queue (hard bounces stay failed).
+    Retry {
+        /// Required: the reminders to retry are the failed ones.
+        #[arg(long, required = true)]
+        failed: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Register units from a CSV file (the batch endpoint's columns), streamed through the same
+    /// validation and transaction as the API; rerunning skips rows already stored.
+    Registrations {
+        file: PathBuf,
+        #[arg(long)]
+        dealer: String,
+        /// Where bad rows are reported (CSV: row, field, code, message).
+        #[arg(long, default_value = "import-errors.csv")]
+        errors: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Every registration to standard output.
+    Registrations {
+        #[arg(long, value_parser = ["csv", "jsonl"], default_value = "csv")]
+        format: String,
+        /// Only this dealer's.
+        #[arg(long)]
+        dealer: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CustomerCommand {
+    /// Erase a customer's personal data (registrations, ledger and statements stay consistent).
+    Erase {
+        #[arg(long, conflicts_with = "email", required_unless_present = "email")]
+        id: Option<Uuid>,
+        #[arg(long)]
+        email: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,6 +256,95 @@ impl Command {
             }
             Self::Reminders(RemindersCommand::Preview { registration_id }) => {
                 preview(config, registration_id).await
+            }
+            Self::Reminders(RemindersCommand::Retry { .. }) => {
+                let store = app::open_store(&config).await?;
+                let count = store.retry_failed(SystemClock.now()).await?;
+                println!("{count} failed reminders queued again");
+                store.close().await;
+                Ok(())
+            }
+            Self::Status => {
+                let store = app::open_store(&config).await?;
+                print!("{}", crate::ops::status(&store, SystemClock.now()).await?);
+                store.close().await;
+                Ok(())
+            }
+            Self::Import(ImportCommand::Registrations {
+                file,
+                dealer,
+                errors,
+            }) => {
+                let store = app::open_store(&config).await?;
+                let state = app::state(config, store.clone(), Arc::new(SystemClock));
+                let record = store
+                    .dealer_by_code(&dealer)
+                    .await?
+                    .with_context(|| format!("no dealer {dealer:?}"))?;
+                let context = crate::intake::DealerContext {
+                    id: record.id,
+                    code: record.code,
+                    locale: record.locale,
+                    time_zone: record.time_zone,
+                    send_window: record.send_window,
+                };
+                let summary =
+                    crate::ops::import_registrations(&state.intake, &context, &file, &errors)
+                        .await?;
+                println!(
+                    "{} rows: {} created, {} already stored, {} rejected (see {})",
+                    summary.rows,
+                    summary.created,
+                    summary.already_stored,
+                    summary.rejected,
+                    errors.display()
+                );
+                store.close().await;
+                Ok(())
+            }
+            Self::Export(ExportCommand::Registrations { format, dealer }) => {
+                let store = app::open_store(&config).await?;
+                let dealer_id = match dealer {
+                    Some(code) => Some(
+                        store
+                            .dealer_by_code(&code)
+                            .await?
+                            .with_context(|| format!("no dealer {code:?}"))?
+                            .id,
+                    ),
+                    None => None,
+                };
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                let count = crate::ops::export_registrations(
+                    &store,
+                    dealer_id,
+                    format == "jsonl",
+                    &mut out,
+                )
+                .await?;
+                std::io::Write::flush(&mut out)?;
+                eprintln!("{count} registrations exported");
+                store.close().await;
+                Ok(())
+            }
+            Self::Customer(CustomerCommand::Erase { id, email }) => {
+                let store = app::open_store(&config).await?;
+                let id = match (id, email) {
+                    (Some(id), _) => id,
+                    (None, Some(email)) => store
+                        .customer_by_email(&email)
+                        .await?
+                        .context("no customer with this email")?,
+                    (None, None) => unreachable!("clap requires one"),
+                };
+                anyhow::ensure!(
+                    store.erase_customer(id, None, SystemClock.now()).await?,
+                    "no customer {id}"
+                );
+                println!("customer {id} erased");
+                store.close().await;
+                Ok(())
             }
             Self::Demo { listen } => demo(config, listen).await,
         }

@@ -50,7 +50,7 @@ pub struct Config {
     pub public_url: String,
     /// Signs tokens and sessions; generated into the data dir on SQLite when unset.
     pub secret_key: Option<Secret>,
-    /// `smtp://`, `smtps://` or `smtp://...?tls=starttls`; unset writes emails to `<data_dir>/../outbox`.
+    /// `smtp://`, `smtps://` or `smtp://...?tls=starttls`; unset writes emails to `outbox_dir`.
     pub smtp_url: Option<Secret>,
     pub mail_from: String,
     /// 6-field cron expression of the hours reminders may go out, in the recipient's time zone.

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod jobs;
 pub mod keys;
 pub mod mail;
+pub mod ops;
 pub mod store;
 pub mod telemetry;
 pub mod telemetry_metrics;

@@ -588,3 +588,30 @@ pub async fn get_product(
             .into(),
     ))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Erased {
+    pub customer_id: Uuid,
+}
+
+/// Erase a customer's personal data. Registrations, consent events, the ledger and statements
+/// stay, pointing at the pseudonymous customer id; pending reminders stop.
+#[utoipa::path(post, path = "/v1/admin/customers/{id}/erase", tag = "admin", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Erased), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn erase_customer(
+    State(state): State<AppState>,
+    AdminKey(admin): AdminKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Erased>, ApiError> {
+    let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
+    if !state
+        .store
+        .erase_customer(id, Some(admin.key_id), state.clock.now())
+        .await?
+    {
+        return Err(ApiError::NotFound);
+    }
+    tracing::info!(customer_id = %id, actor_key = %admin.key_id, "customer erased");
+    Ok(axum::Json(Erased { customer_id: id }))
+}

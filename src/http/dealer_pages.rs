@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::registrations::IncentiveView;
+use super::registrations::{IncentiveView, csv_field_name};
 use super::scorecards::{bounds, scorecard_of, trailing_periods};
 use super::session::{self, DEALER, Session};
 use crate::domain::incentives::format_minor;
@@ -143,13 +143,6 @@ fn form_field(form: &HashMap<String, String>, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Form fields are named after the CSV columns; errors come back with JSON paths.
-fn form_name(field: &str) -> String {
-    field
-        .replace("customer.", "customer_")
-        .replace("consent.", "consent_")
-}
-
 pub async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -227,7 +220,7 @@ pub async fn register(
         Err(IntakeError::Invalid(field_errors)) => {
             let mut errors = HashMap::new();
             for e in field_errors {
-                errors.entry(form_name(&e.field)).or_insert(e.message);
+                errors.entry(csv_field_name(&e.field)).or_insert(e.message);
             }
             counter_page(
                 &state,

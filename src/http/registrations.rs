@@ -722,10 +722,7 @@ pub async fn batch_registrations(
                 if is_csv {
                     // Name the CSV column, not the JSON path.
                     for e in &mut errors {
-                        e.field = e
-                            .field
-                            .replace("customer.", "customer_")
-                            .replace("consent.", "consent_");
+                        e.field = csv_field_name(&e.field);
                     }
                 }
                 BatchRow {
@@ -767,11 +764,29 @@ pub fn parse_csv(
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(body);
+    let header = csv_header(&mut reader)?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        if rows.len() >= MAX_BATCH_ROWS {
+            return Err(ApiError::field(
+                "rows",
+                "too_many_rows",
+                format!("at most {MAX_BATCH_ROWS} rows per batch"),
+            ));
+        }
+        rows.push(csv_row(&header, record));
+    }
+    check_row_count(rows.len())?;
+    Ok(rows)
+}
+
+/// Reads and checks the header row: known columns (see `CSV_COLUMNS`), each at most once.
+pub fn csv_header<R: std::io::Read>(reader: &mut csv::Reader<R>) -> Result<Vec<String>, ApiError> {
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| ApiError::Malformed(format!("the CSV header cannot be read: {e}")))?
         .iter()
-        .map(|h| h.to_ascii_lowercase())
+        .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
         .collect();
     let mut errors = Vec::new();
     for (i, name) in header.iter().enumerate() {
@@ -789,85 +804,83 @@ pub fn parse_csv(
             ));
         }
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+    if errors.is_empty() {
+        Ok(header)
+    } else {
+        Err(ApiError::Validation(errors))
     }
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        if rows.len() >= MAX_BATCH_ROWS {
-            return Err(ApiError::field(
-                "rows",
-                "too_many_rows",
-                format!("at most {MAX_BATCH_ROWS} rows per batch"),
+}
+
+/// One CSV row as a registration request (errors name the CSV columns).
+pub fn csv_row(
+    header: &[String],
+    record: csv::Result<csv::StringRecord>,
+) -> Result<RegistrationRequest, Vec<FieldError>> {
+    let record = record.map_err(|e| {
+        vec![FieldError::new(
+            "row",
+            "unreadable",
+            format!("the row cannot be read: {e}"),
+        )]
+    })?;
+    if record.len() != header.len() {
+        return Err(vec![FieldError::new(
+            "row",
+            "wrong_column_count",
+            format!("has {} values for {} columns", record.len(), header.len()),
+        )]);
+    }
+    let get = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .map(|i| record[i].to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut errors = Vec::new();
+    let mut flag = |name: &str| match get(name).map(|v| v.to_ascii_lowercase()) {
+        None => None,
+        Some(v) if matches!(v.as_str(), "true" | "yes" | "y" | "1") => Some(true),
+        Some(v) if matches!(v.as_str(), "false" | "no" | "n" | "0") => Some(false),
+        Some(_) => {
+            errors.push(FieldError::new(
+                name,
+                "invalid_boolean",
+                "must be true or false",
             ));
+            None
         }
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                rows.push(Err(vec![FieldError::new(
-                    "row",
-                    "unreadable",
-                    format!("the row cannot be read: {e}"),
-                )]));
-                continue;
-            }
-        };
-        if record.len() != header.len() {
-            rows.push(Err(vec![FieldError::new(
-                "row",
-                "wrong_column_count",
-                format!("has {} values for {} columns", record.len(), header.len()),
-            )]));
-            continue;
-        }
-        let get = |name: &str| {
-            header
-                .iter()
-                .position(|h| h == name)
-                .map(|i| record[i].to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let mut row_errors = Vec::new();
-        let mut flag = |name: &str| match get(name).map(|v| v.to_ascii_lowercase()) {
-            None => None,
-            Some(v) if matches!(v.as_str(), "true" | "yes" | "y" | "1") => Some(true),
-            Some(v) if matches!(v.as_str(), "false" | "no" | "n" | "0") => Some(false),
-            Some(_) => {
-                row_errors.push(FieldError::new(
-                    name,
-                    "invalid_boolean",
-                    "must be true or false",
-                ));
-                None
-            }
-        };
-        let consent = ConsentRequest {
-            service_reminders: flag("consent_service_reminders"),
-            marketing: flag("consent_marketing"),
-        };
-        if !row_errors.is_empty() {
-            rows.push(Err(row_errors));
-            continue;
-        }
-        rows.push(Ok(RegistrationRequest {
-            serial_number: get("serial_number"),
-            sku: get("sku"),
-            purchase_date: get("purchase_date"),
-            delivered_on: get("delivered_on"),
-            installed_on: get("installed_on"),
-            external_ref: get("external_ref"),
-            customer: Some(CustomerRequest {
-                name: get("customer_name"),
-                email: get("customer_email"),
-                phone: get("customer_phone"),
-                locale: get("customer_locale"),
-                time_zone: get("customer_time_zone"),
-                country: get("customer_country"),
-                postal_code: get("customer_postal_code"),
-            }),
-            consent: Some(consent),
-        }));
+    };
+    let consent = ConsentRequest {
+        service_reminders: flag("consent_service_reminders"),
+        marketing: flag("consent_marketing"),
+    };
+    if !errors.is_empty() {
+        return Err(errors);
     }
-    check_row_count(rows.len())?;
-    Ok(rows)
+    Ok(RegistrationRequest {
+        serial_number: get("serial_number"),
+        sku: get("sku"),
+        purchase_date: get("purchase_date"),
+        delivered_on: get("delivered_on"),
+        installed_on: get("installed_on"),
+        external_ref: get("external_ref"),
+        customer: Some(CustomerRequest {
+            name: get("customer_name"),
+            email: get("customer_email"),
+            phone: get("customer_phone"),
+            locale: get("customer_locale"),
+            time_zone: get("customer_time_zone"),
+            country: get("customer_country"),
+            postal_code: get("customer_postal_code"),
+        }),
+        consent: Some(consent),
+    })
+}
+
+/// JSON paths of registration fields as CSV column names.
+pub fn csv_field_name(field: &str) -> String {
+    field
+        .replace("customer.", "customer_")
+        .replace("consent.", "consent_")
 }

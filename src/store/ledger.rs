@@ -338,6 +338,7 @@ macro_rules! audit {
         .await?
     };
 }
+pub(crate) use audit;
 
 impl Store {
     /// Saves a program definition as a new version when it differs from the current one; returns

@@ -20,7 +20,7 @@ use std::time::Duration;
 use sqlx::{PgPool, SqlitePool};
 
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
-pub use customers::{LinkTarget, VerifyTarget};
+pub use customers::{ExportRow, LinkTarget, VerifyTarget};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
 pub use keys::{KeyRecord, NewKey};

@@ -304,3 +304,134 @@ fn programs_and_period_closes_from_the_command_line() {
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expect);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_import_streams_reports_bad_rows_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(Backend::Sqlite, dir.path()).await;
+    // A dealer and a product through the library (the registrations helper sets up dealer W1, sku P1).
+    crate::crash::registrations(&url, 0, |_| String::new()).await;
+    let today = chrono::Utc::now().date_naive().pred_opt().unwrap();
+    let n = 3000;
+    let mut csv = String::from(
+        "serial_number,sku,purchase_date,customer_name,customer_email,consent_service_reminders,consent_marketing\n",
+    );
+    for i in 0..n {
+        let email = if i % 500 == 7 {
+            "broken@".to_owned()
+        } else {
+            format!("c{i}@client.test")
+        };
+        csv.push_str(&format!(
+            "IMP-{i:06},P1,{today},Customer {i},{email},true,false\n"
+        ));
+    }
+    let full = dir.path().join("registrations.csv");
+    std::fs::write(&full, &csv).unwrap();
+    // An interrupted first run: only the first third was imported.
+    let first_third: String = csv
+        .lines()
+        .take(1 + n / 3)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let partial = dir.path().join("partial.csv");
+    std::fs::write(&partial, first_third).unwrap();
+    let import = |file: &std::path::Path| {
+        let out = command(dir.path())
+            .env("DATABASE_URL", &url)
+            .args(["import", "registrations"])
+            .arg(file)
+            .args(["--dealer", "W1", "--errors"])
+            .arg(dir.path().join("errors.csv"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (first, _) = import(&partial);
+    assert_eq!(
+        first,
+        format!(
+            "1000 rows: 998 created, 0 already stored, 2 rejected (see {})",
+            dir.path().join("errors.csv").display()
+        )
+    );
+    let (second, progress) = import(&full);
+    assert!(
+        second.starts_with("3000 rows: 1996 created, 998 already stored, 6 rejected"),
+        "{second}"
+    );
+    assert!(
+        progress.contains("import: 1000 rows"),
+        "plain progress lines when not on a terminal: {progress}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("errors.csv")).unwrap();
+    assert_eq!(report.lines().count(), 7);
+    assert!(
+        report
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("8,customer_email,invalid_email,")
+    );
+
+    // Export, status and retry on the same database.
+    let export = command(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["export", "registrations", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&export.stdout).lines().count(),
+        2994
+    );
+    let first_line: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&export.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first_line["serial_number"], "IMP000000");
+    let csv_export = command(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["export", "registrations"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&csv_export.stdout).lines().count(),
+        2995
+    );
+    let status = command(dir.path())
+        .env("DATABASE_URL", &url)
+        .arg("status")
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains("reminders due now:") && status.contains("pending"),
+        "{status}"
+    );
+    let retry = command(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["reminders", "retry", "--failed"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&retry.stdout).trim(),
+        "0 failed reminders queued again"
+    );
+    let erase = command(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["customer", "erase", "--email", "c1@client.test"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&erase.stdout).contains("erased"));
+}

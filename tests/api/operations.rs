@@ -124,9 +124,91 @@ async fn metrics_report_requests_intake_and_the_reminder_queue(backend: Backend)
     }
 }
 
+async fn erasing_a_customer_removes_personal_data_and_keeps_the_books(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_key.clone();
+    app.put_json(
+        "/v1/admin/programs/P",
+        Some(&admin),
+        &serde_json::json!({"name": "P", "currency": "EUR", "valid_from": "2026-01-01",
+        "rules": [{"id": "r", "sku": "MOWER-500", "registration_minor": 1000}]}),
+    )
+    .await;
+    let key = app.dealer("E", "Europe/Paris").await;
+    let mut body = crate::helpers::registration("ERASE-01");
+    body["customer"]["email"] = serde_json::json!("private.person@client.test");
+    body["customer"]["phone"] = serde_json::json!("+33611111111");
+    let created = app.register_with_key(&key, "erase-key", &body).await;
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let customer = app
+        .store
+        .customer_by_email("Private.Person@client.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let ledger_before = app.store.ledger().await.unwrap();
+
+    let erased = app
+        .post_json(
+            &format!("/v1/admin/customers/{customer}/erase"),
+            Some(&admin),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(erased.status.as_u16(), 200, "{}", erased.text);
+    let read = app
+        .get(&format!("/v1/registrations/{id}"), Some(&key))
+        .await;
+    assert_eq!(read.json["status"], "active", "the registration stays");
+    assert_eq!(read.json["customer"]["name"], serde_json::Value::Null);
+    assert!(!read.text.contains("private.person") && !read.text.contains("+33611111111"));
+    assert!(
+        read.json["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "skipped"),
+        "no more reminders"
+    );
+    // The saved idempotent answer held the personal data: it is gone, so no replay can leak it.
+    let replay = app.register_with_key(&key, "erase-key", &body).await;
+    assert!(
+        replay.header("idempotent-replayed").is_none(),
+        "the saved answer is gone"
+    );
+    replay.assert_problem(409); // processed afresh: the serial is still this dealer's
+    assert!(!replay.text.contains("private.person"));
+    assert_eq!(
+        app.store.ledger().await.unwrap()[..ledger_before.len()],
+        ledger_before[..],
+        "the ledger is untouched"
+    );
+    assert!(
+        app.store
+            .customer_by_email("private.person@client.test")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    app.post_json(
+        &format!("/v1/admin/customers/{}/erase", uuid::Uuid::nil()),
+        Some(&admin),
+        &serde_json::json!({}),
+    )
+    .await
+    .assert_problem(404);
+    let audit = app
+        .store
+        .audit_log("customer", &customer.to_string())
+        .await
+        .unwrap();
+    assert_eq!(audit[0].action, "customer.erased");
+}
+
 both_backends!(
     health_and_readiness_answer,
     the_openapi_document_describes_every_route_and_its_errors,
     readiness_fails_while_migrations_are_pending,
     metrics_report_requests_intake_and_the_reminder_queue,
+    erasing_a_customer_removes_personal_data_and_keeps_the_books,
 );

@@ -1,0 +1,183 @@
+//! Operator commands that work on the store directly: status, bulk import (streamed, resumable,
+//! with an error report), export, retrying failed reminders and erasing a customer.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use futures::StreamExt;
+
+use crate::http::registrations::{csv_field_name, csv_header, csv_row};
+use crate::intake::{DealerContext, Intake, IntakeError};
+use crate::store::{Backend, Store};
+
+/// Queue depth, the oldest due reminder, reminders by status, failures by reason.
+pub async fn status(store: &Store, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<String> {
+    let mut out = String::new();
+    let (due, oldest) = store.queue_depth(now).await?;
+    out.push_str(&format!("reminders due now: {due}\n"));
+    let age = oldest.map_or_else(
+        || "-".to_owned(),
+        |t| format!("{} s", (now - t).num_seconds()),
+    );
+    out.push_str(&format!("oldest due reminder waiting: {age}\n"));
+    out.push_str("reminders by status:\n");
+    for (status, count) in store.reminder_status_counts().await? {
+        out.push_str(&format!("  {status:<10} {count}\n"));
+    }
+    out.push_str("failed and skipped by reason:\n");
+    for (status, reason, count) in store.failures_by_reason().await? {
+        out.push_str(&format!(
+            "  {status:<10} {:<22} {count}\n",
+            if reason.is_empty() { "-" } else { &reason }
+        ));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub rows: u64,
+    pub created: u64,
+    /// Already stored by this dealer (a rerun skips them): what makes imports resumable.
+    pub already_stored: u64,
+    pub rejected: u64,
+}
+
+/// Streams a CSV file of registrations (the batch endpoint's columns) through the same validation
+/// and transaction as the API. Bad rows go to `errors` (CSV: row, field, code, message); rows already
+/// registered by this dealer are skipped, so an interrupted import can simply be run again.
+pub async fn import_registrations(
+    intake: &Intake,
+    dealer: &DealerContext,
+    file: &Path,
+    errors: &Path,
+) -> anyhow::Result<ImportSummary> {
+    let reader =
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(std::io::BufReader::new(reader));
+    let header =
+        csv_header(&mut csv).map_err(|e| anyhow::anyhow!("the header is not usable: {e:?}"))?;
+    let mut report = csv::Writer::from_path(errors)
+        .with_context(|| format!("cannot write {}", errors.display()))?;
+    report.write_record(["row", "field", "code", "message"])?;
+    let total = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} (eta {eta})")
+                .expect("valid template"),
+        );
+        bar
+    });
+    // SQLite has one writer; PostgreSQL takes several registrations at once.
+    let concurrency = if intake.store.backend() == Backend::Postgres {
+        8
+    } else {
+        1
+    };
+    let mut summary = ImportSummary::default();
+    let rows = futures::stream::iter(csv.records().enumerate().map(|(i, record)| {
+        let position = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position().map(|p| p.byte()))
+            .unwrap_or(0);
+        (i as u64 + 1, position, csv_row(&header, record))
+    }));
+    let mut results = rows
+        .map(|(row, position, parsed)| async move {
+            let outcome = match parsed {
+                Ok(req) => intake.register(dealer, &req, None).await.map(drop),
+                Err(errors) => Err(IntakeError::Invalid(errors)),
+            };
+            (row, position, outcome)
+        })
+        .buffered(concurrency);
+    while let Some((row, position, outcome)) = results.next().await {
+        summary.rows += 1;
+        match outcome {
+            Ok(()) => summary.created += 1,
+            Err(IntakeError::Duplicate { own: Some(_) }) => summary.already_stored += 1,
+            Err(IntakeError::Duplicate { own: None }) => {
+                summary.rejected += 1;
+                report.write_record([
+                    row.to_string(),
+                    "serial_number".into(),
+                    "already_registered".into(),
+                    "another dealer holds this serial number".into(),
+                ])?;
+            }
+            Err(IntakeError::Invalid(errors)) => {
+                summary.rejected += 1;
+                for e in errors {
+                    report.write_record([
+                        row.to_string(),
+                        csv_field_name(&e.field),
+                        e.code,
+                        e.message,
+                    ])?;
+                }
+            }
+            Err(IntakeError::Store(e)) => {
+                report.flush()?;
+                return Err(anyhow::anyhow!(
+                    "stopped at row {row} (rerun to resume): {e}"
+                ));
+            }
+        }
+        let message = format!(
+            "{} rows: {} created, {} already stored, {} rejected",
+            summary.rows, summary.created, summary.already_stored, summary.rejected
+        );
+        match &bar {
+            Some(bar) => {
+                bar.set_position(position);
+                bar.set_message(message);
+            }
+            None if summary.rows % 1000 == 0 => eprintln!("import: {message}"),
+            None => {}
+        }
+    }
+    report.flush()?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(summary)
+}
+
+/// Writes every registration as CSV or JSON lines.
+pub async fn export_registrations(
+    store: &Store,
+    dealer_id: Option<uuid::Uuid>,
+    jsonl: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<u64> {
+    if jsonl {
+        Ok(store
+            .export_registrations(dealer_id, |row| {
+                serde_json::to_writer(&mut *out, &row)?;
+                out.write_all(b"\n")
+            })
+            .await?)
+    } else {
+        let mut writer = csv::Writer::from_writer(out);
+        let mut failed = None;
+        let count = store
+            .export_registrations(dealer_id, |row| {
+                writer.serialize(&row).map_err(|e| {
+                    failed = Some(e.to_string());
+                    std::io::Error::other("csv")
+                })
+            })
+            .await;
+        writer.flush()?;
+        if let Some(e) = failed {
+            anyhow::bail!("cannot write the export: {e}");
+        }
+        Ok(count?)
+    }
+}

@@ -19,4 +19,5 @@ mod isolation;
 mod ledger_properties;
 mod operations;
 mod registrations;
+mod scale;
 mod validation;

@@ -18,6 +18,7 @@ mod incentives;
 mod isolation;
 mod ledger_properties;
 mod operations;
+mod pg_restart;
 mod registrations;
 mod scale;
 mod validation;

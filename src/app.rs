@@ -118,9 +118,11 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
-    let listener = match role {
-        Role::All | Role::Api => Some(bind(listen.unwrap_or(config.listen)).await?),
-        Role::Worker => None,
+    let listener = match (role, listen) {
+        (Role::All | Role::Api, _) => Some(bind(listen.unwrap_or(config.listen)).await?),
+        // A worker serves /healthz, /readyz and /metrics only when given an address.
+        (Role::Worker, Some(addr)) => Some(bind(addr).await?),
+        (Role::Worker, None) => None,
     };
     run_with(config, store, role, listener, shutdown).await
 }
@@ -170,7 +172,12 @@ pub async fn run_with(
     let served = match (role, listener) {
         (Role::All | Role::Api, Some(listener)) => serve(state, listener, stopped()).await,
         (Role::All | Role::Api, None) => Err(anyhow::anyhow!("the API role needs a listener")),
-        (Role::Worker, _) => {
+        (Role::Worker, Some(listener)) => {
+            let addr = listener.local_addr()?;
+            println!("warrantyd listening on http://{addr}");
+            axum::serve(listener, http::ops_router(state)).with_graceful_shutdown(stopped()).await.map_err(anyhow::Error::from)
+        }
+        (Role::Worker, None) => {
             stopped().await;
             Ok(())
         }

@@ -39,7 +39,8 @@ enum Command {
     Serve {
         #[arg(long, value_enum, default_value = "all")]
         role: Role,
-        /// Overrides WARRANTYD_LISTEN; port 0 picks a free port.
+        /// Overrides WARRANTYD_LISTEN; port 0 picks a free port. With `--role worker`, serves only
+        /// /healthz, /readyz and /metrics, and only when given.
         #[arg(long)]
         listen: Option<SocketAddr>,
     },

@@ -169,6 +169,16 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
+/// What a worker-only process serves: liveness, readiness and metrics.
+pub fn ops_router(state: AppState) -> Router {
+    crate::telemetry_metrics::handle();
+    Router::new()
+        .route("/healthz", axum::routing::get(health::healthz))
+        .route("/readyz", axum::routing::get(health::readyz))
+        .route("/metrics", axum::routing::get(health::metrics))
+        .with_state(state)
+}
+
 /// Turns any error response that is not already a problem document (unknown route, wrong method,
 /// timeout, panic) into one, so clients see one error format.
 async fn problem_for_bare_errors(req: Request, next: Next) -> Response {

@@ -194,3 +194,27 @@ async fn a_worker_killed_mid_send_resends_at_most_once_with_the_same_message_id(
     // Duplicates carry the same Message-ID: the counts above are keyed by it, and each is a reminder's.
     assert!(counts.keys().all(|id| id.ends_with("@oem.test>")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_serves_its_health_and_metrics_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(Backend::Postgres, dir.path()).await;
+    let smtp = SmtpServer::start();
+    registrations(&url, 3, |i| format!("m{i}@client.test")).await;
+    let mut cmd = command(dir.path());
+    cmd.env("DATABASE_URL", &url)
+        .env("WARRANTYD_SECRET_KEY", SECRET)
+        .env("WARRANTYD_SMTP_URL", smtp.url())
+        .env("WARRANTYD_SEND_WINDOW", "* * * * * *")
+        .env("WARRANTYD_DISPATCH_INTERVAL_MS", "100")
+        .args(["serve", "--role", "worker", "--listen", "127.0.0.1:0"]);
+    let (child, _, base) = crate::binary::start(cmd);
+    wait_until(Duration::from_secs(30), || smtp.received().len() >= 3).await;
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status().as_u16(), 200);
+    let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("smtp_replies_total{class=\"2xx\"} 3"), "{metrics}");
+    assert!(metrics.contains("reminders_processed_total{state=\"sent\"} 3"));
+    assert_eq!(http.get(format!("{base}/v1/registrations")).send().await.unwrap().status().as_u16(), 404);
+    terminate(child);
+}

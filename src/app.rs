@@ -175,7 +175,10 @@ pub async fn run_with(
         (Role::Worker, Some(listener)) => {
             let addr = listener.local_addr()?;
             println!("warrantyd listening on http://{addr}");
-            axum::serve(listener, http::ops_router(state)).with_graceful_shutdown(stopped()).await.map_err(anyhow::Error::from)
+            axum::serve(listener, http::ops_router(state))
+                .with_graceful_shutdown(stopped())
+                .await
+                .map_err(anyhow::Error::from)
         }
         (Role::Worker, None) => {
             stopped().await;

@@ -164,7 +164,17 @@ impl Cli {
                 return ExitCode::from(2);
             }
         };
-        crate::telemetry::init(config.log_format);
+        let quiet = matches!(
+            self.command,
+            Some(
+                Command::Import(_)
+                    | Command::Export(_)
+                    | Command::Status
+                    | Command::Customer(_)
+                    | Command::Reminders(_)
+            )
+        );
+        crate::telemetry::init(config.log_format, quiet);
         match self
             .command
             .unwrap_or(Command::Serve {

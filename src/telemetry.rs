@@ -5,9 +5,15 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
-pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_env("WARRANTYD_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+/// Starts logging; `quiet` (commands an operator runs at a terminal) defaults to warnings only.
+pub fn init(format: LogFormat, quiet: bool) {
+    let default = if quiet {
+        "warn"
+    } else {
+        "info,sqlx=warn,tower_http=info"
+    };
+    let filter =
+        EnvFilter::try_from_env("WARRANTYD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -211,10 +211,36 @@ async fn a_worker_serves_its_health_and_metrics_and_nothing_else() {
     let (child, _, base) = crate::binary::start(cmd);
     wait_until(Duration::from_secs(30), || smtp.received().len() >= 3).await;
     let http = reqwest::Client::new();
-    assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().status().as_u16(), 200);
-    let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("smtp_replies_total{class=\"2xx\"} 3"), "{metrics}");
+    assert_eq!(
+        http.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("smtp_replies_total{class=\"2xx\"} 3"),
+        "{metrics}"
+    );
     assert!(metrics.contains("reminders_processed_total{state=\"sent\"} 3"));
-    assert_eq!(http.get(format!("{base}/v1/registrations")).send().await.unwrap().status().as_u16(), 404);
+    assert_eq!(
+        http.get(format!("{base}/v1/registrations"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
     terminate(child);
 }

@@ -34,19 +34,47 @@ impl Cluster {
             .map(|e| e.path().join("bin"))
             .max()
             .unwrap();
-        let dir = tempfile::Builder::new().prefix("wd-pg-").tempdir_in("/tmp").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("wd-pg-")
+            .tempdir_in("/tmp")
+            .unwrap();
         let data = dir.path().join("data");
-        assert!(Command::new("chown").args(["postgres"]).arg(dir.path()).status().unwrap().success());
-        let init = as_postgres(&bin.join("initdb")).args(["-A", "trust", "-U", "postgres", "-D"]).arg(&data).stdout(Stdio::null()).status().unwrap();
+        assert!(
+            Command::new("chown")
+                .args(["postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap()
+                .success()
+        );
+        let init = as_postgres(&bin.join("initdb"))
+            .args(["-A", "trust", "-U", "postgres", "-D"])
+            .arg(&data)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
         assert!(init.success(), "initdb failed");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let cluster = Self { bin, data, port, _dir: dir };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = Self {
+            bin,
+            data,
+            port,
+            _dir: dir,
+        };
         cluster.up();
         cluster
     }
 
     fn pg_ctl(&self, args: &[&str]) {
-        let options = format!("-p {} -c listen_addresses=127.0.0.1 -k {}", self.port, self.data.display());
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {}",
+            self.port,
+            self.data.display()
+        );
         let status = as_postgres(&self.bin.join("pg_ctl"))
             .args(["-D"])
             .arg(&self.data)
@@ -75,7 +103,13 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let _ = as_postgres(&self.bin.join("pg_ctl")).args(["-D"]).arg(&self.data).args(["-m", "immediate", "stop"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        let _ = as_postgres(&self.bin.join("pg_ctl"))
+            .args(["-D"])
+            .arg(&self.data)
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
@@ -86,7 +120,10 @@ async fn a_postgres_restart_under_load_gives_503s_loses_nothing_and_heals_itself
     let smtp = SmtpServer::start();
     let with_env = |cmd: &mut std::process::Command| {
         cmd.env("DATABASE_URL", cluster.url())
-            .env("WARRANTYD_SECRET_KEY", "a shared secret key for the restart test processes")
+            .env(
+                "WARRANTYD_SECRET_KEY",
+                "a shared secret key for the restart test processes",
+            )
             .env("WARRANTYD_SMTP_URL", smtp.url())
             .env("WARRANTYD_SEND_WINDOW", "* * * * * *")
             .env("WARRANTYD_DISPATCH_INTERVAL_MS", "100");
@@ -96,17 +133,47 @@ async fn a_postgres_restart_under_load_gives_503s_loses_nothing_and_heals_itself
     assert!(migrate.arg("migrate").status().unwrap().success());
     let mut key = command(dir.path());
     with_env(&mut key);
-    let admin = String::from_utf8(key.args(["key", "create", "--role", "admin"]).output().unwrap().stdout).unwrap().trim().to_owned();
+    let admin = String::from_utf8(
+        key.args(["key", "create", "--role", "admin"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
     let mut serve = command(dir.path());
     with_env(&mut serve);
     serve.args(["serve", "--listen", "127.0.0.1:0"]); // API and workers in one process
     let (child, _, base) = start(serve);
 
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
-    http.put(format!("{base}/v1/admin/dealers/R")).bearer_auth(&admin).json(&json!({"name": "R", "locale": "en", "time_zone": "UTC"})).send().await.unwrap();
-    http.put(format!("{base}/v1/admin/products/P1")).bearer_auth(&admin).json(&json!({"name": "P", "category": "c", "warranty_months": 12,
-        "warranty_start": "purchase", "service_plan": ["P6M"], "registration_window_days": 30})).send().await.unwrap();
-    let dealer: serde_json::Value = http.post(format!("{base}/v1/admin/dealers/R/keys")).bearer_auth(&admin).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    http.put(format!("{base}/v1/admin/dealers/R"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "R", "locale": "en", "time_zone": "UTC"}))
+        .send()
+        .await
+        .unwrap();
+    http.put(format!("{base}/v1/admin/products/P1"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "P", "category": "c", "warranty_months": 12,
+        "warranty_start": "purchase", "service_plan": ["P6M"], "registration_window_days": 30}))
+        .send()
+        .await
+        .unwrap();
+    let dealer: serde_json::Value = http
+        .post(format!("{base}/v1/admin/dealers/R/keys"))
+        .bearer_auth(&admin)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let dealer = dealer["key"].as_str().unwrap().to_owned();
     let today = chrono::Utc::now().date_naive().to_string();
 
@@ -121,16 +188,34 @@ async fn a_postgres_restart_under_load_gives_503s_loses_nothing_and_heals_itself
                 let body = json!({"serial_number": format!("RESTART-{i:05}"), "sku": "P1", "purchase_date": today,
                     "customer": {"name": "C", "email": format!("r{i}@client.test")}, "consent": {"service_reminders": true, "marketing": false}});
                 let started = Instant::now();
-                let response = http.post(format!("{base}/v1/registrations")).bearer_auth(&dealer).json(&body).send().await;
+                let response = http
+                    .post(format!("{base}/v1/registrations"))
+                    .bearer_auth(&dealer)
+                    .json(&body)
+                    .send()
+                    .await;
                 let elapsed = started.elapsed();
                 match response {
                     Ok(r) => {
                         let status = r.status().as_u16();
-                        let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                        let content_type = r
+                            .headers()
+                            .get("content-type")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_owned();
                         let text = r.text().await.unwrap_or_default();
-                        results.push((format!("RESTART{i:05}"), status, content_type, text, elapsed));
+                        results.push((
+                            format!("RESTART{i:05}"),
+                            status,
+                            content_type,
+                            text,
+                            elapsed,
+                        ));
                     }
-                    Err(e) => panic!("request {i} failed at the HTTP level (a hang or a dropped connection): {e}"),
+                    Err(e) => panic!(
+                        "request {i} failed at the HTTP level (a hang or a dropped connection): {e}"
+                    ),
                 }
                 i += 1;
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -150,14 +235,36 @@ async fn a_postgres_restart_under_load_gives_503s_loses_nothing_and_heals_itself
     let unavailable: Vec<_> = results.iter().filter(|r| r.1 == 503).collect();
     assert!(!unavailable.is_empty(), "no request saw the outage");
     for (_, _, content_type, text, elapsed) in &unavailable {
-        assert!(content_type.starts_with("application/problem+json"), "{content_type}: {text}");
-        assert!(!text.contains("sqlx") && !text.contains("connection") && !text.contains("5432"), "internals leaked: {text}");
+        assert!(
+            content_type.starts_with("application/problem+json"),
+            "{content_type}: {text}"
+        );
+        assert!(
+            !text.contains("sqlx") && !text.contains("connection") && !text.contains("5432"),
+            "internals leaked: {text}"
+        );
         assert!(*elapsed < Duration::from_secs(6), "a 503 took {elapsed:?}");
     }
-    assert!(results.iter().all(|r| r.1 == 201 || r.1 == 503), "only 201 and 503: {:?}", results.iter().map(|r| r.1).filter(|s| *s != 201 && *s != 503).collect::<Vec<_>>());
-    assert_eq!(results.last().unwrap().1, 201, "the API recovered by itself");
+    assert!(
+        results.iter().all(|r| r.1 == 201 || r.1 == 503),
+        "only 201 and 503: {:?}",
+        results
+            .iter()
+            .map(|r| r.1)
+            .filter(|s| *s != 201 && *s != 503)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        results.last().unwrap().1,
+        201,
+        "the API recovered by itself"
+    );
     // Every acknowledged registration is stored.
-    let acknowledged: Vec<_> = results.iter().filter(|r| r.1 == 201).map(|r| r.0.clone()).collect();
+    let acknowledged: Vec<_> = results
+        .iter()
+        .filter(|r| r.1 == 201)
+        .map(|r| r.0.clone())
+        .collect();
     let mut stored = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -165,22 +272,48 @@ async fn a_postgres_restart_under_load_gives_503s_loses_nothing_and_heals_itself
             Some(c) => format!("{base}/v1/registrations?limit=200&cursor={c}"),
             None => format!("{base}/v1/registrations?limit=200"),
         };
-        let page: serde_json::Value = http.get(path).bearer_auth(&dealer).send().await.unwrap().json().await.unwrap();
-        stored.extend(page["items"].as_array().unwrap().iter().map(|r| r["serial_number"].as_str().unwrap().to_owned()));
+        let page: serde_json::Value = http
+            .get(path)
+            .bearer_auth(&dealer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stored.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["serial_number"].as_str().unwrap().to_owned()),
+        );
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => break,
         }
     }
     for serial in &acknowledged {
-        assert!(stored.contains(serial), "{serial} was acknowledged but is not stored");
+        assert!(
+            stored.contains(serial),
+            "{serial} was acknowledged but is not stored"
+        );
     }
     // The workers resumed too: every acknowledged registration's confirmation arrives.
     let deadline = Instant::now() + Duration::from_secs(60);
     while smtp.received().len() < acknowledged.len() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(smtp.received().len() >= acknowledged.len(), "{} of {} confirmations delivered", smtp.received().len(), acknowledged.len());
-    eprintln!("pg restart: {} acknowledged, {} answered 503, all stored and mailed", acknowledged.len(), unavailable.len());
+    assert!(
+        smtp.received().len() >= acknowledged.len(),
+        "{} of {} confirmations delivered",
+        smtp.received().len(),
+        acknowledged.len()
+    );
+    eprintln!(
+        "pg restart: {} acknowledged, {} answered 503, all stored and mailed",
+        acknowledged.len(),
+        unavailable.len()
+    );
     terminate(child);
 }

@@ -15,7 +15,10 @@ use crate::smtp::SmtpServer;
 
 fn env_for(cmd: &mut std::process::Command, url: &str, smtp: &SmtpServer) {
     cmd.env("DATABASE_URL", url)
-        .env("WARRANTYD_SECRET_KEY", "a shared secret key for the scale-out test processes")
+        .env(
+            "WARRANTYD_SECRET_KEY",
+            "a shared secret key for the scale-out test processes",
+        )
         .env("WARRANTYD_SMTP_URL", smtp.url())
         .env("WARRANTYD_MAIL_FROM", "reminders@oem.test")
         .env("WARRANTYD_SEND_WINDOW", "* * * * * *")
@@ -37,7 +40,10 @@ async fn two_apis_and_three_workers_deliver_five_thousand_reminders_exactly_once
         cmd.args(args).output().unwrap()
     };
     assert!(run(&["migrate"]).status.success());
-    let admin = String::from_utf8(run(&["key", "create", "--role", "admin"]).stdout).unwrap().trim().to_owned();
+    let admin = String::from_utf8(run(&["key", "create", "--role", "admin"]).stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
     let api = |_: usize| {
         let mut cmd = command(dir.path());
         env_for(&mut cmd, &url, &smtp);
@@ -49,16 +55,54 @@ async fn two_apis_and_three_workers_deliver_five_thousand_reminders_exactly_once
     let worker = || -> Child {
         let mut cmd = command(dir.path());
         env_for(&mut cmd, &url, &smtp);
-        cmd.args(["serve", "--role", "worker"]).stdout(Stdio::null()).spawn().unwrap()
+        cmd.args(["serve", "--role", "worker"])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap()
     };
     let mut workers: Vec<Child> = (0..3).map(|_| worker()).collect();
 
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    let admin_call = |path: String, body: serde_json::Value| http.put(format!("{base_1}{path}")).bearer_auth(&admin).json(&body).send();
-    assert!(admin_call("/v1/admin/dealers/SCALE".into(), json!({"name": "Scale", "locale": "en", "time_zone": "UTC"})).await.unwrap().status().is_success());
-    assert!(admin_call("/v1/admin/products/P1".into(), json!({"name": "P", "category": "c", "warranty_months": 12,
-        "warranty_start": "purchase", "service_plan": ["P6M"], "registration_window_days": 30})).await.unwrap().status().is_success());
-    let key: serde_json::Value = http.post(format!("{base_2}/v1/admin/dealers/SCALE/keys")).bearer_auth(&admin).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let admin_call = |path: String, body: serde_json::Value| {
+        http.put(format!("{base_1}{path}"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    assert!(
+        admin_call(
+            "/v1/admin/dealers/SCALE".into(),
+            json!({"name": "Scale", "locale": "en", "time_zone": "UTC"})
+        )
+        .await
+        .unwrap()
+        .status()
+        .is_success()
+    );
+    assert!(
+        admin_call(
+            "/v1/admin/products/P1".into(),
+            json!({"name": "P", "category": "c", "warranty_months": 12,
+        "warranty_start": "purchase", "service_plan": ["P6M"], "registration_window_days": 30})
+        )
+        .await
+        .unwrap()
+        .status()
+        .is_success()
+    );
+    let key: serde_json::Value = http
+        .post(format!("{base_2}/v1/admin/dealers/SCALE/keys"))
+        .bearer_auth(&admin)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let key = key["key"].as_str().unwrap().to_owned();
 
     let n = 5000usize;
@@ -79,7 +123,15 @@ async fn two_apis_and_three_workers_deliver_five_thousand_reminders_exactly_once
         .collect()
         .await;
     let intake_secs = started.elapsed().as_secs_f64();
-    assert!(statuses.iter().all(|s| *s == 201), "{:?}", statuses.iter().filter(|s| **s != 201).take(5).collect::<Vec<_>>());
+    assert!(
+        statuses.iter().all(|s| *s == 201),
+        "{:?}",
+        statuses
+            .iter()
+            .filter(|s| **s != 201)
+            .take(5)
+            .collect::<Vec<_>>()
+    );
 
     // Stop one worker gracefully while the others are still sending.
     let deadline = Instant::now() + Duration::from_secs(240);
@@ -99,7 +151,17 @@ async fn two_apis_and_three_workers_deliver_five_thousand_reminders_exactly_once
     for message in smtp.received() {
         *counts.entry(message.message_id()).or_default() += 1;
     }
-    eprintln!("scale-out: {n} registrations in {intake_secs:.1} s, all reminders delivered after {delivery_secs:.1} s");
+    eprintln!(
+        "scale-out: {n} registrations in {intake_secs:.1} s, all reminders delivered after {delivery_secs:.1} s"
+    );
     assert_eq!(counts.len(), n, "every confirmation delivered");
-    assert!(counts.values().all(|c| *c == 1), "delivered more than once: {:?}", counts.iter().filter(|(_, c)| **c > 1).take(5).collect::<Vec<_>>());
+    assert!(
+        counts.values().all(|c| *c == 1),
+        "delivered more than once: {:?}",
+        counts
+            .iter()
+            .filter(|(_, c)| **c > 1)
+            .take(5)
+            .collect::<Vec<_>>()
+    );
 }

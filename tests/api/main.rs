@@ -6,6 +6,7 @@ mod smtp;
 
 mod admin;
 mod attribution;
+mod authz;
 mod batch;
 mod binary;
 mod browser;

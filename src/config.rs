@@ -58,6 +58,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Requests per minute one API key may make to the intake endpoints (registrations, visits).
+    pub rate_limit_per_key_per_minute: u32,
+    /// Requests per minute one client address may make to the customer and sign-in pages.
+    pub rate_limit_per_address_per_minute: u32,
     /// Deadline for one request before it is answered 503.
     pub request_timeout_secs: u64,
     /// Database connections per process.
@@ -123,6 +127,8 @@ impl Default for Config {
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,
             request_timeout_secs: 30,
+            rate_limit_per_key_per_minute: 6000,
+            rate_limit_per_address_per_minute: 120,
             db_max_connections: 16,
             expiry_notice_days: 30,
             catch_up_days: 30,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod finance;
 pub mod finance_pages;
 pub mod health;
+pub mod limits;
 pub mod registrations;
 pub mod scorecards;
 pub mod session;
@@ -134,6 +135,10 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let body_limit = state.config.max_body_bytes;
+    let limits = limits::Limits::new(
+        state.config.rate_limit_per_key_per_minute,
+        state.config.rate_limit_per_address_per_minute,
+    );
     router
         .route("/dealer/login", axum::routing::get(dealer_pages::login_form).post(dealer_pages::login))
         .route("/dealer/logout", axum::routing::post(dealer_pages::logout))
@@ -160,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         // Outside the panic and timeout layers, so their bare answers become problems too.
         .layer(middleware::from_fn(problem_for_bare_errors))
         .layer(middleware::from_fn(crate::telemetry_metrics::track_requests))
+        .layer(middleware::from_fn_with_state(limits, limits::enforce))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO)).make_span_with(|req: &Request| {
             let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();

@@ -19,12 +19,26 @@ enum Access {
 
 fn access(method: &str, path: &str) -> Option<Access> {
     use Access::*;
-    let public = ["/healthz", "/readyz", "/metrics", "/u/{token}", "/r/{token}", "/v/{token}"];
+    let public = [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/u/{token}",
+        "/r/{token}",
+        "/v/{token}",
+    ];
     if public.contains(&path) {
         return Some(Public);
     }
-    let dealer = ["/v1/registrations", "/v1/registrations/batch", "/v1/registrations/{id}", "/v1/registrations/{id}/void",
-        "/v1/service-events", "/v1/dealer/scorecard", "/v1/dealer/statements"];
+    let dealer = [
+        "/v1/registrations",
+        "/v1/registrations/batch",
+        "/v1/registrations/{id}",
+        "/v1/registrations/{id}/void",
+        "/v1/service-events",
+        "/v1/dealer/scorecard",
+        "/v1/dealer/statements",
+    ];
     if dealer.contains(&path) {
         return Some(Dealer);
     }
@@ -43,13 +57,41 @@ async fn every_route_admits_exactly_its_role(backend: Backend) {
     let admin = app.admin_key.clone();
     let dealer_a = app.dealer("A", "Europe/Paris").await;
     let dealer_b = app.dealer("B", "Europe/Paris").await;
-    let finance = app.post_json("/v1/admin/keys", Some(&admin), &json!({"role": "finance"})).await.json["key"].as_str().unwrap().to_owned();
-    let revoked = app.post_json("/v1/admin/keys", Some(&admin), &json!({"role": "admin"})).await;
-    app.post_json(&format!("/v1/admin/keys/{}/revoke", revoked.json["id"].as_str().unwrap()), Some(&admin), &json!({})).await;
+    let finance = app
+        .post_json("/v1/admin/keys", Some(&admin), &json!({"role": "finance"}))
+        .await
+        .json["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = app
+        .post_json("/v1/admin/keys", Some(&admin), &json!({"role": "admin"}))
+        .await;
+    app.post_json(
+        &format!(
+            "/v1/admin/keys/{}/revoke",
+            revoked.json["id"].as_str().unwrap()
+        ),
+        Some(&admin),
+        &json!({}),
+    )
+    .await;
     let revoked = revoked.json["key"].as_str().unwrap().to_owned();
-    let registration_a = app.register(&dealer_a, &registration("AUTHZ-0001")).await.json["id"].as_str().unwrap().to_owned();
+    let registration_a = app
+        .register(&dealer_a, &registration("AUTHZ-0001"))
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // A throwaway key for the revoke route (revoking the admin's own key would end the test).
-    let key_id = app.post_json("/v1/admin/keys", Some(&admin), &json!({"role": "finance"})).await.json["id"].as_str().unwrap().to_owned();
+    let key_id = app
+        .post_json("/v1/admin/keys", Some(&admin), &json!({"role": "finance"}))
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let doc = warrantyd::http::openapi();
     let mut checked = 0;
@@ -70,18 +112,38 @@ async fn every_route_admits_exactly_its_role(backend: Backend) {
                 continue;
             };
             let concrete = path
-                .replace("{id}", &if path.contains("registrations") { registration_a.clone() } else if path.contains("keys") { key_id.clone() } else { uuid::Uuid::nil().to_string() })
+                .replace(
+                    "{id}",
+                    &if path.contains("registrations") {
+                        registration_a.clone()
+                    } else if path.contains("keys") {
+                        key_id.clone()
+                    } else {
+                        uuid::Uuid::nil().to_string()
+                    },
+                )
                 .replace("{code}", "A")
                 .replace("{sku}", "MOWER-500")
                 .replace("{period}", "2026-11")
                 .replace("{token}", "not-a-token");
-            let concrete = if concrete.ends_with(".csv") { format!("{concrete}?period=2026-11") } else { concrete };
+            let concrete = if concrete.ends_with(".csv") {
+                format!("{concrete}?period=2026-11")
+            } else {
+                concrete
+            };
             let call = |key: Option<String>| {
                 let (app, method, concrete) = (&app, method.clone(), concrete.clone());
                 async move {
-                    let body = if method == Method::GET { vec![] } else { b"{}".to_vec() };
+                    let body = if method == Method::GET {
+                        vec![]
+                    } else {
+                        b"{}".to_vec()
+                    };
                     let ct = (method != Method::GET).then_some("application/json");
-                    app.send(method, &concrete, key.as_deref(), ct, body, &[]).await.status.as_u16()
+                    app.send(method, &concrete, key.as_deref(), ct, body, &[])
+                        .await
+                        .status
+                        .as_u16()
                 }
             };
             let identities = [
@@ -104,10 +166,17 @@ async fn every_route_admits_exactly_its_role(backend: Backend) {
                 if rule == Access::Public {
                     assert!(status != 401 && status != 403, "{what}: {status}");
                 } else if !allowed {
-                    let expected = if matches!(who, "no key" | "revoked key") { 401 } else { 403 };
+                    let expected = if matches!(who, "no key" | "revoked key") {
+                        401
+                    } else {
+                        403
+                    };
                     assert_eq!(status, expected, "{what}");
                 } else {
-                    assert!(status != 401 && status != 403 && status < 500, "{what}: {status}");
+                    assert!(
+                        status != 401 && status != 403 && status < 500,
+                        "{what}: {status}"
+                    );
                     // Another dealer's registration does not exist for dealer B.
                     if who == "dealer B" && concrete.contains(&registration_a) {
                         assert_eq!(status, 404, "{what}");
@@ -117,7 +186,10 @@ async fn every_route_admits_exactly_its_role(backend: Backend) {
             }
         }
     }
-    assert!(unclassified.is_empty(), "classify these new routes in tests/api/authz.rs: {unclassified:?}");
+    assert!(
+        unclassified.is_empty(),
+        "classify these new routes in tests/api/authz.rs: {unclassified:?}"
+    );
     assert!(checked > 200, "only {checked} checks ran");
 }
 

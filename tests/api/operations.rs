@@ -205,10 +205,58 @@ async fn erasing_a_customer_removes_personal_data_and_keeps_the_books(backend: B
     assert_eq!(audit[0].action, "customer.erased");
 }
 
+async fn intake_and_customer_pages_are_rate_limited(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |c| {
+        c.rate_limit_per_key_per_minute = 3;
+        c.rate_limit_per_address_per_minute = 2;
+    })
+    .await;
+    let a = app.dealer("A", "Europe/Paris").await;
+    let b = app.dealer("B", "Europe/Paris").await;
+    for i in 0..3 {
+        assert_eq!(
+            app.register(&a, &crate::helpers::registration(&format!("RATE-A-{i}")))
+                .await
+                .status
+                .as_u16(),
+            201
+        );
+    }
+    let limited = app
+        .register(&a, &crate::helpers::registration("RATE-A-9"))
+        .await;
+    limited.assert_problem(429);
+    assert!(
+        limited
+            .header("retry-after")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    // Another dealer's key has its own allowance; reads are not limited.
+    assert_eq!(
+        app.register(&b, &crate::helpers::registration("RATE-B-1"))
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+    assert_eq!(
+        app.get("/v1/registrations", Some(&a)).await.status.as_u16(),
+        200
+    );
+    for _ in 0..2 {
+        assert_eq!(app.get("/u/not-a-token", None).await.status.as_u16(), 404);
+    }
+    app.get("/u/not-a-token", None).await.assert_problem(429);
+}
+
 both_backends!(
     health_and_readiness_answer,
     the_openapi_document_describes_every_route_and_its_errors,
     readiness_fails_while_migrations_are_pending,
     metrics_report_requests_intake_and_the_reminder_queue,
     erasing_a_customer_removes_personal_data_and_keeps_the_books,
+    intake_and_customer_pages_are_rate_limited,
 );

@@ -26,7 +26,8 @@ fn env_for(cmd: &mut std::process::Command, url: &str, smtp: &SmtpServer) {
         .env("WARRANTYD_DISPATCH_BATCH", "500")
         .env("WARRANTYD_LEASE_SECS", "20")
         .env("WARRANTYD_SEND_TIMEOUT_SECS", "10")
-        .env("WARRANTYD_DB_MAX_CONNECTIONS", "10");
+        .env("WARRANTYD_DB_MAX_CONNECTIONS", "10")
+        .env("WARRANTYD_RATE_LIMIT_PER_KEY_PER_MINUTE", "1000000");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,6 +14,7 @@ mod consistency;
 mod crash;
 mod delivery;
 mod finance_pages;
+mod fuzz;
 mod idempotency;
 mod incentives;
 mod isolation;

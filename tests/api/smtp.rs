@@ -66,6 +66,11 @@ impl SmtpServer {
             .local_addr()
             .unwrap()
             .port();
+        Self::start_on(port)
+    }
+
+    /// A server on a given port (e.g. the port of one that was stopped).
+    pub fn start_on(port: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/fault_server.py");
         let mut child = Command::new(python())

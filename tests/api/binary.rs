@@ -28,11 +28,7 @@ pub fn command(dir: &std::path::Path) -> Command {
 /// Starts `cmd` and collects its stdout until the "listening" line; returns the lines and address.
 #[allow(clippy::zombie_processes)] // callers stop it with `terminate`
 pub fn start(mut cmd: Command) -> (Child, Vec<String>, String) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start warrantyd");
+    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("start warrantyd");
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

@@ -810,7 +810,6 @@ async fn a_dealers_own_send_window_governs_its_customers(backend: Backend) {
     assert_eq!(resp.json["reminders"][0]["due_at"], "2026-11-28T09:00:00Z");
 }
 
-
 async fn reminders_wait_out_an_smtp_outage_and_go_once_it_is_back(backend: Backend) {
     let app = spawn_app(backend).await;
     let key = setup(&app).await;
@@ -818,22 +817,55 @@ async fn reminders_wait_out_an_smtp_outage_and_go_once_it_is_back(backend: Backe
     let sender = app.smtp_sender(&smtp.url());
     let mut confirmations = Vec::new();
     for i in 0..3 {
-        let resp = app.register(&key, &unit(&format!("OUTAGE-{i:04}"), &format!("outage{i}@client.test"), "en")).await;
-        confirmations.push(resp.json["reminders"][0]["id"].as_str().unwrap().parse::<Uuid>().unwrap());
+        let resp = app
+            .register(
+                &key,
+                &unit(
+                    &format!("OUTAGE-{i:04}"),
+                    &format!("outage{i}@client.test"),
+                    "en",
+                ),
+            )
+            .await;
+        confirmations.push(
+            resp.json["reminders"][0]["id"]
+                .as_str()
+                .unwrap()
+                .parse::<Uuid>()
+                .unwrap(),
+        );
     }
     let port = smtp.port;
     drop(smtp); // the mail server goes away
     let outcomes = dispatch_and_send(&sender, &confirmations).await;
-    assert!(outcomes.iter().all(|o| matches!(o, Some(Outcome::Retry { smtp_code: None, .. }))), "{outcomes:?}");
+    assert!(
+        outcomes.iter().all(|o| matches!(
+            o,
+            Some(Outcome::Retry {
+                smtp_code: None,
+                ..
+            })
+        )),
+        "{outcomes:?}"
+    );
     // It comes back (same address); after the backoff every reminder goes out exactly once.
     let back = SmtpServer::start_on(port);
     app.clock.set("2026-11-30T10:00:00Z".parse().unwrap());
     let outcomes = dispatch_and_send(&sender, &confirmations).await;
-    assert!(outcomes.iter().all(|o| matches!(o, Some(Outcome::Sent { .. }))), "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Some(Outcome::Sent { .. }))),
+        "{outcomes:?}"
+    );
     assert_eq!(back.received().len(), 3);
     sender.dispatch_once().await.unwrap();
     for id in &confirmations {
-        assert_eq!(sender.send_reminder(*id).await.unwrap(), None, "nothing is sent twice");
+        assert_eq!(
+            sender.send_reminder(*id).await.unwrap(),
+            None,
+            "nothing is sent twice"
+        );
     }
 }
 
@@ -841,16 +873,29 @@ async fn an_unwritable_outbox_is_a_clear_temporary_failure(backend: Backend) {
     let app = spawn_app(backend).await;
     let key = setup(&app).await;
     let blocked = tempfile::NamedTempFile::new().unwrap(); // a file where the directory should be
-    let sender = app.sender(warrantyd::mail::Mailer::Outbox(blocked.path().join("outbox")));
-    let resp = app.register(&key, &unit("DISK-0001", "disk@client.test", "en")).await;
-    let id: Uuid = resp.json["reminders"][0]["id"].as_str().unwrap().parse().unwrap();
+    let sender = app.sender(warrantyd::mail::Mailer::Outbox(
+        blocked.path().join("outbox"),
+    ));
+    let resp = app
+        .register(&key, &unit("DISK-0001", "disk@client.test", "en"))
+        .await;
+    let id: Uuid = resp.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let outcome = dispatch_and_send(&sender, &[id]).await.remove(0).unwrap();
-    let Outcome::Retry { detail, .. } = outcome else { panic!("{outcome:?}") };
+    let Outcome::Retry { detail, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
     assert!(detail.contains("cannot write to the outbox"), "{detail}");
     let dir = tempfile::tempdir().unwrap();
     let fixed = app.sender(warrantyd::mail::Mailer::Outbox(dir.path().to_owned()));
     app.clock.set("2026-11-30T10:00:00Z".parse().unwrap());
-    assert!(matches!(dispatch_and_send(&fixed, &[id]).await.remove(0), Some(Outcome::Sent { .. })));
+    assert!(matches!(
+        dispatch_and_send(&fixed, &[id]).await.remove(0),
+        Some(Outcome::Sent { .. })
+    ));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 

@@ -120,11 +120,19 @@ mod emails {
     }
 
     fn sender() -> warrantyd::jobs::Sender {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let _guard = runtime.enter();
         // The store is never used by render(); a lazily connecting pool needs no database.
-        let store = runtime.block_on(warrantyd::store::Store::connect("sqlite::memory:", 1)).unwrap();
-        let config = warrantyd::config::Config { mail_from: "reminders@oem.test".into(), ..Default::default() };
+        let store = runtime
+            .block_on(warrantyd::store::Store::connect("sqlite::memory:", 1))
+            .unwrap();
+        let config = warrantyd::config::Config {
+            mail_from: "reminders@oem.test".into(),
+            ..Default::default()
+        };
         warrantyd::jobs::Sender::new(
             Arc::new(config),
             store,

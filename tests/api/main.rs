@@ -13,6 +13,7 @@ mod browser;
 mod consistency;
 mod crash;
 mod delivery;
+mod faults;
 mod finance_pages;
 mod fuzz;
 mod idempotency;

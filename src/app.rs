@@ -193,19 +193,64 @@ pub async fn run_with(
     served.and(worked)
 }
 
-/// Serves HTTP on `listener` until `shutdown`, then lets in-flight requests finish.
+/// Serves HTTP/1.1 on `listener` until `shutdown`, then lets in-flight requests finish (bounded).
+/// Connections that do not send their request headers within `header_read_timeout_secs` are
+/// closed, so slow clients cannot hold connections open; request bodies and handlers are bounded by
+/// the request timeout.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    use axum::extract::ConnectInfo;
+    use tower::ServiceExt;
+
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?state.store.backend(), "listening");
     // The address on stdout lets scripts and tests that asked for port 0 find the service.
     println!("warrantyd listening on http://{addr}");
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let header_timeout = std::time::Duration::from_secs(state.config.header_read_timeout_secs);
+    let drain = std::time::Duration::from_secs(state.config.request_timeout_secs + 5);
+    let router = http::router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let service = router.clone().map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req
+                });
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout);
+                let connection = builder.serve_connection(
+                    hyper_util::rt::TokioIo::new(stream),
+                    hyper_util::service::TowerToHyperService::new(service),
+                );
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(drain) => tracing::warn!("in-flight requests did not finish in time"),
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -62,6 +62,8 @@ pub struct Config {
     pub rate_limit_per_key_per_minute: u32,
     /// Requests per minute one client address may make to the customer and sign-in pages.
     pub rate_limit_per_address_per_minute: u32,
+    /// A connection must send its request headers within this many seconds or it is closed.
+    pub header_read_timeout_secs: u64,
     /// Deadline for one request before it is answered 503.
     pub request_timeout_secs: u64,
     /// Database connections per process.
@@ -127,6 +129,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
             rate_limit_per_key_per_minute: 6000,
             rate_limit_per_address_per_minute: 120,
             db_max_connections: 16,

@@ -133,11 +133,27 @@ impl Sender {
         };
         let outcome = self.decide_and_send(&ctx, now).await;
         let finished = self.clock.now();
-        if !self
-            .store
-            .finish_send(reminder_id, lease_until, &outcome, finished)
-            .await?
-        {
+        // The message may already be out: keep trying to record that through a database outage
+        // (until the claim's lease would expire), so a blip does not cause a resend.
+        let mut wait = std::time::Duration::from_millis(250);
+        let recorded = loop {
+            match self
+                .store
+                .finish_send(reminder_id, lease_until, &outcome, finished)
+                .await
+            {
+                Err(StoreError::Unavailable(e))
+                    if self.clock.now() + Duration::from_std(wait).unwrap_or_default()
+                        < lease_until =>
+                {
+                    tracing::warn!(%reminder_id, error = %e, "cannot record the outcome yet; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(std::time::Duration::from_secs(5));
+                }
+                other => break other?,
+            }
+        };
+        if !recorded {
             tracing::warn!(%reminder_id, "claim lost before the outcome was recorded");
             return Ok(None);
         }

@@ -218,3 +218,36 @@ async fn a_second_process_writing_to_the_same_sqlite_file_loses_nothing() {
     let store = warrantyd::store::Store::connect(&url, 1).await.unwrap();
     assert_eq!(store.table_counts().await.unwrap().registrations, 900);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_too_slow_to_send_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = command(dir.path());
+    serve.env("WARRANTYD_HEADER_READ_TIMEOUT_SECS", "1").args([
+        "serve",
+        "--role",
+        "api",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    let (child, _, base) = start(serve);
+    let addr = base.strip_prefix("http://").unwrap().to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap(); // and never finishes
+    let mut buf = Vec::new();
+    let started = std::time::Instant::now();
+    let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server kept a half-sent request open");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "closed too early: {:?}",
+        started.elapsed()
+    );
+    // Well-behaved clients are unaffected.
+    let ok = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    terminate(child);
+}

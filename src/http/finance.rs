@@ -359,7 +359,7 @@ pub async fn add_adjustment(
     let mut errors = crate::domain::field::Errors::default();
     let currency = errors.take("currency", parse_currency(&req.currency));
     let reason = errors.take("reason", clean_text(&req.reason, 500));
-    if req.amount_minor == 0 || req.amount_minor.abs() > MAX_AMOUNT_MINOR {
+    if req.amount_minor == 0 || req.amount_minor.unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs() {
         errors.push(
             "amount_minor",
             "out_of_range",

@@ -581,6 +581,14 @@ async fn adjustments_and_the_csv_export_explain_every_amount(backend: Backend) {
         .await;
     assert_eq!(adjustment.status.as_u16(), 201, "{}", adjustment.text);
     assert_eq!(adjustment.json["amount"], "-2.50");
+    // The most negative integer must not overflow the range check (found by schemathesis).
+    let extreme = app
+        .post_json("/v1/finance/adjustments", Some(&finance), &json!({"dealer_code": "A", "amount_minor": i64::MIN, "currency": "EUR", "reason": "x"}))
+        .await;
+    assert_eq!(
+        extreme.field_errors(),
+        vec![("amount_minor".to_owned(), "out_of_range".to_owned())]
+    );
     let bad = app
         .post_json(
             "/v1/finance/adjustments",

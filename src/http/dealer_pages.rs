@@ -59,22 +59,12 @@ pub async fn login(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<session::CsrfForm>,
 ) -> Result<Response, ApiError> {
-    if let Some(s) = signed_in(&state, &headers).await?
-        && !session::csrf_ok(&state, &s, &form.csrf)
-    {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(session::sign_out(DEALER))
+    session::logout(&state, &headers, DEALER, &form).await
 }
 
 async fn counter_page(

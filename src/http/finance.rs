@@ -2,8 +2,8 @@
 //! mark paid, add adjustments, export CSV. Dealers read their own statements. Admins manage programs.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -479,20 +479,10 @@ pub async fn export_csv(
     let body = out
         .into_inner()
         .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-    let disposition =
-        HeaderValue::from_str(&format!("attachment; filename=\"statements-{period}.csv\""))
-            .expect("ascii");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(super::session::csv_download(
+        &format!("statements-{period}.csv"),
         body,
-    )
-        .into_response())
+    ))
 }
 
 /// The calling dealer's statements, with their lines.

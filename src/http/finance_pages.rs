@@ -58,22 +58,12 @@ pub async fn login(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<session::CsrfForm>,
 ) -> Result<Response, ApiError> {
-    if let Some(session) = session(&state, &headers).await?
-        && !session::csrf_ok(&state, &session, &form.csrf)
-    {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(session::sign_out(FINANCE))
+    session::logout(&state, &headers, FINANCE, &form).await
 }
 
 #[derive(Deserialize)]

@@ -2,8 +2,7 @@
 //! export), dealer targets, and fraud signals.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -221,22 +220,10 @@ pub async fn admin_scorecards_csv(
     let body = out
         .into_inner()
         .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename=\"scorecards-{}.csv\"",
-        p.period
-    ))
-    .expect("ascii");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(super::session::csv_download(
+        &format!("scorecards-{}.csv", p.period),
         body,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -172,3 +172,40 @@ pub fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> R
         Err(e) => ApiError::internal(anyhow::anyhow!("page {name}: {e:#}")).into_response(),
     }
 }
+
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+/// Signs out of `area` (a form post carrying the session's CSRF token).
+pub async fn logout(
+    state: &AppState,
+    headers: &HeaderMap,
+    area: Area,
+    form: &CsrfForm,
+) -> Result<Response, ApiError> {
+    if let Some(session) = current(state, headers, area).await?
+        && !csrf_ok(state, &session, &form.csrf)
+    {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(sign_out(area))
+}
+
+/// A CSV download: RFC 4180 with CRLF, UTF-8, as an attachment named `filename`.
+pub fn csv_download(filename: &str, body: Vec<u8>) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .expect("an ASCII file name");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}

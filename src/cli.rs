@@ -537,6 +537,7 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
         Some("demo".into()),
     )
     .await?;
+    let finance = issue_key(&state, keys::Role::Finance, None, Some("demo".into())).await?;
     let listener = app::bind(listen.unwrap_or(config.listen)).await?;
     let addr = listener.local_addr()?;
     let mut config = config;
@@ -559,9 +560,12 @@ curl -sS -X POST http://{addr}/v1/registrations \
   -H 'Idempotency-Key: {serial}' \
   -d '{{"serial_number":"{serial}","sku":"MOWER-500","purchase_date":"{today}","customer":{{"name":"Alex Doe","email":"alex@example.com","time_zone":"Europe/London","locale":"en-GB"}},"consent":{{"service_reminders":true,"marketing":false}}}}'
 
+Web pages: http://{addr}/dealer/login (counter form and scorecard; sign in with the dealer key)
+           http://{addr}/finance/login (statements; sign in with this finance key: {finance})
 API description: http://{addr}/openapi.json
 "#,
-        key = key.key
+        key = key.key,
+        finance = finance.key
     );
     drop(state);
     app::run_with(

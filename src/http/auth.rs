@@ -51,25 +51,27 @@ where
         }
         let role = Role::parse(&record.role)
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored key role invalid")))?;
-        let dealer = match record.dealer_id {
-            Some(dealer_id) => {
-                let dealer = state
-                    .store
-                    .dealer_by_id(dealer_id)
-                    .await?
-                    .ok_or(ApiError::Unauthenticated)?;
-                if !dealer.active {
+        // The key's query brought the dealer's profile along: no second round trip.
+        let dealer = match (
+            record.dealer_id,
+            record.dealer_code,
+            record.dealer_locale,
+            record.dealer_time_zone,
+        ) {
+            (Some(id), Some(code), Some(locale), Some(time_zone)) => {
+                if record.dealer_active != Some(true) {
                     return Err(ApiError::Forbidden);
                 }
                 Some(DealerContext {
-                    id: dealer.id,
-                    code: dealer.code,
-                    locale: dealer.locale,
-                    time_zone: dealer.time_zone,
-                    send_window: dealer.send_window,
+                    id,
+                    code,
+                    locale,
+                    time_zone,
+                    send_window: record.dealer_send_window,
                 })
             }
-            None => None,
+            (Some(_), ..) => return Err(ApiError::Unauthenticated),
+            _ => None,
         };
         tracing::Span::current().record("key_id", tracing::field::display(record.id));
         let principal = Principal {

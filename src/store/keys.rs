@@ -27,11 +27,18 @@ pub struct KeyRecord {
     pub label: Option<String>,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The dealer's profile as requests need it (read in the same round trip as the key).
+    pub dealer_locale: Option<String>,
+    pub dealer_time_zone: Option<String>,
+    pub dealer_send_window: Option<String>,
+    pub dealer_active: Option<bool>,
 }
 
 const KEY_SELECT: &str =
     "SELECT k.id, k.prefix, k.secret_hash, k.role, k.dealer_id, d.code AS dealer_code, k.label,
-    k.created_at, k.revoked_at FROM api_keys k LEFT JOIN dealers d ON d.id = k.dealer_id";
+    k.created_at, k.revoked_at, d.locale AS dealer_locale, d.time_zone AS dealer_time_zone,
+    d.send_window AS dealer_send_window, d.active AS dealer_active
+    FROM api_keys k LEFT JOIN dealers d ON d.id = k.dealer_id";
 
 impl Store {
     pub async fn insert_key(&self, key: &NewKey, now: DateTime<Utc>) -> Result<()> {

@@ -292,13 +292,7 @@ impl Command {
                     .dealer_by_code(&dealer)
                     .await?
                     .with_context(|| format!("no dealer {dealer:?}"))?;
-                let context = crate::intake::DealerContext {
-                    id: record.id,
-                    code: record.code,
-                    locale: record.locale,
-                    time_zone: record.time_zone,
-                    send_window: record.send_window,
-                };
+                let context = crate::intake::DealerContext::from(record);
                 let summary =
                     crate::ops::import_registrations(&state.intake, &context, &file, &errors)
                         .await?;

@@ -33,6 +33,52 @@ pub struct DealerContext {
     pub send_window: Option<String>,
 }
 
+impl From<crate::store::DealerRecord> for DealerContext {
+    fn from(d: crate::store::DealerRecord) -> Self {
+        Self {
+            id: d.id,
+            code: d.code,
+            locale: d.locale,
+            time_zone: d.time_zone,
+            send_window: d.send_window,
+        }
+    }
+}
+
+/// The dealer behind an API key, as read with the key.
+pub enum KeyDealer {
+    /// A staff key.
+    None,
+    Active(DealerContext),
+    /// The dealer is deactivated (or its row is missing): the key may not act.
+    Refused,
+}
+
+impl KeyDealer {
+    pub fn of(key: &crate::store::KeyRecord) -> Self {
+        match (
+            key.dealer_id,
+            &key.dealer_code,
+            &key.dealer_locale,
+            &key.dealer_time_zone,
+        ) {
+            (None, ..) => Self::None,
+            (Some(id), Some(code), Some(locale), Some(time_zone))
+                if key.dealer_active == Some(true) =>
+            {
+                Self::Active(DealerContext {
+                    id,
+                    code: code.clone(),
+                    locale: locale.clone(),
+                    time_zone: time_zone.clone(),
+                    send_window: key.dealer_send_window.clone(),
+                })
+            }
+            _ => Self::Refused,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
     #[error("invalid registration")]
@@ -103,14 +149,7 @@ impl Intake {
         };
         let (product, terms) = (product.expect("parsed"), terms.expect("parsed"));
 
-        let window = dealer
-            .send_window
-            .as_deref()
-            .and_then(|w| SendWindow::parse(w).ok())
-            .map_or_else(
-                || self.window.clone(),
-                |w| w.with_quiet_days(self.window.quiet_days().to_vec()),
-            );
+        let window = self.window.overridden_by(dealer.send_window.as_deref());
         let mut plan = plan_reminders(&PlanInput {
             now,
             tz: new.customer.time_zone.0,

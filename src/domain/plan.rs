@@ -80,6 +80,15 @@ impl SendWindow {
         self
     }
 
+    /// A dealer's own window (a cron expression) with this window's quiet days, or this window when
+    /// the dealer has none (or an invalid one).
+    pub fn overridden_by(&self, dealer_window: Option<&str>) -> SendWindow {
+        match dealer_window.map(SendWindow::parse) {
+            Some(Ok(window)) => window.with_quiet_days(self.quiet_days.clone()),
+            _ => self.clone(),
+        }
+    }
+
     pub fn quiet_days(&self) -> &[QuietDay] {
         &self.quiet_days
     }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::intake::DealerContext;
+use crate::intake::{DealerContext, KeyDealer};
 use crate::keys::{self, Role};
 
 #[derive(Debug, Clone)]
@@ -52,26 +52,10 @@ where
         let role = Role::parse(&record.role)
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored key role invalid")))?;
         // The key's query brought the dealer's profile along: no second round trip.
-        let dealer = match (
-            record.dealer_id,
-            record.dealer_code,
-            record.dealer_locale,
-            record.dealer_time_zone,
-        ) {
-            (Some(id), Some(code), Some(locale), Some(time_zone)) => {
-                if record.dealer_active != Some(true) {
-                    return Err(ApiError::Forbidden);
-                }
-                Some(DealerContext {
-                    id,
-                    code,
-                    locale,
-                    time_zone,
-                    send_window: record.dealer_send_window,
-                })
-            }
-            (Some(_), ..) => return Err(ApiError::Unauthenticated),
-            _ => None,
+        let dealer = match KeyDealer::of(&record) {
+            KeyDealer::None => None,
+            KeyDealer::Active(dealer) => Some(dealer),
+            KeyDealer::Refused => return Err(ApiError::Forbidden),
         };
         tracing::Span::current().record("key_id", tracing::field::display(record.id));
         let principal = Principal {

@@ -39,24 +39,19 @@ pub async fn login_form(State(state): State<AppState>) -> Response {
     )
 }
 
-#[derive(Deserialize)]
-pub struct LoginForm {
-    key: String,
-}
-
 pub async fn login(
     State(state): State<AppState>,
-    Form(form): Form<LoginForm>,
+    Form(form): Form<session::LoginForm>,
 ) -> Result<Response, ApiError> {
-    match session::sign_in(&state, DEALER, &form.key, "/dealer/counter").await? {
-        Some(response) => Ok(response),
-        None => Ok(session::render(
-            &state,
-            StatusCode::UNAUTHORIZED,
-            "dealer/login.html.j2",
-            context! { area => "dealer", signed_in => false, error => "That is not a valid dealer key." },
-        )),
-    }
+    session::login(
+        &state,
+        DEALER,
+        &form,
+        "/dealer/counter",
+        "dealer/login.html.j2",
+        "That is not a valid dealer key.",
+    )
+    .await
 }
 
 pub async fn logout(

@@ -38,24 +38,19 @@ pub async fn login_form(State(state): State<AppState>) -> Response {
     )
 }
 
-#[derive(Deserialize)]
-pub struct LoginForm {
-    key: String,
-}
-
 pub async fn login(
     State(state): State<AppState>,
-    Form(form): Form<LoginForm>,
+    Form(form): Form<session::LoginForm>,
 ) -> Result<Response, ApiError> {
-    match session::sign_in(&state, FINANCE, &form.key, "/finance/statements").await? {
-        Some(response) => Ok(response),
-        None => Ok(render(
-            &state,
-            StatusCode::UNAUTHORIZED,
-            "finance/login.html.j2",
-            context! { signed_in => false, error => "That is not a valid finance key." },
-        )),
-    }
+    session::login(
+        &state,
+        FINANCE,
+        &form,
+        "/finance/statements",
+        "finance/login.html.j2",
+        "That is not a valid finance key.",
+    )
+    .await
 }
 
 pub async fn logout(

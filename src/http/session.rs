@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::intake::DealerContext;
+use crate::intake::{DealerContext, KeyDealer};
 use crate::keys::{self, Role};
 
 const SESSION_HOURS: i64 = 8;
@@ -75,18 +75,10 @@ pub async fn current(
     if key.revoked_at.is_some() || Role::parse(&key.role) != Some(area.role) {
         return Ok(None);
     }
-    let dealer = match key.dealer_id {
-        Some(id) => match state.store.dealer_by_id(id).await? {
-            Some(d) if d.active => Some(DealerContext {
-                id: d.id,
-                code: d.code,
-                locale: d.locale,
-                time_zone: d.time_zone,
-                send_window: d.send_window,
-            }),
-            _ => return Ok(None),
-        },
-        None => None,
+    let dealer = match KeyDealer::of(&key) {
+        KeyDealer::None => None,
+        KeyDealer::Active(dealer) => Some(dealer),
+        KeyDealer::Refused => return Ok(None),
     };
     Ok(Some(Session {
         key_id,
@@ -208,4 +200,29 @@ pub fn csv_download(filename: &str, body: Vec<u8>) -> Response {
         body,
     )
         .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginForm {
+    pub key: String,
+}
+
+/// Signs in to `area` with the posted key and goes to `to`; a wrong key gets the sign-in page
+/// `template` again (401) with `error`.
+pub async fn login(
+    state: &AppState,
+    area: Area,
+    form: &LoginForm,
+    to: &str,
+    template: &str,
+    error: &str,
+) -> Result<Response, ApiError> {
+    match sign_in(state, area, &form.key, to).await? {
+        Some(response) => Ok(response),
+        None => {
+            let area_name = area.path.trim_start_matches('/');
+            let ctx = minijinja::context! { area => area_name, signed_in => false, error => error };
+            Ok(render(state, StatusCode::UNAUTHORIZED, template, ctx))
+        }
+    }
 }

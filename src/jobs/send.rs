@@ -170,13 +170,6 @@ impl Sender {
         Ok(Some(outcome))
     }
 
-    fn window_for(&self, ctx: &SendContext) -> SendWindow {
-        match ctx.dealer_send_window.as_deref().map(SendWindow::parse) {
-            Some(Ok(window)) => window.with_quiet_days(self.window.quiet_days().to_vec()),
-            _ => self.window.clone(),
-        }
-    }
-
     async fn decide_and_send(&self, ctx: &SendContext, now: DateTime<Utc>) -> Outcome {
         if ctx.registration_status != "active" {
             return Outcome::Cancelled;
@@ -205,7 +198,7 @@ impl Sender {
             };
         }
         let tz: chrono_tz::Tz = ctx.customer_time_zone.parse().unwrap_or(chrono_tz::UTC);
-        let window = self.window_for(ctx);
+        let window = self.window.overridden_by(ctx.dealer_send_window.as_deref());
         if !window.is_open(now, tz) {
             let next = window.next_open(now, tz).unwrap_or(now + Duration::days(1));
             return Outcome::Deferred {

@@ -117,15 +117,6 @@ impl Store {
         }))
     }
 
-    pub async fn dealer_by_id(&self, id: Uuid) -> Result<Option<DealerRecord>> {
-        let sql = format!("SELECT {DEALER_COLUMNS} FROM dealers WHERE id = $1");
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        }))
-    }
 
     pub async fn list_dealers(&self) -> Result<Vec<DealerRecord>> {
         let sql = format!("SELECT {DEALER_COLUMNS} FROM dealers ORDER BY code");

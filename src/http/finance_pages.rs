@@ -25,12 +25,8 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session
     session::current(state, headers, FINANCE).await
 }
 
-fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
-    session::render(state, status, name, ctx)
-}
-
 pub async fn login_form(State(state): State<AppState>) -> Response {
-    render(
+    session::render(
         &state,
         StatusCode::OK,
         "finance/login.html.j2",
@@ -95,7 +91,7 @@ async fn list_page(
         signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => error,
         statements => Value::from_serialize(&views), period => period, status => status,
     };
-    Ok(render(
+    Ok(session::render(
         state,
         StatusCode::OK,
         "finance/statements.html.j2",
@@ -122,7 +118,7 @@ async fn statement_page(
     error: Option<String>,
 ) -> Result<Response, ApiError> {
     let Some(statement) = state.store.statement(id).await? else {
-        return Ok(render(
+        return Ok(session::render(
             state,
             StatusCode::NOT_FOUND,
             "finance/statements.html.j2",
@@ -138,7 +134,7 @@ async fn statement_page(
         signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => error,
         s => Value::from_serialize(statement_view(&statement, Some(&lines))), audit => Value::from_serialize(&audit),
     };
-    Ok(render(state, status, "finance/statement.html.j2", ctx))
+    Ok(session::render(state, status, "finance/statement.html.j2", ctx))
 }
 
 pub async fn statement(

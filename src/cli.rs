@@ -77,6 +77,9 @@ enum Command {
         #[arg(long)]
         listen: Option<SocketAddr>,
     },
+    /// Measurements from inside the engine, for bench/run.
+    #[command(subcommand, hide = true)]
+    Bench(crate::bench::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,6 +355,7 @@ impl Command {
                 Ok(())
             }
             Self::Demo { listen } => demo(config, listen).await,
+            Self::Bench(command) => command.run(config).await,
         }
     }
 }

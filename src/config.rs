@@ -96,6 +96,12 @@ pub struct Config {
     pub dispatch_batch: u32,
     /// Concurrent sends per worker process (and SMTP connections).
     pub send_concurrency: usize,
+    /// Queued tasks a send worker takes from the queue at a time (one round trip); their
+    /// acknowledgements are written together too.
+    pub worker_fetch_batch: usize,
+    /// Queue consumers per worker process, each taking and acknowledging tasks on its own; they
+    /// share `send_concurrency`.
+    pub queue_workers: usize,
     /// Deadline of one SMTP conversation; a connection that misses it is closed, never reused.
     pub send_timeout_secs: u64,
     /// A claimed reminder not finished within this many seconds is presumed abandoned and claimed again.
@@ -147,6 +153,8 @@ impl Default for Config {
             dispatch_interval_ms: 500,
             dispatch_batch: 200,
             send_concurrency: 8,
+            worker_fetch_batch: 50,
+            queue_workers: 2,
             send_timeout_secs: 60,
             lease_secs: 300,
             max_attempts: 8,
@@ -212,9 +220,15 @@ impl Config {
         if self.lease_secs <= self.send_timeout_secs {
             return Err("lease_secs must exceed send_timeout_secs".into());
         }
-        if self.send_concurrency == 0 || self.dispatch_batch == 0 || self.max_attempts == 0 {
+        if self.send_concurrency == 0
+            || self.dispatch_batch == 0
+            || self.worker_fetch_batch == 0
+            || self.queue_workers == 0
+            || self.max_attempts == 0
+        {
             return Err(
-                "send_concurrency, dispatch_batch and max_attempts must be at least 1".into(),
+                "send_concurrency, dispatch_batch, worker_fetch_batch, queue_workers and max_attempts must be at least 1"
+                    .into(),
             );
         }
         if let Some(url) = &self.database_url {

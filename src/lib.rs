@@ -4,6 +4,7 @@
 //! errors, OpenAPI) → `intake` (registering units) → `domain` (pure rules) → `store` (SQL).
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

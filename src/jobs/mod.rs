@@ -6,6 +6,7 @@ pub mod send;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use apalis::prelude::{BackendExt, BoxDynError, Data, Monitor, WorkerBuilder, WorkerBuilderExt};
@@ -22,14 +23,44 @@ const DISPATCHER_LEASE: &str = "dispatcher";
 /// How often the lease holder settles held incentives and closes ended periods.
 const UPKEEP_EVERY: Duration = Duration::from_secs(30);
 
-async fn handle(task: ReminderTask, sender: Data<Arc<Sender>>) -> Result<(), BoxDynError> {
-    sender.send_reminder(task.reminder_id).await?;
+/// What a worker does with each task it takes.
+#[derive(Clone)]
+pub enum Work {
+    /// Send the reminder (production).
+    Send,
+    /// Acknowledge the task without sending, counting it: measures the queue engine alone
+    /// (`warrantyd bench queue`).
+    Ack(Arc<AtomicU64>),
+}
+
+async fn handle(
+    task: ReminderTask,
+    sender: Data<Arc<Sender>>,
+    work: Data<Work>,
+) -> Result<(), BoxDynError> {
+    match &*work {
+        Work::Send => {
+            sender.send_reminder(task.reminder_id).await?;
+        }
+        Work::Ack(count) => {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+    }
     Ok(())
 }
 
 /// Runs the dispatcher and the send workers until `shutdown`, then lets in-flight sends finish.
 pub async fn run(
     sender: Arc<Sender>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    run_with(sender, Work::Send, shutdown).await
+}
+
+/// [`run`], with the workers doing `work` with each task.
+pub async fn run_with(
+    sender: Arc<Sender>,
+    work: Work,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -53,46 +84,57 @@ pub async fn run(
             true
         })
         .shutdown_timeout(grace);
-    let name = move |restarts: usize| format!("send-{holder}-{restarts}");
-    let monitor = match &sender.store.db {
-        Db::Sqlite(pool) => {
-            let config = apalis_sqlite::Config::default()
-                .queue(REMINDER_QUEUE)
-                .heartbeat_interval(Duration::from_secs(5));
-            let storage =
-                apalis_sqlite::SqliteStorage::<ReminderTask>::new(pool).with_config(config);
-            let sender = sender.clone();
-            monitor.register(move |restarts| {
-                WorkerBuilder::new(name(restarts))
-                    .backend(storage.clone().poll_with_interval(WORKER_POLL))
-                    .concurrency(concurrency)
-                    .data(sender.clone())
-                    .build(handle)
-            })
-        }
-        Db::Postgres(pool) => {
-            let config = apalis_postgres::Config::default()
-                .queue(REMINDER_QUEUE)
-                .heartbeat_interval(Duration::from_secs(5))
-                .missed_heartbeats(3);
-            let storage =
-                apalis_postgres::PostgresStorage::<ReminderTask>::new(pool).with_config(config);
-            let sender = sender.clone();
-            monitor.register(move |restarts| {
-                WorkerBuilder::new(name(restarts))
-                    .backend(storage.clone().poll_with_interval(WORKER_POLL))
-                    .concurrency(concurrency)
-                    .data(sender.clone())
-                    .build(handle)
-            })
-        }
-    };
+    // Several apalis workers per process, each with its own fetch-and-acknowledge loop, share the
+    // process's send concurrency: one worker's round trips to the queue do not stall the others.
+    let workers = sender.config.queue_workers.max(1);
+    let per_worker = concurrency.div_ceil(workers);
+    let mut monitor = monitor;
+    for index in 0..workers {
+        let holder = holder.clone();
+        let name = move |restarts: usize| format!("send-{holder}-{index}-{restarts}");
+        let (sender, work) = (sender.clone(), work.clone());
+        monitor = match &sender.store.db {
+            Db::Sqlite(pool) => {
+                let config = apalis_sqlite::Config::default()
+                    .queue(REMINDER_QUEUE)
+                    .batch_size(sender.config.worker_fetch_batch)
+                    .heartbeat_interval(Duration::from_secs(5));
+                let storage =
+                    apalis_sqlite::SqliteStorage::<ReminderTask>::new(pool).with_config(config);
+                monitor.register(move |restarts| {
+                    WorkerBuilder::new(name(restarts))
+                        .backend(storage.clone().poll_with_interval(WORKER_POLL))
+                        .concurrency(per_worker)
+                        .data(sender.clone())
+                        .data(work.clone())
+                        .build(handle)
+                })
+            }
+            Db::Postgres(pool) => {
+                let config = apalis_postgres::Config::default()
+                    .queue(REMINDER_QUEUE)
+                    .batch_size(sender.config.worker_fetch_batch)
+                    .heartbeat_interval(Duration::from_secs(5))
+                    .missed_heartbeats(3);
+                let storage =
+                    apalis_postgres::PostgresStorage::<ReminderTask>::new(pool).with_config(config);
+                monitor.register(move |restarts| {
+                    WorkerBuilder::new(name(restarts))
+                        .backend(storage.clone().poll_with_interval(WORKER_POLL))
+                        .concurrency(per_worker)
+                        .data(sender.clone())
+                        .data(work.clone())
+                        .build(handle)
+                })
+            }
+        };
+    }
     let monitor = tokio::spawn(
         monitor
             .run_with_signal(signal)
             .map(|r| r.map_err(|e| anyhow::anyhow!("{e}"))),
     );
-    tracing::info!(concurrency, "workers started");
+    tracing::info!(concurrency, workers, "workers started");
     shutdown.await;
     let _ = stop_tx.send(true);
     let _ = dispatcher.await;

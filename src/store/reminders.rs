@@ -196,6 +196,20 @@ const CONTEXT_SELECT: &str = "SELECT r.id AS reminder_id, r.kind, r.occurrence, 
     FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
     JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id WHERE r.id = $1";
 
+/// The dispatcher's claim: up to $2 reminders due at $1 (or whose claim expired), oldest first,
+/// marked queued until $3. Named so that `warrantyd bench claim` can show its plan.
+const CLAIM_PG: &str = "WITH due AS (
+       SELECT id FROM reminders
+       WHERE (status = 'pending' AND send_after <= $1) OR (status IN ('queued', 'sending') AND lease_until < $1)
+       ORDER BY send_after LIMIT $2 FOR UPDATE SKIP LOCKED)
+     UPDATE reminders r SET status = 'queued', lease_until = $3, updated_at = $1 FROM due
+     WHERE r.id = due.id RETURNING r.id";
+const CLAIM_SQLITE: &str = "UPDATE reminders SET status = 'queued', lease_until = $3, updated_at = $1 WHERE id IN (
+       SELECT id FROM reminders
+       WHERE (status = 'pending' AND send_after <= $1) OR (status IN ('queued', 'sending') AND lease_until < $1)
+       ORDER BY send_after LIMIT $2)
+     RETURNING id";
+
 fn tasks(ids: &[Uuid]) -> Vec<apalis::prelude::Task<Vec<u8>>> {
     ids.iter()
         .map(|&reminder_id| {
@@ -218,12 +232,7 @@ impl Store {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 let ids: Vec<Uuid> = sqlx::query_scalar(
-                    "WITH due AS (
-                       SELECT id FROM reminders
-                       WHERE (status = 'pending' AND send_after <= $1) OR (status IN ('queued', 'sending') AND lease_until < $1)
-                       ORDER BY send_after LIMIT $2 FOR UPDATE SKIP LOCKED)
-                     UPDATE reminders r SET status = 'queued', lease_until = $3, updated_at = $1 FROM due
-                     WHERE r.id = due.id RETURNING r.id",
+                    CLAIM_PG,
                 )
                 .bind(now)
                 .bind(limit)
@@ -241,11 +250,7 @@ impl Store {
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_write().await?;
                 let ids: Vec<Uuid> = sqlx::query_scalar(
-                    "UPDATE reminders SET status = 'queued', lease_until = $3, updated_at = $1 WHERE id IN (
-                       SELECT id FROM reminders
-                       WHERE (status = 'pending' AND send_after <= $1) OR (status IN ('queued', 'sending') AND lease_until < $1)
-                       ORDER BY send_after LIMIT $2)
-                     RETURNING id",
+                    CLAIM_SQLITE,
                 )
                 .bind(now)
                 .bind(limit)
@@ -261,6 +266,55 @@ impl Store {
                 Ok(ids)
             }
         }
+    }
+
+    /// The database's plan for the dispatcher's claim, as executed (EXPLAIN ANALYZE on PostgreSQL,
+    /// EXPLAIN QUERY PLAN on SQLite); nothing is changed.
+    pub async fn explain_claim(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<String>> {
+        match &self.db {
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let plan: Vec<String> =
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN (ANALYZE, BUFFERS) {CLAIM_PG}")))
+                        .bind(now)
+                        .bind(limit)
+                        .bind(now)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                tx.rollback().await?;
+                Ok(plan)
+            }
+            Db::Sqlite(pool) => {
+                let rows: Vec<(i64, i64, i64, String)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {CLAIM_SQLITE}")))
+                        .bind(now)
+                        .bind(limit)
+                        .bind(now)
+                        .fetch_all(pool)
+                        .await?;
+                Ok(rows.into_iter().map(|r| r.3).collect())
+            }
+        }
+    }
+
+    /// How many tasks of the reminder queue apalis has marked done.
+    pub async fn queue_tasks_done(&self) -> Result<i64> {
+        Ok(match &self.db {
+            Db::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM apalis.jobs WHERE job_type = $1 AND status = 'Done'",
+                )
+                .bind(REMINDER_QUEUE)
+                .fetch_one(pool)
+                .await?
+            }
+            Db::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM Jobs WHERE job_type = $1 AND status = 'Done'")
+                    .bind(REMINDER_QUEUE)
+                    .fetch_one(pool)
+                    .await?
+            }
+        })
     }
 
     /// Takes a queued reminder for sending (fenced by `lease_until`) and reads its context.

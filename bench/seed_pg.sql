@@ -62,4 +62,4 @@ SELECT gen_random_uuid(), reg, 'warranty_expiring', 0, (at + interval '11 months
        at + interval '11 months', at + interval '11 months', 'pending', at, at
 FROM seed;
 COMMIT;
-ANALYZE;
+VACUUM ANALYZE;

@@ -196,19 +196,25 @@ const CONTEXT_SELECT: &str = "SELECT r.id AS reminder_id, r.kind, r.occurrence, 
     FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
     JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id WHERE r.id = $1";
 
-/// The dispatcher's claim: up to $2 reminders due at $1 (or whose claim expired), oldest first,
-/// marked queued until $3. Named so that `warrantyd bench claim` can show its plan.
-const CLAIM_PG: &str = "WITH due AS (
-       SELECT id FROM reminders
-       WHERE (status = 'pending' AND send_after <= $1) OR (status IN ('queued', 'sending') AND lease_until < $1)
-       ORDER BY send_after LIMIT $2 FOR UPDATE SKIP LOCKED)
-     UPDATE reminders r SET status = 'queued', lease_until = $3, updated_at = $1 FROM due
-     WHERE r.id = due.id RETURNING r.id";
-const CLAIM_SQLITE: &str = "UPDATE reminders SET status = 'queued', lease_until = $3, updated_at = $1 WHERE id IN (
-       SELECT id FROM reminders
-       WHERE (status = 'pending' AND send_after <= $1) OR (status IN ('queued', 'sending') AND lease_until < $1)
-       ORDER BY send_after LIMIT $2)
-     RETURNING id";
+/// The dispatcher's claim: up to $2 reminders whose claim expired or that are due at $1 (expired
+/// claims first, then the most overdue), marked queued until $3. Two index-ordered scans (never an
+/// OR, which would sort the whole backlog). Named so that `warrantyd bench claim` can show its plan.
+const CLAIM_PG: &str = "WITH expired AS (
+       SELECT id FROM reminders WHERE status IN ('queued', 'sending') AND lease_until < $1
+       ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED),
+     due AS (
+       SELECT id FROM reminders WHERE status = 'pending' AND send_after <= $1
+       ORDER BY send_after LIMIT $2 - (SELECT COUNT(*) FROM expired) FOR UPDATE SKIP LOCKED)
+     UPDATE reminders r SET status = 'queued', lease_until = $3, updated_at = $1
+     WHERE r.id IN (SELECT id FROM expired UNION ALL SELECT id FROM due) RETURNING r.id";
+const CLAIM_SQLITE: &str = "WITH expired AS (
+       SELECT id FROM reminders WHERE status IN ('queued', 'sending') AND lease_until < $1
+       ORDER BY lease_until LIMIT $2),
+     due AS (
+       SELECT id FROM reminders WHERE status = 'pending' AND send_after <= $1
+       ORDER BY send_after LIMIT $2 - (SELECT COUNT(*) FROM expired))
+     UPDATE reminders SET status = 'queued', lease_until = $3, updated_at = $1
+     WHERE id IN (SELECT id FROM expired UNION ALL SELECT id FROM due) RETURNING id";
 
 fn tasks(ids: &[Uuid]) -> Vec<apalis::prelude::Task<Vec<u8>>> {
     ids.iter()

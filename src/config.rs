@@ -154,7 +154,7 @@ impl Default for Config {
             dispatch_batch: 200,
             send_concurrency: 8,
             worker_fetch_batch: 50,
-            queue_workers: 2,
+            queue_workers: 4,
             send_timeout_secs: 60,
             lease_secs: 300,
             max_attempts: 8,

@@ -134,7 +134,12 @@ async fn statement_page(
         signed_in => true, csrf => state.signer.csrf_token(&session.cookie), error => error,
         s => Value::from_serialize(statement_view(&statement, Some(&lines))), audit => Value::from_serialize(&audit),
     };
-    Ok(session::render(state, status, "finance/statement.html.j2", ctx))
+    Ok(session::render(
+        state,
+        status,
+        "finance/statement.html.j2",
+        ctx,
+    ))
 }
 
 pub async fn statement(

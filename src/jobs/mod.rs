@@ -2,6 +2,7 @@
 //! claims due reminders and pushes one apalis task per reminder; apalis send workers (every
 //! worker process) run `send::send_reminder` on each.
 
+pub mod batch;
 pub mod send;
 
 use std::future::Future;
@@ -63,6 +64,7 @@ pub async fn run_with(
     work: Work,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    sender.start_batching();
     let (stop_tx, stop_rx) = watch::channel(false);
     let holder = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
     let dispatcher = tokio::spawn(dispatch_loop(

@@ -4,7 +4,7 @@
 //! failures retry later with exponential backoff and jitter stored in the row; 5xx suppresses the
 //! address (except policy rejections) and fails the reminder.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Duration, Utc};
 use lettre::Address;
@@ -20,7 +20,9 @@ use crate::mail::message::{self, Parts};
 use crate::mail::smtp::{SmtpSender, SmtpSettings};
 use crate::mail::templates::{DealerView, Links, Renderer, email_context};
 use crate::mail::{Mailer, SendError};
-use crate::store::{Outcome, SendContext, Store, StoreError};
+use crate::store::{Finished, Outcome, SendContext, Store, StoreError};
+
+use super::batch::Coalescer;
 use crate::tokens::{Purpose, Signer};
 
 /// Everything sending needs, shared by the dispatcher and every send worker of a process.
@@ -34,6 +36,34 @@ pub struct Sender {
     pub window: SendWindow,
     pub dkim: Option<DkimConfig>,
     from: Address,
+    batches: OnceLock<Batches>,
+}
+
+/// The most sends that share one transaction.
+const BATCH_MAX: usize = 64;
+
+struct Batches {
+    begin: Coalescer<Uuid, Option<(SendContext, DateTime<Utc>)>>,
+    finish: Coalescer<Finished, bool>,
+}
+
+/// Takes `ids` for sending under a new lease; each taken one comes with its context and lease.
+async fn begin_batch(
+    store: &Store,
+    clock: &dyn Clock,
+    config: &Config,
+    ids: &[Uuid],
+) -> Result<Vec<Option<(SendContext, DateTime<Utc>)>>, StoreError> {
+    let now = clock.now();
+    let lease_until = now + Duration::seconds(config.lease_secs as i64);
+    let cap_since = now - Duration::days(i64::from(config.frequency_cap_days));
+    let capped = config.frequency_cap_count > 0;
+    Ok(store
+        .begin_sends(ids, now, lease_until, capped, cap_since)
+        .await?
+        .into_iter()
+        .map(|ctx| ctx.map(|ctx| (ctx, lease_until)))
+        .collect())
 }
 
 impl Sender {
@@ -66,6 +96,7 @@ impl Sender {
             signer,
             dkim,
             config,
+            batches: OnceLock::new(),
         })
     }
 
@@ -119,29 +150,58 @@ impl Sender {
         Ok(())
     }
 
+    /// From now on, concurrent sends of this process share their transactions (group commit,
+    /// see `batch`). The worker loop turns this on; a lone call to `send_reminder` works without.
+    pub fn start_batching(&self) {
+        let parallel = self.config.queue_workers.max(2);
+        let (store, clock, config) = (self.store.clone(), self.clock.clone(), self.config.clone());
+        let begin = Coalescer::spawn(BATCH_MAX, parallel, move |ids: Vec<Uuid>| {
+            let (store, clock, config) = (store.clone(), clock.clone(), config.clone());
+            async move { begin_batch(&store, &*clock, &config, &ids).await }
+        });
+        let store = self.store.clone();
+        let finish = Coalescer::spawn(BATCH_MAX, parallel, move |sends: Vec<Finished>| {
+            let store = store.clone();
+            async move { store.finish_sends(&sends).await }
+        });
+        let _ = self.batches.set(Batches { begin, finish });
+    }
+
+    async fn begin(&self, id: Uuid) -> Result<Option<(SendContext, DateTime<Utc>)>, StoreError> {
+        match self.batches.get() {
+            Some(batches) => batches.begin.call(id).await,
+            None => Ok(begin_batch(&self.store, &*self.clock, &self.config, &[id])
+                .await?
+                .pop()
+                .flatten()),
+        }
+    }
+
+    async fn finish(&self, send: Finished) -> Result<bool, StoreError> {
+        match self.batches.get() {
+            Some(batches) => batches.finish.call(send).await,
+            None => self.store.finish_sends(&[send]).await.map(|r| r[0]),
+        }
+    }
+
     /// Sends (or decides not to send) one queued reminder. `None` if it was not ours to send.
     pub async fn send_reminder(&self, reminder_id: Uuid) -> Result<Option<Outcome>, StoreError> {
-        let now = self.clock.now();
-        let lease_until = now + Duration::seconds(self.config.lease_secs as i64);
-        let cap_since = now - Duration::days(i64::from(self.config.frequency_cap_days));
-        let Some(ctx) = self
-            .store
-            .begin_send(reminder_id, now, lease_until, cap_since)
-            .await?
-        else {
+        let Some((ctx, lease_until)) = self.begin(reminder_id).await? else {
             return Ok(None);
         };
-        let outcome = self.decide_and_send(&ctx, now).await;
+        let outcome = self.decide_and_send(&ctx, self.clock.now()).await;
         let finished = self.clock.now();
         // The message may already be out: keep trying to record that through a database outage
         // (until the claim's lease would expire), so a blip does not cause a resend.
         let mut wait = std::time::Duration::from_millis(250);
         let recorded = loop {
-            match self
-                .store
-                .finish_send(reminder_id, lease_until, &outcome, finished)
-                .await
-            {
+            let send = Finished {
+                reminder_id,
+                lease_until,
+                outcome: outcome.clone(),
+                at: finished,
+            };
+            match self.finish(send).await {
                 Err(StoreError::Unavailable(e))
                     if self.clock.now() + Duration::from_std(wait).unwrap_or_default()
                         < lease_until =>

@@ -117,7 +117,6 @@ impl Store {
         }))
     }
 
-
     pub async fn list_dealers(&self) -> Result<Vec<DealerRecord>> {
         let sql = format!("SELECT {DEALER_COLUMNS} FROM dealers ORDER BY code");
         Ok(with_pool!(self, |pool| sqlx::query_as(

@@ -33,7 +33,7 @@ pub use registrations::{
     ReminderRecord, Render, TableCounts,
 };
 pub use reminders::{
-    AttemptRecord, DeliveryRecord, Outcome, REMINDER_QUEUE, ReminderTask, SendContext,
+    AttemptRecord, DeliveryRecord, Finished, Outcome, REMINDER_QUEUE, ReminderTask, SendContext,
 };
 pub use scorecard::{FraudSignal, HoldoutLift, PeriodBounds};
 pub use visits::{NewVisit, RecordedVisit, SerialOwner, VisitRecord};
@@ -65,6 +65,22 @@ pub enum StoreError {
     Corrupt(String),
     #[error("injected fault at {0}")]
     Injected(&'static str),
+}
+
+impl StoreError {
+    /// An error of the same kind with the same message, for each caller that shared the failed
+    /// work (sqlx's errors cannot be cloned).
+    pub fn replicate(&self) -> Self {
+        let message = |e: &sqlx::Error| sqlx::Error::Protocol(e.to_string());
+        match self {
+            Self::NotFound => Self::NotFound,
+            Self::Unavailable(e) => Self::Unavailable(message(e)),
+            Self::Database(e) => Self::Database(message(e)),
+            Self::Migration(e) => Self::Corrupt(format!("migration failed: {e}")),
+            Self::Corrupt(s) => Self::Corrupt(s.clone()),
+            Self::Injected(point) => Self::Injected(point),
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

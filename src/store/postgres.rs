@@ -42,7 +42,11 @@ fn nodelay_database_sockets(port: u16) {
         return;
     };
     for entry in dir.flatten() {
-        let Some(fd) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+        let Some(fd) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
             continue;
         };
         let is_socket = std::fs::read_link(entry.path())

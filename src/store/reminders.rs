@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::registrations::BeginWrite;
 use super::{Backend, Db, Result, Store, with_pool};
+use sqlx::QueryBuilder;
 
 /// The apalis task of one reminder: only its id; the handler reads the current state.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -51,9 +52,11 @@ pub struct SendContext {
     /// The latest service-reminder consent event: (granted, source).
     #[sqlx(skip)]
     pub service_consent: Option<(bool, String)>,
+    /// The latest service-reminder consent event as read (`service_consent` pairs them).
+    pub consent_granted: Option<bool>,
+    pub consent_source: Option<String>,
     /// The customer withdrew consent through an unsubscribe link. Only the customer can undo
     /// that: later consent captured by a dealer does not override it.
-    #[sqlx(skip)]
     pub unsubscribed: bool,
     #[sqlx(skip)]
     pub suppressed: bool,
@@ -92,6 +95,16 @@ pub enum Outcome {
     },
     /// The registration was voided.
     Cancelled,
+}
+
+/// How one send ended, to be recorded (`finish_sends`).
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub reminder_id: Uuid,
+    /// The lease the send was taken under: recording is fenced by it.
+    pub lease_until: DateTime<Utc>,
+    pub outcome: Outcome,
+    pub at: DateTime<Utc>,
 }
 
 /// The row change an outcome makes.
@@ -187,14 +200,25 @@ pub struct DeliveryRecord {
     pub outcome: Option<String>,
 }
 
-const CONTEXT_SELECT: &str = "SELECT r.id AS reminder_id, r.kind, r.occurrence, r.nominal_date, r.attempts,
+macro_rules! context_select {
+    () => {
+        "SELECT r.id AS reminder_id, r.kind, r.occurrence, r.nominal_date, r.attempts,
     g.id AS registration_id, g.status AS registration_status, g.serial_number, g.purchase_date, g.warranty_expires_on,
     c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.locale AS customer_locale,
     c.time_zone AS customer_time_zone, c.erased_at AS customer_erased_at, p.name AS product_name, p.sku,
     d.name AS dealer_name, d.email AS dealer_email, d.phone AS dealer_phone, d.address AS dealer_address,
-    d.locale AS dealer_locale, d.booking_url AS dealer_booking_url, d.send_window AS dealer_send_window
+    d.locale AS dealer_locale, d.booking_url AS dealer_booking_url, d.send_window AS dealer_send_window,
+    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.purpose = 'service_reminders'
+      ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_granted,
+    (SELECT e.source FROM consent_events e WHERE e.customer_id = c.id AND e.purpose = 'service_reminders'
+      ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_source,
+    EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.purpose = 'service_reminders'
+      AND e.source = 'customer_unsubscribe' AND NOT e.granted) AS unsubscribed
     FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
-    JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id WHERE r.id = $1";
+    JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id"
+    };
+}
+const CONTEXT_SELECT: &str = concat!(context_select!(), " WHERE r.id = $1");
 
 /// The dispatcher's claim: up to $2 reminders whose claim expired or that are due at $1 (expired
 /// claims first, then the most overdue), marked queued until $3. Two index-ordered scans (never an
@@ -215,6 +239,13 @@ const CLAIM_SQLITE: &str = "WITH expired AS (
        ORDER BY send_after LIMIT $2 - (SELECT COUNT(*) FROM expired))
      UPDATE reminders SET status = 'queued', lease_until = $3, updated_at = $1
      WHERE id IN (SELECT id FROM expired UNION ALL SELECT id FROM due) RETURNING id";
+
+/// The claim and the start of a send commit without waiting for the WAL flush. Losing one of
+/// them in a PostgreSQL crash only puts a reminder back one step (pending, or queued under the
+/// claim's lease), and it is sent again under the same Message-ID: the at-least-once delivery the
+/// pipeline already has. Outcomes (`finish_send`) stay synchronous, and flush these with them.
+/// Most of a send's time was spent waiting for WAL flushes (pg_stat_activity: LWLock on COMMIT).
+const ASYNC_COMMIT: &str = "SET LOCAL synchronous_commit = off";
 
 fn tasks(ids: &[Uuid]) -> Vec<apalis::prelude::Task<Vec<u8>>> {
     ids.iter()
@@ -237,14 +268,13 @@ impl Store {
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                let ids: Vec<Uuid> = sqlx::query_scalar(
-                    CLAIM_PG,
-                )
-                .bind(now)
-                .bind(limit)
-                .bind(lease_until)
-                .fetch_all(&mut *tx)
-                .await?;
+                sqlx::query(ASYNC_COMMIT).execute(&mut *tx).await?;
+                let ids: Vec<Uuid> = sqlx::query_scalar(CLAIM_PG)
+                    .bind(now)
+                    .bind(limit)
+                    .bind(lease_until)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 if !ids.is_empty() {
                     apalis_postgres::queries::push_tasks(&mut *tx, REMINDER_QUEUE, tasks(&ids))
                         .await
@@ -255,14 +285,12 @@ impl Store {
             }
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin_write().await?;
-                let ids: Vec<Uuid> = sqlx::query_scalar(
-                    CLAIM_SQLITE,
-                )
-                .bind(now)
-                .bind(limit)
-                .bind(lease_until)
-                .fetch_all(&mut *tx)
-                .await?;
+                let ids: Vec<Uuid> = sqlx::query_scalar(CLAIM_SQLITE)
+                    .bind(now)
+                    .bind(limit)
+                    .bind(lease_until)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 if !ids.is_empty() {
                     apalis_sqlite::queries::push_tasks(&mut *tx, REMINDER_QUEUE, &tasks(&ids))
                         .await
@@ -280,24 +308,26 @@ impl Store {
         match &self.db {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                let plan: Vec<String> =
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN (ANALYZE, BUFFERS) {CLAIM_PG}")))
-                        .bind(now)
-                        .bind(limit)
-                        .bind(now)
-                        .fetch_all(&mut *tx)
-                        .await?;
+                let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "EXPLAIN (ANALYZE, BUFFERS) {CLAIM_PG}"
+                )))
+                .bind(now)
+                .bind(limit)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
                 tx.rollback().await?;
                 Ok(plan)
             }
             Db::Sqlite(pool) => {
-                let rows: Vec<(i64, i64, i64, String)> =
-                    sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {CLAIM_SQLITE}")))
-                        .bind(now)
-                        .bind(limit)
-                        .bind(now)
-                        .fetch_all(pool)
-                        .await?;
+                let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(
+                    format!("EXPLAIN QUERY PLAN {CLAIM_SQLITE}"),
+                ))
+                .bind(now)
+                .bind(limit)
+                .bind(now)
+                .fetch_all(pool)
+                .await?;
                 Ok(rows.into_iter().map(|r| r.3).collect())
             }
         }
@@ -315,87 +345,123 @@ impl Store {
                 .await?
             }
             Db::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT COUNT(*) FROM Jobs WHERE job_type = $1 AND status = 'Done'")
-                    .bind(REMINDER_QUEUE)
-                    .fetch_one(pool)
-                    .await?
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM Jobs WHERE job_type = $1 AND status = 'Done'",
+                )
+                .bind(REMINDER_QUEUE)
+                .fetch_one(pool)
+                .await?
             }
         })
     }
 
-    /// Takes a queued reminder for sending (fenced by `lease_until`) and reads its context.
-    /// `None` when another worker has it or it is no longer queued.
-    pub async fn begin_send(
+    /// Takes queued reminders for sending (fenced by `lease_until`) and reads their contexts, in
+    /// one transaction; the answer lines up with `ids`, `None` where another worker has the
+    /// reminder or it is no longer queued. `capped`: the frequency cap is on, so a reminder (not a
+    /// confirmation) needs its customer's recent sends, read under the customer's lock so that
+    /// concurrent sends to one customer are counted one after another (within a batch too).
+    pub async fn begin_sends(
         &self,
-        reminder_id: Uuid,
+        ids: &[Uuid],
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
+        capped: bool,
         cap_since: DateTime<Utc>,
-    ) -> Result<Option<SendContext>> {
-        let lock_customer = match self.backend() {
-            // Serializes the frequency-cap check per customer across workers.
-            Backend::Postgres => "SELECT id FROM customers WHERE id = $1 FOR UPDATE",
-            Backend::Sqlite => "SELECT id FROM customers WHERE id = $1",
-        };
-        with_pool!(self, |pool| {
+    ) -> Result<Vec<Option<SendContext>>> {
+        let backend = self.backend();
+        let mut contexts: Vec<SendContext> = with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let taken = sqlx::query(
-                "UPDATE reminders SET status = 'sending', lease_until = $2, updated_at = $3 WHERE id = $1 AND status = 'queued'",
-            )
-            .bind(reminder_id)
-            .bind(lease_until)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if taken == 0 {
-                return Ok(None);
+            if backend == Backend::Postgres {
+                sqlx::query(ASYNC_COMMIT).execute(&mut *tx).await?;
             }
-            let mut ctx: SendContext = sqlx::query_as(CONTEXT_SELECT)
-                .bind(reminder_id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let _: Option<Uuid> = sqlx::query_scalar(lock_customer)
+            let mut take =
+                QueryBuilder::new("UPDATE reminders SET status = 'sending', lease_until = ");
+            take.push_bind(lease_until)
+                .push(", updated_at = ")
+                .push_bind(now)
+                .push(" WHERE status = 'queued' AND id IN (");
+            let mut list = take.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            take.push(") RETURNING id");
+            let taken: Vec<Uuid> = take.build_query_scalar().fetch_all(&mut *tx).await?;
+            if taken.is_empty() {
+                tx.commit().await?;
+                return Ok(vec![None; ids.len()]);
+            }
+            let mut select = QueryBuilder::new(concat!(context_select!(), " WHERE r.id IN ("));
+            let mut list = select.separated(", ");
+            for id in &taken {
+                list.push_bind(*id);
+            }
+            select.push(")");
+            let mut contexts: Vec<SendContext> =
+                select.build_query_as().fetch_all(&mut *tx).await?;
+            let emails: Vec<String> = contexts
+                .iter()
+                .filter_map(|c| c.customer_email.as_deref().map(str::to_lowercase))
+                .collect();
+            let mut suppressed: Vec<String> = Vec::new();
+            if !emails.is_empty() {
+                let mut query =
+                    QueryBuilder::new("SELECT email FROM suppressions WHERE email IN (");
+                let mut list = query.separated(", ");
+                for email in &emails {
+                    list.push_bind(email.clone());
+                }
+                query.push(")");
+                suppressed = query.build_query_scalar().fetch_all(&mut *tx).await?;
+            }
+            // Capped reminders one at a time, by customer (a lock order shared by all workers);
+            // each sees the ones before it in this batch as being sent, not the ones after it.
+            contexts.sort_by_key(|c| (c.customer_id, c.reminder_id));
+            let mut later: std::collections::HashSet<Uuid> =
+                contexts.iter().map(|c| c.reminder_id).collect();
+            for ctx in &mut contexts {
+                later.remove(&ctx.reminder_id);
+                ctx.service_consent = ctx.consent_granted.zip(ctx.consent_source.clone());
+                ctx.suppressed = ctx
+                    .customer_email
+                    .as_deref()
+                    .is_some_and(|e| suppressed.contains(&e.to_lowercase()));
+                if !capped || ctx.kind == "registration_confirmation" {
+                    continue;
+                }
+                if backend == Backend::Postgres {
+                    // SQLite's BEGIN IMMEDIATE already serializes writers.
+                    let _: Option<Uuid> =
+                        sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 FOR UPDATE")
+                            .bind(ctx.customer_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                }
+                let sends: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT r.id, COALESCE(r.sent_at, r.updated_at) FROM reminders r JOIN registrations g ON g.id = r.registration_id
+                     WHERE g.customer_id = $1 AND r.id <> $2 AND r.kind <> 'registration_confirmation'
+                       AND ((r.status = 'sent' AND r.sent_at > $3) OR r.status = 'sending')",
+                )
                 .bind(ctx.customer_id)
-                .fetch_optional(&mut *tx)
+                .bind(ctx.reminder_id)
+                .bind(cap_since)
+                .fetch_all(&mut *tx)
                 .await?;
-            ctx.service_consent = sqlx::query_as(
-                "SELECT granted, source FROM consent_events WHERE customer_id = $1 AND purpose = 'service_reminders'
-                 ORDER BY occurred_at DESC, id DESC LIMIT 1",
-            )
-            .bind(ctx.customer_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let unsubscribed: Option<Uuid> = sqlx::query_scalar(
-                "SELECT id FROM consent_events WHERE customer_id = $1 AND purpose = 'service_reminders'
-                   AND source = 'customer_unsubscribe' AND granted = $2 LIMIT 1",
-            )
-            .bind(ctx.customer_id)
-            .bind(false)
-            .fetch_optional(&mut *tx)
-            .await?;
-            ctx.unsubscribed = unsubscribed.is_some();
-            if let Some(email) = &ctx.customer_email {
-                let hit: Option<String> =
-                    sqlx::query_scalar("SELECT email FROM suppressions WHERE email = $1")
-                        .bind(email.to_lowercase())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                ctx.suppressed = hit.is_some();
+                ctx.recent_sends = sends
+                    .into_iter()
+                    .filter(|(id, _)| !later.contains(id))
+                    .map(|(_, at)| at)
+                    .collect();
             }
-            ctx.recent_sends = sqlx::query_scalar(
-                "SELECT COALESCE(r.sent_at, r.updated_at) FROM reminders r JOIN registrations g ON g.id = r.registration_id
-                 WHERE g.customer_id = $1 AND r.id <> $2 AND r.kind <> 'registration_confirmation'
-                   AND ((r.status = 'sent' AND r.sent_at > $3) OR r.status = 'sending')",
-            )
-            .bind(ctx.customer_id)
-            .bind(reminder_id)
-            .bind(cap_since)
-            .fetch_all(&mut *tx)
-            .await?;
             tx.commit().await?;
-            Ok(Some(ctx))
-        })
+            contexts
+        });
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let at = contexts.iter().position(|c| c.reminder_id == *id)?;
+                Some(contexts.swap_remove(at))
+            })
+            .collect())
     }
 
     /// Records how sending ended. Returns false (and changes nothing) when the claim was lost.
@@ -406,71 +472,94 @@ impl Store {
         outcome: &Outcome,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let Transition {
-            status,
-            send_after,
-            counts,
-            label,
-            code,
-            detail,
-            message_id,
-        } = outcome.transition();
-        let suppress = match outcome {
-            Outcome::Failed {
-                suppress: Some(email),
-                ..
-            } => Some(email.to_lowercase()),
-            _ => None,
-        };
+        let finished = self
+            .finish_sends(&[Finished {
+                reminder_id,
+                lease_until,
+                outcome: outcome.clone(),
+                at: now,
+            }])
+            .await?;
+        Ok(finished[0])
+    }
+
+    /// Records how several sends ended, in one transaction; for each, false (and nothing
+    /// changed) when its claim was lost.
+    pub async fn finish_sends(&self, sends: &[Finished]) -> Result<Vec<bool>> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let updated = sqlx::query(
-                "UPDATE reminders SET status = $3, send_after = COALESCE($4, send_after),
-                   attempts = attempts + $5, outcome = $6, message_id = COALESCE($7, message_id),
-                   sent_at = CASE WHEN $3 = 'sent' THEN $8 ELSE sent_at END, lease_until = NULL, updated_at = $8
-                 WHERE id = $1 AND status = 'sending' AND lease_until = $2",
-            )
-            .bind(reminder_id)
-            .bind(lease_until)
-            .bind(status)
-            .bind(send_after)
-            .bind(i32::from(counts))
-            .bind(label)
-            .bind(message_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated == 0 {
-                return Ok(false);
-            }
-            if counts {
-                sqlx::query(
-                    "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+            let mut recorded = Vec::with_capacity(sends.len());
+            for send in sends {
+                let Transition {
+                    status,
+                    send_after,
+                    counts,
+                    label,
+                    message_id,
+                    ..
+                } = send.outcome.transition();
+                let updated = sqlx::query(
+                    "UPDATE reminders SET status = $3, send_after = COALESCE($4, send_after),
+                       attempts = attempts + $5, outcome = $6, message_id = COALESCE($7, message_id),
+                       sent_at = CASE WHEN $3 = 'sent' THEN $8 ELSE sent_at END, lease_until = NULL, updated_at = $8
+                     WHERE id = $1 AND status = 'sending' AND lease_until = $2",
                 )
-                .bind(Uuid::now_v7())
-                .bind(reminder_id)
-                .bind(now)
+                .bind(send.reminder_id)
+                .bind(send.lease_until)
+                .bind(status)
+                .bind(send_after)
+                .bind(i32::from(counts))
                 .bind(label)
-                .bind(code)
-                .bind(detail.map(|d| d.chars().take(500).collect::<String>()))
+                .bind(message_id)
+                .bind(send.at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                recorded.push(updated == 1);
+            }
+            let attempts: Vec<(&Finished, Transition<'_>)> = sends
+                .iter()
+                .zip(&recorded)
+                .filter(|(_, recorded)| **recorded)
+                .map(|(send, _)| (send, send.outcome.transition()))
+                .filter(|(_, t)| t.counts)
+                .collect();
+            if !attempts.is_empty() {
+                QueryBuilder::new(
+                    "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail) ",
+                )
+                .push_values(&attempts, |mut row, (send, t)| {
+                    row.push_bind(Uuid::now_v7())
+                        .push_bind(send.reminder_id)
+                        .push_bind(send.at)
+                        .push_bind(t.label)
+                        .push_bind(t.code)
+                        .push_bind(t.detail.map(|d| d.chars().take(500).collect::<String>()));
+                })
+                .build()
                 .execute(&mut *tx)
                 .await?;
             }
-            if let Some(email) = &suppress {
-                sqlx::query(
-                    "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, 'hard_bounce', $2, $3)
-                     ON CONFLICT (email) DO NOTHING",
-                )
-                .bind(email)
-                .bind(code)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            for (send, _) in sends.iter().zip(&recorded).filter(|(_, r)| **r) {
+                if let Outcome::Failed {
+                    suppress: Some(email),
+                    ..
+                } = &send.outcome
+                {
+                    let code = send.outcome.transition().code;
+                    sqlx::query(
+                        "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, 'hard_bounce', $2, $3)
+                         ON CONFLICT (email) DO NOTHING",
+                    )
+                    .bind(email.to_lowercase())
+                    .bind(code)
+                    .bind(send.at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
             }
             tx.commit().await?;
-            Ok(true)
+            Ok(recorded)
         })
     }
 

@@ -113,6 +113,8 @@ mod emails {
             dealer_booking_url: Some("https://dealer.test/book".into()),
             dealer_send_window: None,
             service_consent: None,
+            consent_granted: None,
+            consent_source: None,
             unsubscribed: false,
             suppressed: false,
             recent_sends: vec![],

@@ -627,6 +627,70 @@ async fn a_customer_gets_at_most_two_reminders_a_week_and_none_is_lost(backend: 
     ));
 }
 
+/// The worker loop's group commit: concurrent sends of one customer share one transaction to be
+/// taken, and the frequency cap still counts them one after another.
+async fn sends_taken_together_still_respect_the_frequency_cap(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = setup(&app).await;
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sender = app.sender(warrantyd::mail::Mailer::Memory(sent.clone()));
+    sender.start_batching();
+    let mut service_ids = Vec::new();
+    for i in 0..3 {
+        let resp = app
+            .register(
+                &key,
+                &unit(&format!("GRP-000{i}"), "group@client.test", "en"),
+            )
+            .await;
+        // The first service reminder is due today (as in the test above).
+        let first = resp.json["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == "service_due")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .parse::<Uuid>()
+            .unwrap();
+        service_ids.push(first);
+    }
+    sender.dispatch_once().await.unwrap();
+    // All three are in flight before any is taken, so they are taken in one batch.
+    let outcomes =
+        futures::future::join_all(service_ids.iter().map(|id| sender.send_reminder(*id))).await;
+    let outcomes: Vec<Outcome> = outcomes.into_iter().map(|o| o.unwrap().unwrap()).collect();
+    let sent_now = outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Sent { .. }))
+        .count();
+    let capped = outcomes
+        .iter()
+        .filter(|o| {
+            matches!(
+                o,
+                Outcome::Deferred {
+                    reason: "frequency_cap",
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!((sent_now, capped), (2, 1), "{outcomes:?}");
+    assert_eq!(sent.lock().unwrap().len(), 2);
+    // Each outcome was recorded against its own reminder.
+    for (id, outcome) in service_ids.iter().zip(&outcomes) {
+        let delivery = app.store.reminder_delivery(*id).await.unwrap().unwrap();
+        let expected = if matches!(outcome, Outcome::Sent { .. }) {
+            "sent"
+        } else {
+            "pending"
+        };
+        assert_eq!(delivery.status, expected, "{id}");
+    }
+}
+
 async fn reminders_wait_for_the_send_window_on_both_sides_of_utc(backend: Backend) {
     let app = spawn_app(backend).await;
     let key = setup(&app).await;
@@ -905,6 +969,7 @@ both_backends!(
     temporary_failures_give_up_after_the_attempt_limit,
     the_rules_are_checked_again_just_before_sending,
     a_customer_gets_at_most_two_reminders_a_week_and_none_is_lost,
+    sends_taken_together_still_respect_the_frequency_cap,
     reminders_wait_for_the_send_window_on_both_sides_of_utc,
     dkim_signatures_cover_the_unsubscribe_headers,
     a_dealers_own_send_window_governs_its_customers,

@@ -388,12 +388,16 @@ impl Store {
             if backend == Backend::Postgres {
                 sqlx::query(ASYNC_COMMIT).execute(&mut *tx).await?;
             }
+            // `status || ''`: PostgreSQL must find these rows by primary key. Given
+            // `status = 'queued'` it may pick the partial index of queued rows instead (its
+            // statistics, taken between bursts, say there are almost none) and then filter every
+            // queued row by id: 12 ms per batch with a backlog of 40,000 (auto_explain).
             let mut take =
                 QueryBuilder::new("UPDATE reminders SET status = 'sending', lease_until = ");
             take.push_bind(lease_until)
                 .push(", updated_at = ")
                 .push_bind(now)
-                .push(" WHERE status = 'queued' AND id IN (");
+                .push(" WHERE status || '' = 'queued' AND id IN (");
             let mut list = take.separated(", ");
             for id in padded(ids) {
                 list.push_bind(*id);

@@ -18,8 +18,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::incentives::{ProgramDefinition, earnings, period_of};
 use crate::store::{
-    AccrualPlan, ConsentGrant, CustomerRecord, DuplicateSerial, ProductRecord, RegistrationRecord,
-    ReminderRecord, Render, Store, StoreError,
+    AccrualPlan, ConsentGrant, CustomerRecord, DuplicateSerial, ProductRecord, ProgramVersion,
+    RegistrationRecord, ReminderRecord, Render, Store, StoreError,
 };
 
 /// The dealer on whose behalf a unit is registered.
@@ -132,9 +132,12 @@ impl Intake {
             dealer_time_zone: dealer_tz,
             today: now.with_timezone(&dealer_tz.0).date_naive(),
         };
-        let product = match requested_sku(req) {
-            Some(sku) => self.store.product_by_sku(&sku).await?,
-            None => None,
+        let (product, programs) = match requested_sku(req) {
+            Some(sku) => match self.store.product_and_programs(&sku).await? {
+                Some((product, programs)) => (Some(product), programs),
+                None => (None, Vec::new()),
+            },
+            None => (None, Vec::new()),
         };
         let terms = product.as_ref().map(product_terms).transpose()?;
         let new = match NewRegistration::parse(req, &ctx, terms.as_ref()) {
@@ -236,7 +239,7 @@ impl Intake {
                 granted: new.consent.marketing,
             },
         ];
-        let accruals = self.accruals(&product, &new, now, ctx.today).await?;
+        let accruals = self.accruals(&programs, &product, &new, now, ctx.today)?;
         match self
             .store
             .insert_registration(
@@ -287,8 +290,9 @@ impl Intake {
 
 impl Intake {
     /// What the registration earns under every current program, before caps (applied when stored).
-    async fn accruals(
+    fn accruals(
         &self,
+        programs: &[ProgramVersion],
         product: &ProductRecord,
         new: &NewRegistration,
         now: DateTime<Utc>,
@@ -296,7 +300,7 @@ impl Intake {
     ) -> Result<Vec<AccrualPlan>, IntakeError> {
         let period = period_of(now, self.manufacturer_tz);
         let mut plans = Vec::new();
-        for program in self.store.current_programs().await? {
+        for program in programs {
             let definition: ProgramDefinition = serde_json::from_str(&program.definition)
                 .map_err(|_| corrupt(&format!("program {}", program.program_id)))?;
             for earning in earnings(

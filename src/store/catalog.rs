@@ -173,6 +173,51 @@ impl Store {
         }))
     }
 
+    /// The product of `sku` with the current version of every incentive program: what intake
+    /// needs from the catalog, in one round trip (one row per program, or one without).
+    pub async fn product_and_programs(
+        &self,
+        sku: &str,
+    ) -> Result<Option<(ProductRecord, Vec<super::ledger::ProgramVersion>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            product: ProductRecord,
+            program_id: Option<String>,
+            program_version: Option<i32>,
+            program_definition: Option<String>,
+            program_created_at: Option<DateTime<Utc>>,
+        }
+        let rows: Vec<Row> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.id, p.sku, p.name, p.category, p.warranty_months, p.warranty_start, p.service_plan,
+                   p.registration_window_days, p.created_at, p.updated_at, v.program_id,
+                   v.version AS program_version, v.definition AS program_definition, v.created_at AS program_created_at
+                 FROM products p LEFT JOIN (programs g JOIN program_versions v ON v.program_id = g.id AND v.version = g.version)
+                   ON 1 = 1
+                 WHERE p.sku = $1 ORDER BY v.program_id",
+            )
+            .bind(sku)
+            .fetch_all(pool)
+            .await?
+        });
+        let Some(product) = rows.first().map(|r| r.product.clone()) else {
+            return Ok(None);
+        };
+        let programs = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(super::ledger::ProgramVersion {
+                    program_id: r.program_id?,
+                    version: r.program_version?,
+                    definition: r.program_definition?,
+                    created_at: r.program_created_at?,
+                })
+            })
+            .collect();
+        Ok(Some((product, programs)))
+    }
+
     pub async fn list_products(&self) -> Result<Vec<ProductRecord>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(

@@ -140,8 +140,35 @@ pub(crate) trait BeginWrite {
 impl BeginWrite for SqlitePool {
     type Db = sqlx::Sqlite;
     async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.begin_with("BEGIN IMMEDIATE").await
+        writer_of(self).begin_with("BEGIN IMMEDIATE").await
     }
+}
+
+/// The one connection this process writes a SQLite file through. Writers then queue for it in
+/// order, without sleeping, instead of colliding in SQLite's busy handler (which polls with
+/// sleeps of up to 100 ms); reads keep the whole pool. Writers in other processes still meet
+/// the busy timeout. An in-memory database has no second connection to the same data, so it
+/// keeps its pool.
+fn writer_of(pool: &SqlitePool) -> SqlitePool {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::{Mutex, OnceLock};
+    static WRITERS: OnceLock<Mutex<HashMap<PathBuf, SqlitePool>>> = OnceLock::new();
+    let options = pool.connect_options();
+    let file = options.get_filename();
+    if file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:") {
+        return pool.clone();
+    }
+    let mut writers = WRITERS.get_or_init(Default::default).lock().expect("not poisoned");
+    writers
+        .entry(file.to_path_buf())
+        .or_insert_with(|| {
+            sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .connect_lazy_with((*options).clone())
+        })
+        .clone()
 }
 
 impl BeginWrite for PgPool {

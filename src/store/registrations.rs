@@ -159,7 +159,10 @@ fn writer_of(pool: &SqlitePool) -> SqlitePool {
     if file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:") {
         return pool.clone();
     }
-    let mut writers = WRITERS.get_or_init(Default::default).lock().expect("not poisoned");
+    let mut writers = WRITERS
+        .get_or_init(Default::default)
+        .lock()
+        .expect("not poisoned");
     writers
         .entry(file.to_path_buf())
         .or_insert_with(|| {

@@ -10,7 +10,7 @@ use clap::Subcommand;
 use crate::app;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::jobs::{self, Sender, Work};
+use crate::jobs::{self, Work};
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -33,21 +33,11 @@ pub enum BenchCommand {
 }
 
 impl BenchCommand {
-    pub async fn run(self, mut config: Config) -> anyhow::Result<()> {
-        let store = app::open_store(&config).await?;
-        config.secret_key = Some(app::secret_key(&config, store.backend())?);
+    pub async fn run(self, config: Config) -> anyhow::Result<()> {
         match self {
             Self::Queue { tasks } => {
-                let signer =
-                    crate::tokens::Signer::new(config.secret_key.as_ref().expect("set").expose());
-                let memory = crate::mail::Mailer::Memory(Default::default());
-                let sender = Arc::new(Sender::new(
-                    Arc::new(config),
-                    store.clone(),
-                    Arc::new(SystemClock),
-                    signer,
-                    memory,
-                )?);
+                let (store, sender) = crate::cli::offline_sender(config).await?;
+                let sender = Arc::new(sender);
                 let acked = Arc::new(AtomicU64::new(0));
                 let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
                 let started = Instant::now();
@@ -73,8 +63,10 @@ impl BenchCommand {
                     "RESULT tasks={tasks} seconds={seconds:.3} tasks_per_s={:.1}",
                     tasks as f64 / seconds
                 );
+                store.close().await;
             }
             Self::Claim { batch, rounds } => {
+                let store = app::open_store(&config).await?;
                 let clock = SystemClock;
                 for line in store.explain_claim(clock.now(), batch).await? {
                     println!("{line}");
@@ -105,9 +97,9 @@ impl BenchCommand {
                     times[times.len() / 2],
                     times[times.len() - 1]
                 );
+                store.close().await;
             }
         }
-        store.close().await;
         Ok(())
     }
 }

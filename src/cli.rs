@@ -419,7 +419,11 @@ impl KeyCommand {
     }
 }
 
-async fn preview(mut config: Config, registration_id: Uuid) -> anyhow::Result<()> {
+/// The store and a Sender that keeps its mail in memory: for tools that render or queue but
+/// never deliver (`reminders preview`, `bench queue`).
+pub(crate) async fn offline_sender(
+    mut config: Config,
+) -> anyhow::Result<(crate::store::Store, Sender)> {
     let store = app::open_store(&config).await?;
     config.secret_key = Some(app::secret_key(&config, store.backend())?);
     let signer = crate::tokens::Signer::new(config.secret_key.as_ref().expect("set").expose());
@@ -431,6 +435,11 @@ async fn preview(mut config: Config, registration_id: Uuid) -> anyhow::Result<()
         signer,
         memory,
     )?;
+    Ok((store, sender))
+}
+
+async fn preview(config: Config, registration_id: Uuid) -> anyhow::Result<()> {
+    let (store, sender) = offline_sender(config).await?;
     let ids = store.reminder_ids(registration_id).await?;
     anyhow::ensure!(
         !ids.is_empty(),

@@ -163,15 +163,15 @@ fn writer_of(pool: &SqlitePool) -> SqlitePool {
         .get_or_init(Default::default)
         .lock()
         .expect("not poisoned");
-    writers
-        .entry(file.to_path_buf())
-        .or_insert_with(|| {
-            sqlx::sqlite::SqlitePoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(std::time::Duration::from_secs(10))
-                .connect_lazy_with((*options).clone())
-        })
-        .clone()
+    if let Some(writer) = writers.get(file) {
+        return writer.clone();
+    }
+    let writer = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .connect_lazy_with((*options).clone());
+    writers.insert(file.to_path_buf(), writer.clone());
+    writer
 }
 
 impl BeginWrite for PgPool {

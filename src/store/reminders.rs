@@ -504,18 +504,11 @@ impl Store {
     /// Records how several sends ended, in one transaction; for each, false (and nothing
     /// changed) when its claim was lost.
     pub async fn finish_sends(&self, sends: &[Finished]) -> Result<Vec<bool>> {
+        let changes: Vec<Transition<'_>> = sends.iter().map(|s| s.outcome.transition()).collect();
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let mut recorded = Vec::with_capacity(sends.len());
-            for send in sends {
-                let Transition {
-                    status,
-                    send_after,
-                    counts,
-                    label,
-                    message_id,
-                    ..
-                } = send.outcome.transition();
+            for (send, t) in sends.iter().zip(&changes) {
                 let updated = sqlx::query(
                     "UPDATE reminders SET status = $3, send_after = COALESCE($4, send_after),
                        attempts = attempts + $5, outcome = $6, message_id = COALESCE($7, message_id),
@@ -524,24 +517,26 @@ impl Store {
                 )
                 .bind(send.reminder_id)
                 .bind(send.lease_until)
-                .bind(status)
-                .bind(send_after)
-                .bind(i32::from(counts))
-                .bind(label)
-                .bind(message_id)
+                .bind(t.status)
+                .bind(t.send_after)
+                .bind(i32::from(t.counts))
+                .bind(t.label)
+                .bind(t.message_id)
                 .bind(send.at)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
                 recorded.push(updated == 1);
             }
-            let attempts: Vec<(&Finished, Transition<'_>)> = sends
-                .iter()
-                .zip(&recorded)
-                .filter(|(_, recorded)| **recorded)
-                .map(|(send, _)| (send, send.outcome.transition()))
-                .filter(|(_, t)| t.counts)
-                .collect();
+            let done = || {
+                sends
+                    .iter()
+                    .zip(&changes)
+                    .zip(&recorded)
+                    .filter(|(_, recorded)| **recorded)
+                    .map(|(pair, _)| pair)
+            };
+            let attempts: Vec<_> = done().filter(|(_, t)| t.counts).collect();
             if !attempts.is_empty() {
                 QueryBuilder::new(
                     "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail) ",
@@ -558,19 +553,18 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            for (send, _) in sends.iter().zip(&recorded).filter(|(_, r)| **r) {
+            for (send, t) in done() {
                 if let Outcome::Failed {
                     suppress: Some(email),
                     ..
                 } = &send.outcome
                 {
-                    let code = send.outcome.transition().code;
                     sqlx::query(
                         "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, 'hard_bounce', $2, $3)
                          ON CONFLICT (email) DO NOTHING",
                     )
                     .bind(email.to_lowercase())
-                    .bind(code)
+                    .bind(t.code)
                     .bind(send.at)
                     .execute(&mut *tx)
                     .await?;

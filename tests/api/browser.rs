@@ -175,16 +175,7 @@ async fn a_dealer_registers_at_the_counter_and_sees_it_on_the_scorecard_in_a_rea
         .status()
         .is_success()
     );
-    let key: serde_json::Value = http
-        .post(format!("{base}/v1/admin/dealers/COUNTER/keys"))
-        .bearer_auth(&admin)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let key = crate::helpers::issue_dealer_key(&http, &base, &admin, "COUNTER").await;
 
     let run = Command::new("node")
         .arg(concat!(
@@ -192,7 +183,7 @@ async fn a_dealer_registers_at_the_counter_and_sees_it_on_the_scorecard_in_a_rea
             "/tests/browser/dealer.mjs"
         ))
         .env("BASE_URL", &base)
-        .env("DEALER_KEY", key["key"].as_str().unwrap())
+        .env("DEALER_KEY", &key)
         .env("SERIAL", "ctr-0001")
         .env(
             "SCREENSHOT_DIR",

@@ -575,6 +575,20 @@ async fn the_rules_are_checked_again_just_before_sending(backend: Backend) {
     );
 }
 
+/// The id of a registration's first service reminder (the one due today in these tests).
+fn first_service_reminder(registration: &Value) -> Uuid {
+    registration["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "service_due")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 async fn a_customer_gets_at_most_two_reminders_a_week_and_none_is_lost(backend: Backend) {
     let app = spawn_app(backend).await;
     let key = setup(&app).await;
@@ -589,18 +603,7 @@ async fn a_customer_gets_at_most_two_reminders_a_week_and_none_is_lost(backend: 
                 &unit(&format!("CAP-000{i}"), "busy@client.test", "en"),
             )
             .await;
-        service_ids.push(
-            resp.json["reminders"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["kind"] == "service_due")
-                .unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .parse::<Uuid>()
-                .unwrap(),
-        );
+        service_ids.push(first_service_reminder(&resp.json));
     }
     sender.dispatch_once().await.unwrap();
     let mut outcomes = Vec::new();
@@ -643,18 +646,7 @@ async fn sends_taken_together_still_respect_the_frequency_cap(backend: Backend) 
                 &unit(&format!("GRP-000{i}"), "group@client.test", "en"),
             )
             .await;
-        // The first service reminder is due today (as in the test above).
-        let first = resp.json["reminders"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["kind"] == "service_due")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .parse::<Uuid>()
-            .unwrap();
-        service_ids.push(first);
+        service_ids.push(first_service_reminder(&resp.json));
     }
     sender.dispatch_once().await.unwrap();
     // All three are in flight before any is taken, so they are taken in one batch.

@@ -42,17 +42,7 @@ async fn logs_never_contain_personal_data_or_keys() {
     http.put(format!("{base}/v1/admin/products/P1")).bearer_auth(&admin)
         .json(&json!({"name": "P", "category": "c", "warranty_months": 12, "warranty_start": "purchase", "service_plan": [], "registration_window_days": 30}))
         .send().await.unwrap();
-    let dealer: serde_json::Value = http
-        .post(format!("{base}/v1/admin/dealers/LOG/keys"))
-        .bearer_auth(&admin)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let dealer = dealer["key"].as_str().unwrap().to_owned();
+    let dealer = crate::helpers::issue_dealer_key(&http, &base, &admin, "LOG").await;
     let today = chrono::Utc::now().date_naive().to_string();
     let person = json!({"name": "Zelda Secretname", "email": "zelda.secret@client.test", "phone": "+33698765432"});
     for (serial, customer) in [

@@ -111,6 +111,26 @@ impl Resp {
     }
 }
 
+/// Issues a key for dealer `code` through the admin API of a running `warrantyd` at `base`.
+pub async fn issue_dealer_key(
+    http: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    code: &str,
+) -> String {
+    let issued: Value = http
+        .post(format!("{base}/v1/admin/dealers/{code}/keys"))
+        .bearer_auth(admin)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    issued["key"].as_str().unwrap().to_owned()
+}
+
 pub fn pg_admin_url() -> String {
     std::env::var("WARRANTYD_TEST_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())

@@ -167,17 +167,7 @@ async fn a_postgres_restart_under_load_gives_503s_loses_nothing_and_heals_itself
         .send()
         .await
         .unwrap();
-    let dealer: serde_json::Value = http
-        .post(format!("{base}/v1/admin/dealers/R/keys"))
-        .bearer_auth(&admin)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let dealer = dealer["key"].as_str().unwrap().to_owned();
+    let dealer = crate::helpers::issue_dealer_key(&http, &base, &admin, "R").await;
     let today = chrono::Utc::now().date_naive().to_string();
 
     // A steady load of registrations while the database goes away and comes back.

@@ -94,17 +94,7 @@ async fn two_apis_and_three_workers_deliver_five_thousand_reminders_exactly_once
         .status()
         .is_success()
     );
-    let key: serde_json::Value = http
-        .post(format!("{base_2}/v1/admin/dealers/SCALE/keys"))
-        .bearer_auth(&admin)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key = key["key"].as_str().unwrap().to_owned();
+    let key = crate::helpers::issue_dealer_key(&http, &base_2, &admin, "SCALE").await;
 
     let n = 5000usize;
     let today = chrono::Utc::now().date_naive().to_string();

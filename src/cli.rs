@@ -481,6 +481,7 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
             address: Some("1 High Street, London".into()),
             send_window: None,
             active: Some(true),
+            authorized_servicer: None,
         },
     )
     .map_err(|e| anyhow::anyhow!("demo dealer: {e}"))?;

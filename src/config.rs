@@ -81,6 +81,9 @@ pub struct Config {
     pub attribution_window_days: u32,
     /// A visit fulfils the pending service reminder of a plan step due up to this many days later.
     pub service_fulfils_days: u32,
+    /// An authorized servicer reporting this many visits on units other dealers sold within 30 days
+    /// (and each further multiple) raises a fraud signal.
+    pub fraud_visits_on_others_per_30_days: u32,
     /// Share of registrations (0 to 1) that get no service reminders, to measure the lift reminders cause.
     pub holdout_share: f64,
     /// Days after a period's close within which the manufacturer agreed to approve and to pay.
@@ -145,6 +148,7 @@ impl Default for Config {
             auto_close_periods: true,
             attribution_window_days: 60,
             service_fulfils_days: 90,
+            fraud_visits_on_others_per_30_days: 50,
             holdout_share: 0.0,
             approve_within_days: 10,
             pay_within_days: 30,

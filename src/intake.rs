@@ -18,8 +18,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::incentives::{ProgramDefinition, earnings, period_of};
 use crate::store::{
-    AccrualPlan, ConsentGrant, CustomerRecord, DuplicateSerial, ProductRecord, ProgramVersion,
-    RegistrationRecord, ReminderRecord, Render, Store, StoreError,
+    AccrualPlan, ConsentGrant, CurrentConsent, CustomerRecord, DuplicateSerial, Party,
+    ProductRecord, ProgramVersion, RegistrationRecord, ReminderRecord, Render, Store, StoreError,
 };
 
 /// The dealer on whose behalf a unit is registered.
@@ -223,22 +223,32 @@ impl Intake {
                     status: p.status.as_str().to_owned(),
                 })
                 .collect(),
-            consent: Some((
-                Some(new.consent.service_reminders),
-                Some(new.consent.marketing),
-            )),
+            consent: Some(CurrentConsent {
+                service_reminders: Some(new.consent.service_reminders),
+                marketing: Some(new.consent.marketing),
+                manufacturer_marketing: new.consent.manufacturer_marketing,
+            }),
             incentive: None,
         };
-        let consents = [
+        let mut consents = vec![
             ConsentGrant {
+                party: Party::Dealer,
                 purpose: "service_reminders",
                 granted: new.consent.service_reminders,
             },
             ConsentGrant {
+                party: Party::Dealer,
                 purpose: "marketing",
                 granted: new.consent.marketing,
             },
         ];
+        if let Some(granted) = new.consent.manufacturer_marketing {
+            consents.push(ConsentGrant {
+                party: Party::Manufacturer,
+                purpose: "marketing",
+                granted,
+            });
+        }
         let accruals = self.accruals(&programs, &product, &new, now, ctx.today)?;
         match self
             .store

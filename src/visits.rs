@@ -9,8 +9,17 @@ use crate::domain::FieldError;
 use crate::domain::contact::SerialNumber;
 use crate::domain::field::{Errors, clean_text};
 use crate::domain::incentives::{ProgramDefinition, period_of};
+use crate::domain::servicing::{UnitSeller, VISIT_RIGHT_AFTER_REMINDER_HOURS, may_service};
 use crate::intake::{DealerContext, Intake};
-use crate::store::{AccrualPlan, NewVisit, RecordedVisit, StoreError};
+use crate::store::{AccrualPlan, NewVisit, RecordedVisit, SerialOwner, StoreError};
+
+fn seller_of(owner: &SerialOwner) -> UnitSeller<'_> {
+    UnitSeller {
+        dealer_code: &owner.dealer_code,
+        country: owner.country.as_deref(),
+        postal_code: owner.postal_code.as_deref(),
+    }
+}
 
 pub const KINDS: [&str; 4] = ["maintenance", "repair", "inspection", "warranty_repair"];
 
@@ -43,6 +52,7 @@ impl Intake {
         req: &VisitRequest,
         attribution_window_days: u32,
         fulfils_days: u32,
+        fraud_visits_per_30_days: u32,
     ) -> Result<RecordedVisit, VisitError> {
         let now = self.clock.now();
         let dealer_tz: chrono_tz::Tz = dealer.time_zone.parse().unwrap_or(chrono_tz::UTC);
@@ -83,14 +93,40 @@ impl Intake {
             Some(serial) => self.store.serial_owner(serial.as_str()).await?,
             None => None,
         };
-        if serial.is_some() && owner.is_none() {
+        // A unit the caller neither sold nor is authorized to service answers exactly as a serial
+        // nobody registered: the caller learns nothing about it (not even its purchase date).
+        let allowed = match &owner {
+            Some(owner) if owner.dealer_id == dealer.id => true,
+            Some(owner) => {
+                let area = self.store.servicing_area(dealer.id).await?;
+                may_service(false, area.as_ref(), &seller_of(owner))
+            }
+            None => false,
+        };
+        if let (Some(serial), false) = (&serial, allowed) {
             e.push(
                 "serial_number",
                 "not_registered",
-                "no registration exists for this serial number",
+                "no registration you may report visits on exists for this serial number",
             );
+            if let Some(owner) = &owner {
+                let evidence = serde_json::json!({
+                    "serial_number": serial.as_str(), "sold_by": owner.dealer_code, "service_date": req.service_date.trim(),
+                });
+                self.store
+                    .record_fraud_evidence(
+                        "visit_on_unauthorized_unit",
+                        dealer.id,
+                        Some(serial.as_str()),
+                        Some(owner.registration_id),
+                        Some(&evidence),
+                        now,
+                    )
+                    .await?;
+                tracing::info!(dealer = %dealer.code, "visit refused: unit not sold by nor serviceable by this dealer");
+            }
         }
-        if let (Some(owner), Some(date)) = (&owner, date)
+        if let (Some(owner), Some(date), true) = (&owner, date, allowed)
             && date < owner.purchase_date
         {
             e.push(
@@ -155,8 +191,75 @@ impl Intake {
             }
         }
         let recorded = self.store.record_visit(&visit, &owner, &plans, now).await?;
+        if recorded.created && owner.dealer_id != dealer.id {
+            self.flag_servicer_pattern(dealer, &owner, &recorded, fraud_visits_per_30_days)
+                .await?;
+        }
         tracing::info!(visit_id = %recorded.visit.id, dealer = %dealer.code, attributed = recorded.visit.attributed_reminder_id.is_some(),
             created = recorded.created, "service visit recorded");
         Ok(recorded)
+    }
+}
+
+impl Intake {
+    /// Signals for an admin when an authorized servicer's visits look like feeding the seller
+    /// credits: many visits on others' units in 30 days (each multiple of the threshold), or a
+    /// visit right after a reminder on a unit it never reported before.
+    async fn flag_servicer_pattern(
+        &self,
+        dealer: &DealerContext,
+        owner: &SerialOwner,
+        recorded: &RecordedVisit,
+        visits_per_30_days: u32,
+    ) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let visit = &recorded.visit;
+        let pattern = self
+            .store
+            .servicer_pattern(
+                dealer.id,
+                visit.id,
+                &visit.serial_number,
+                owner.registration_id,
+                now - Duration::days(30),
+            )
+            .await?;
+        let threshold = i64::from(visits_per_30_days.max(1));
+        if pattern.visits_on_others > 0 && pattern.visits_on_others % threshold == 0 {
+            let evidence = serde_json::json!({
+                "visits_on_others_units": pattern.visits_on_others, "days": 30, "threshold": threshold,
+            });
+            self.store
+                .record_fraud_evidence(
+                    "many_visits_on_others_units",
+                    dealer.id,
+                    None,
+                    None,
+                    Some(&evidence),
+                    now,
+                )
+                .await?;
+        }
+        if let Some(sent_at) = pattern.last_reminder_sent_at
+            && pattern.earlier_visits_on_unit == 0
+            && now - sent_at <= Duration::hours(VISIT_RIGHT_AFTER_REMINDER_HOURS)
+        {
+            let evidence = serde_json::json!({
+                "serial_number": visit.serial_number, "sold_by": owner.dealer_code,
+                "reminder_sent_at": sent_at, "service_date": visit.service_date,
+                "attributed": visit.attributed_reminder_id.is_some(),
+            });
+            self.store
+                .record_fraud_evidence(
+                    "visit_right_after_reminder",
+                    dealer.id,
+                    Some(&visit.serial_number),
+                    Some(owner.registration_id),
+                    Some(&evidence),
+                    now,
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -8,5 +8,6 @@ pub mod incentives;
 pub mod plan;
 pub mod registration;
 pub mod scorecard;
+pub mod servicing;
 
 pub use field::FieldError;

@@ -60,10 +60,15 @@ pub struct CustomerRequest {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
+    /// Reminders sent in the selling dealer's name (consent given to the dealer).
     #[schema(required = true)]
     pub service_reminders: Option<bool>,
+    /// Marketing from the selling dealer.
     #[schema(required = true)]
     pub marketing: Option<bool>,
+    /// Marketing from the manufacturer, when the customer was asked (a separate grant: withdrawing
+    /// one never withdraws the other).
+    pub manufacturer_marketing: Option<bool>,
 }
 
 /// What the registration is checked against: the submitting dealer's defaults and today's date in
@@ -99,8 +104,12 @@ impl NewCustomer {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Consent {
+    /// Given to the selling dealer.
     pub service_reminders: bool,
+    /// Given to the selling dealer.
     pub marketing: bool,
+    /// Given to the manufacturer, when asked.
+    pub manufacturer_marketing: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -229,6 +238,7 @@ impl NewRegistration {
                     .map(|(service_reminders, marketing)| Consent {
                         service_reminders,
                         marketing,
+                        manufacturer_marketing: c.manufacturer_marketing,
                     })
             }
         };
@@ -390,6 +400,7 @@ mod tests {
             consent: Some(ConsentRequest {
                 service_reminders: Some(true),
                 marketing: Some(false),
+                manufacturer_marketing: None,
             }),
             ..Default::default()
         }

@@ -15,6 +15,7 @@ use crate::domain::catalog::{Period, WarrantyStart};
 use crate::domain::contact::{Country, Email, Locale, Phone, TimeZone, parse_web_url};
 use crate::domain::field::{Errors, clean_text};
 use crate::domain::plan::SendWindow;
+use crate::domain::servicing::ServicingArea;
 use crate::keys::{self, Role};
 use crate::store::{
     DealerRecord, DealerUpsert, KeyRecord, ProductRecord, ProductUpsert, StoreError,
@@ -44,6 +45,24 @@ pub struct DealerRequest {
     pub send_window: Option<String>,
     /// Inactive dealers' keys are refused. Default true.
     pub active: Option<bool>,
+    /// Authorizes this dealer to report service visits on units other dealers sold: `{}` for any
+    /// unit, or limited to a territory and/or selling dealers. Absent: only the units it sold.
+    pub authorized_servicer: Option<ServicingRequest>,
+}
+
+/// Every list that is given and not empty must match the unit.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicingRequest {
+    /// Countries (ISO 3166-1 alpha-2) of the units' customers.
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Postal code prefixes of the units' customers.
+    #[serde(default)]
+    pub postal_prefixes: Vec<String>,
+    /// Codes of the dealers whose units it may service.
+    #[serde(default)]
+    pub selling_dealers: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,6 +78,8 @@ pub struct DealerResponse {
     pub address: Option<String>,
     pub send_window: Option<String>,
     pub active: bool,
+    /// Its authorization to service units other dealers sold (`null`: only its own).
+    pub authorized_servicer: Option<ServicingRequest>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -77,6 +98,10 @@ impl From<DealerRecord> for DealerResponse {
             address: d.address,
             send_window: d.send_window,
             active: d.active,
+            authorized_servicer: d
+                .authorized_servicer
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok()),
             created_at: d.created_at,
             updated_at: d.updated_at,
         }
@@ -140,10 +165,21 @@ pub fn parse_dealer(code: &str, req: &DealerRequest) -> Result<DealerUpsert, Api
             parsed.map_err(|m| ("invalid_send_window", m)),
         )
     });
+    let authorized_servicer = req.authorized_servicer.as_ref().and_then(|s| {
+        ServicingArea::parse(
+            "authorized_servicer",
+            &s.countries,
+            &s.postal_prefixes,
+            &s.selling_dealers,
+            &mut e,
+        )
+    });
     if !e.is_empty() {
         return Err(ApiError::Validation(e.0));
     }
     Ok(DealerUpsert {
+        authorized_servicer: authorized_servicer
+            .map(|a| serde_json::to_string(&a).expect("plain data serializes")),
         code: code.to_owned(),
         name: name.expect("checked"),
         email,
@@ -614,4 +650,146 @@ pub async fn erase_customer(
     }
     tracing::info!(customer_id = %id, actor_key = %admin.key_id, "customer erased");
     Ok(axum::Json(Erased { customer_id: id }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    /// The person's email address.
+    pub email: Option<String>,
+    /// The person's phone number (E.164).
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonView {
+    /// One record per dealer that captured this person (each dealer sees only its own).
+    pub records: Vec<PersonRecordView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonRecordView {
+    pub customer_id: Uuid,
+    /// The dealer that captured this record.
+    pub dealer_code: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub locale: String,
+    pub country: Option<String>,
+    pub postal_code: Option<String>,
+    pub erased_at: Option<DateTime<Utc>>,
+    pub consent: PartyConsentView,
+    pub registrations: Vec<PersonRegistrationView>,
+}
+
+/// Consent per party and purpose (`null`: never asked).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyConsentView {
+    pub dealer: DealerConsentView,
+    pub manufacturer: ManufacturerConsentView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DealerConsentView {
+    pub service_reminders: Option<bool>,
+    pub marketing: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManufacturerConsentView {
+    pub marketing: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonRegistrationView {
+    pub id: Uuid,
+    pub serial_number: String,
+    pub sku: String,
+    pub purchase_date: chrono::NaiveDate,
+    pub status: String,
+}
+
+/// The manufacturer's view of one person across dealers, found by email or phone: each dealer's
+/// record with its consent and registrations. Only admin keys may ask; no dealer ever sees a record
+/// another dealer captured.
+#[utoipa::path(get, path = "/v1/admin/people", tag = "admin", params(PersonQuery),
+    responses(
+        (status = 200, body = PersonView),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin key", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Neither email nor phone, or an invalid one", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = [])))]
+pub async fn person(
+    State(state): State<AppState>,
+    _: AdminKey,
+    super::body::Query(query): super::body::Query<PersonQuery>,
+) -> Result<axum::Json<PersonView>, ApiError> {
+    let (email, phone) = parse_person_query(&query)?;
+    let ids = state
+        .store
+        .find_person(
+            email.as_ref().map(Email::as_str),
+            phone.as_ref().map(Phone::as_str),
+        )
+        .await?;
+    let records = state.store.person_records(&ids).await?;
+    Ok(axum::Json(PersonView {
+        records: records
+            .into_iter()
+            .map(|r| PersonRecordView {
+                customer_id: r.customer_id,
+                dealer_code: r.dealer_code,
+                name: r.name,
+                email: r.email,
+                phone: r.phone,
+                locale: r.locale,
+                country: r.country,
+                postal_code: r.postal_code,
+                erased_at: r.erased_at,
+                consent: PartyConsentView {
+                    dealer: DealerConsentView {
+                        service_reminders: r.consent.service_reminders,
+                        marketing: r.consent.marketing,
+                    },
+                    manufacturer: ManufacturerConsentView {
+                        marketing: r.consent.manufacturer_marketing,
+                    },
+                },
+                registrations: r
+                    .registrations
+                    .into_iter()
+                    .map(|g| PersonRegistrationView {
+                        id: g.id,
+                        serial_number: g.serial_number,
+                        sku: g.sku,
+                        purchase_date: g.purchase_date,
+                        status: g.status,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
+}
+
+/// An email and/or a phone that identify a person; at least one.
+pub fn parse_person_query(query: &PersonQuery) -> Result<(Option<Email>, Option<Phone>), ApiError> {
+    let mut e = Errors::default();
+    let email = query
+        .email
+        .as_deref()
+        .and_then(|v| e.take("email", Email::parse(v)));
+    let phone = query
+        .phone
+        .as_deref()
+        .and_then(|v| e.take("phone", Phone::parse(v)));
+    if query.email.is_none() && query.phone.is_none() {
+        e.push("email", "required", "give the person's email or phone");
+    }
+    if !e.is_empty() {
+        return Err(ApiError::Validation(e.0));
+    }
+    Ok((email, phone))
 }

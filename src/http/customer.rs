@@ -10,6 +10,7 @@ use minijinja::context;
 use super::AppState;
 use super::error::ApiError;
 use crate::mail::templates::Renderer;
+use crate::store::UnsubscribeScope;
 use crate::tokens::Purpose;
 
 fn page(state: &AppState, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
@@ -55,7 +56,7 @@ fn mask_email(email: &str) -> String {
 async fn unsubscribe_page(
     state: &AppState,
     token: &str,
-    apply: bool,
+    apply: Option<UnsubscribeScope>,
 ) -> Result<Response, ApiError> {
     let Some(reminder_id) = state.signer.verify(Purpose::Unsubscribe, token) else {
         return Ok(not_found(state));
@@ -63,12 +64,18 @@ async fn unsubscribe_page(
     let Some(target) = state.store.link_target(reminder_id).await? else {
         return Ok(not_found(state));
     };
-    if apply && state.store.unsubscribe(&target, state.clock.now()).await? {
-        tracing::info!(customer_id = %target.customer_id, %reminder_id, "customer unsubscribed");
+    if let Some(scope) = apply
+        && state
+            .store
+            .unsubscribe(&target, scope, state.clock.now())
+            .await?
+    {
+        tracing::info!(customer_id = %target.customer_id, %reminder_id, ?scope, "customer unsubscribed");
     }
     let lang = Renderer::language([target.customer_locale.as_str()]);
     let ctx = context! {
-        lang, done => apply, dealer_name => target.dealer_name,
+        lang, done => apply.is_some(), all => apply == Some(UnsubscribeScope::All),
+        dealer_name => target.dealer_name,
         email_masked => target.customer_email.as_deref().map(mask_email).unwrap_or_default(),
         action => format!("/u/{token}"),
     };
@@ -82,17 +89,27 @@ pub async fn unsubscribe_form(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
-    unsubscribe_page(&state, &token, false).await
+    unsubscribe_page(&state, &token, None).await
 }
 
-/// Unsubscribe: from the page's button, or RFC 8058 one-click (`List-Unsubscribe=One-Click`).
+/// Unsubscribe: RFC 8058 one-click (`List-Unsubscribe=One-Click`) or the page's first button
+/// withdraws service reminders from the dealer whose message carried the link; the page's second
+/// button (`scope=all`) withdraws every purpose from every sender.
 #[utoipa::path(post, path = "/u/{token}", tag = "customer", params(("token" = String, Path)),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`scope=all` to withdraw from every sender"),
     responses((status = 200, description = "Unsubscribed", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
 pub async fn unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    unsubscribe_page(&state, &token, true).await
+    let all = form_urlencoded::parse(&body).any(|(name, value)| name == "scope" && value == "all");
+    let scope = if all {
+        UnsubscribeScope::All
+    } else {
+        UnsubscribeScope::Sender
+    };
+    unsubscribe_page(&state, &token, Some(scope)).await
 }
 
 /// The booking link of a reminder: records the click, then redirects to the dealer's booking page.

@@ -163,6 +163,7 @@ pub async fn register(
         consent: Some(ConsentRequest {
             service_reminders: checked("consent_service_reminders"),
             marketing: checked("consent_marketing"),
+            manufacturer_marketing: None,
         }),
     };
     let mut values: HashMap<String, String> = form.clone();

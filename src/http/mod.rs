@@ -104,6 +104,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::put_product, admin::get_product))
         .routes(routes!(admin::list_products))
         .routes(routes!(admin::erase_customer))
+        .routes(routes!(admin::person))
         .routes(routes!(finance::close_period))
         .routes(routes!(finance::list_statements))
         .routes(routes!(finance::export_csv))

@@ -150,8 +150,12 @@ pub struct CustomerView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentView {
+    /// Given to the selling dealer.
     pub service_reminders: Option<bool>,
+    /// Given to the selling dealer.
     pub marketing: Option<bool>,
+    /// Given to the manufacturer (`null`: not asked).
+    pub manufacturer_marketing: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -196,9 +200,10 @@ impl From<&RegistrationRecord> for RegistrationResponse {
                 country: r.customer.country.clone(),
                 postal_code: r.customer.postal_code.clone(),
             },
-            consent: r.consent.map(|(service_reminders, marketing)| ConsentView {
-                service_reminders,
-                marketing,
+            consent: r.consent.map(|c| ConsentView {
+                service_reminders: c.service_reminders,
+                marketing: c.marketing,
+                manufacturer_marketing: c.manufacturer_marketing,
             }),
             incentive: r.incentive.as_deref().map(IncentiveView::from_lines),
             reminders: r
@@ -596,7 +601,7 @@ pub struct BatchRow {
 }
 
 /// The CSV columns of a batch, in any order; unknown columns are refused.
-pub const CSV_COLUMNS: [&str; 15] = [
+pub const CSV_COLUMNS: [&str; 16] = [
     "serial_number",
     "sku",
     "purchase_date",
@@ -612,6 +617,7 @@ pub const CSV_COLUMNS: [&str; 15] = [
     "customer_postal_code",
     "consent_service_reminders",
     "consent_marketing",
+    "consent_manufacturer_marketing",
 ];
 
 /// Register up to 1,000 units at once.
@@ -619,7 +625,8 @@ pub const CSV_COLUMNS: [&str; 15] = [
 /// A JSON array of registrations, or `text/csv` with a header row naming the columns
 /// (`serial_number, sku, purchase_date, delivered_on, installed_on, external_ref, customer_name,
 /// customer_email, customer_phone, customer_locale, customer_time_zone, customer_country,
-/// customer_postal_code, consent_service_reminders, consent_marketing`). Each row is stored in its
+/// customer_postal_code, consent_service_reminders, consent_marketing, consent_manufacturer_marketing`).
+/// Each row is stored in its
 /// own transaction: a bad row never blocks the good ones. Re-sending a batch is safe: rows already
 /// registered by you come back as `duplicate` with their id.
 #[utoipa::path(
@@ -854,6 +861,7 @@ pub fn csv_row(
     let consent = ConsentRequest {
         service_reminders: flag("consent_service_reminders"),
         marketing: flag("consent_marketing"),
+        manufacturer_marketing: flag("consent_manufacturer_marketing"),
     };
     if !errors.is_empty() {
         return Err(errors);

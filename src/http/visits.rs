@@ -32,6 +32,10 @@ pub struct VisitResponse {
 
 /// Report a service visit.
 ///
+/// Accepted from the dealer that sold the unit, or from a dealer the manufacturer authorized to
+/// service others' units (`authorized_servicer` on the dealer: anywhere, or within a territory or
+/// for listed selling dealers). Any other serial is answered as an unknown one.
+///
 /// A visit within the attribution window after a reminder was sent (or its booking link clicked,
 /// which wins) is attributed to that reminder and credits the selling dealer; the servicing dealer
 /// is recorded too. One visit is credited at most once, and a reminder at most once. The visit also
@@ -42,7 +46,7 @@ pub struct VisitResponse {
         (status = 201, description = "Recorded", body = VisitResponse),
         (status = 200, description = "Already recorded", body = VisitResponse),
         (status = 403, description = "Not a dealer key", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields or unknown serial", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a serial you neither sold nor may service (answered as an unknown serial)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("api_key" = [])))]
 pub async fn record_visit(
@@ -58,6 +62,7 @@ pub async fn record_visit(
             &req,
             config.attribution_window_days,
             config.service_fulfils_days,
+            config.fraud_visits_on_others_per_30_days,
         )
         .await
         .map_err(|e| match e {

@@ -131,15 +131,16 @@ impl Renderer {
                     count += 1;
                 }
             }
-            for (page, done) in [
-                ("unsubscribe.html.j2", false),
-                ("unsubscribe.html.j2", true),
-                ("verify.html.j2", false),
-                ("verify.html.j2", true),
-                ("not_found.html.j2", false),
+            for (page, done, all) in [
+                ("unsubscribe.html.j2", false, false),
+                ("unsubscribe.html.j2", true, false),
+                ("unsubscribe.html.j2", true, true),
+                ("verify.html.j2", false, false),
+                ("verify.html.j2", true, false),
+                ("not_found.html.j2", false, false),
             ] {
                 let ctx = context! {
-                    lang, done, dealer_name => "Garage <script>", email_masked => "c•••@example.com",
+                    lang, done, all, dealer_name => "Garage <script>", email_masked => "c•••@example.com",
                     action => "/u/token", product_name => "Mower", serial_number => "SN1",
                 };
                 self.page(page, &ctx)

@@ -19,6 +19,8 @@ pub struct DealerRecord {
     pub address: Option<String>,
     pub send_window: Option<String>,
     pub active: bool,
+    /// JSON `ServicingArea`: may report visits on units other dealers sold.
+    pub authorized_servicer: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +39,7 @@ pub struct DealerUpsert {
     pub address: Option<String>,
     pub send_window: Option<String>,
     pub active: bool,
+    pub authorized_servicer: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -65,7 +68,7 @@ pub struct ProductUpsert {
     pub registration_window_days: i32,
 }
 
-const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active, created_at, updated_at";
+const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active, authorized_servicer, created_at, updated_at";
 
 impl Store {
     /// Creates or replaces a dealer's profile; returns it and whether it was created.
@@ -78,14 +81,15 @@ impl Store {
         let record: DealerRecord = with_pool!(self, |pool| {
             sqlx::query_as(
                 "INSERT INTO dealers (id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at,
-                   updated_at, address, send_window)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)
+                   updated_at, address, send_window, authorized_servicer)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14)
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone,
                    locale = excluded.locale, time_zone = excluded.time_zone, country = excluded.country,
                    booking_url = excluded.booking_url, active = excluded.active, updated_at = excluded.updated_at,
-                   address = excluded.address, send_window = excluded.send_window
+                   address = excluded.address, send_window = excluded.send_window,
+                   authorized_servicer = excluded.authorized_servicer
                  RETURNING id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active,
-                   created_at, updated_at",
+                   authorized_servicer, created_at, updated_at",
             )
             .bind(new_id)
             .bind(&d.code)
@@ -100,6 +104,7 @@ impl Store {
             .bind(now)
             .bind(&d.address)
             .bind(&d.send_window)
+            .bind(&d.authorized_servicer)
             .fetch_one(pool)
             .await?
         });

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::registrations::BeginWrite;
+use super::registrations::{BeginWrite, Party};
 use super::{Result, Store, with_pool};
 
 /// The customer, registration and dealer behind a reminder's links.
@@ -12,6 +12,9 @@ use super::{Result, Store, with_pool};
 pub struct LinkTarget {
     pub reminder_id: Uuid,
     pub customer_id: Uuid,
+    /// How the person is recognized (`email:…` or `phone:…`): finds their records at every dealer
+    /// when they withdraw from all senders.
+    pub customer_contact_key: Option<String>,
     pub registration_id: Uuid,
     pub customer_email: Option<String>,
     pub customer_locale: String,
@@ -19,6 +22,15 @@ pub struct LinkTarget {
     pub dealer_booking_url: Option<String>,
     pub product_name: String,
     pub serial_number: String,
+}
+
+/// What an unsubscribe withdraws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsubscribeScope {
+    /// Service reminders from the dealer whose message carried the link (RFC 8058 one-click too).
+    Sender,
+    /// Every purpose, from every dealer that captured this person and from the manufacturer.
+    All,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -36,7 +48,8 @@ impl Store {
     pub async fn link_target(&self, reminder_id: Uuid) -> Result<Option<LinkTarget>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT r.id AS reminder_id, c.id AS customer_id, g.id AS registration_id, c.email AS customer_email,
+                "SELECT r.id AS reminder_id, c.id AS customer_id, c.contact_key AS customer_contact_key, g.id AS registration_id,
+                   c.email AS customer_email,
                    c.locale AS customer_locale, d.name AS dealer_name, d.booking_url AS dealer_booking_url,
                    p.name AS product_name, g.serial_number
                  FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
@@ -48,34 +61,74 @@ impl Store {
         }))
     }
 
-    /// Withdraws the customer's consent to service reminders (once: repeating changes nothing).
-    /// Returns whether this call withdrew it.
-    pub async fn unsubscribe(&self, target: &LinkTarget, now: DateTime<Utc>) -> Result<bool> {
+    /// Records the customer's own withdrawal. `Sender` withdraws service reminders from the dealer
+    /// whose message carried the link; `All` withdraws every purpose from every party (each dealer
+    /// that captured this person, and the manufacturer). Repeating changes nothing; returns whether
+    /// this call withdrew anything.
+    pub async fn unsubscribe(
+        &self,
+        target: &LinkTarget,
+        scope: UnsubscribeScope,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let latest: Option<(bool, String)> = sqlx::query_as(
-                "SELECT granted, source FROM consent_events WHERE customer_id = $1 AND purpose = 'service_reminders'
-                 ORDER BY occurred_at DESC, id DESC LIMIT 1",
-            )
-            .bind(target.customer_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if matches!(&latest, Some((false, source)) if source == "customer_unsubscribe") {
-                return Ok(false);
+            let customers: Vec<Uuid> = match (scope, &target.customer_contact_key) {
+                (UnsubscribeScope::All, Some(contact_key)) => {
+                    sqlx::query_scalar(
+                        "SELECT id FROM customers WHERE contact_key = $1 ORDER BY id",
+                    )
+                    .bind(contact_key)
+                    .fetch_all(&mut *tx)
+                    .await?
+                }
+                _ => vec![target.customer_id],
+            };
+            let pairs: &[(Party, &str)] = match scope {
+                UnsubscribeScope::Sender => &[(Party::Dealer, "service_reminders")],
+                UnsubscribeScope::All => &[
+                    (Party::Dealer, "service_reminders"),
+                    (Party::Dealer, "marketing"),
+                    (Party::Manufacturer, "marketing"),
+                ],
+            };
+            let mut changed = false;
+            for customer_id in customers {
+                for (party, purpose) in pairs {
+                    let latest: Option<(bool, String)> = sqlx::query_as(
+                        "SELECT granted, source FROM consent_events WHERE customer_id = $1 AND party = $2 AND purpose = $3
+                         ORDER BY occurred_at DESC, id DESC LIMIT 1",
+                    )
+                    .bind(customer_id)
+                    .bind(party.as_str())
+                    .bind(*purpose)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if matches!(&latest, Some((false, source)) if source == "customer_unsubscribe")
+                    {
+                        continue;
+                    }
+                    let registration_id =
+                        (customer_id == target.customer_id).then_some(target.registration_id);
+                    sqlx::query(
+                        "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id,
+                           registration_id, occurred_at)
+                         VALUES ($1, $2, $3, $4, $5, 'customer_unsubscribe', NULL, $6, $7)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(customer_id)
+                    .bind(party.as_str())
+                    .bind(*purpose)
+                    .bind(false)
+                    .bind(registration_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    changed = true;
+                }
             }
-            sqlx::query(
-                "INSERT INTO consent_events (id, customer_id, purpose, granted, source, dealer_id, registration_id, occurred_at)
-                 SELECT $1, $2, 'service_reminders', $5, 'customer_unsubscribe', NULL, $3, $4",
-            )
-            .bind(Uuid::now_v7())
-            .bind(target.customer_id)
-            .bind(target.registration_id)
-            .bind(now)
-            .bind(false)
-            .execute(&mut *tx)
-            .await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(changed)
         })
     }
 
@@ -255,5 +308,144 @@ impl Store {
             }
         });
         Ok(count)
+    }
+}
+
+/// One dealer's record of a person, as the manufacturer sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRecord {
+    pub customer_id: Uuid,
+    pub dealer_code: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub locale: String,
+    pub country: Option<String>,
+    pub postal_code: Option<String>,
+    pub erased_at: Option<DateTime<Utc>>,
+    #[sqlx(skip)]
+    pub consent: super::CurrentConsent,
+    #[sqlx(skip)]
+    pub registrations: Vec<PersonRegistration>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRegistration {
+    pub customer_id: Uuid,
+    pub id: Uuid,
+    pub serial_number: String,
+    pub sku: String,
+    pub purchase_date: NaiveDate,
+    pub status: String,
+}
+
+/// The contact key of an email address or a phone number, as registrations store it.
+pub fn email_key(email: &str) -> String {
+    format!("email:{}", email.trim().to_lowercase())
+}
+
+pub fn phone_key(phone: &str) -> String {
+    format!("phone:{}", phone.trim())
+}
+
+impl Store {
+    /// Every customer record of one person, at every dealer: the records recognized by the given
+    /// email or phone, and then by the other identifiers those records hold (a record keyed by
+    /// email that also holds a phone finds the record another dealer keyed by that phone). Uses
+    /// the indexed contact_key and phone columns only.
+    pub async fn find_person(&self, email: Option<&str>, phone: Option<&str>) -> Result<Vec<Uuid>> {
+        let mut keys: Vec<String> = email.map(email_key).into_iter().collect();
+        let mut phones: Vec<String> = phone.map(|p| p.trim().to_owned()).into_iter().collect();
+        let mut found: Vec<Uuid> = Vec::new();
+        // Each round can only add identifiers; a person has few, so this ends in a round or two.
+        for _ in 0..4 {
+            keys.extend(phones.iter().map(|p| phone_key(p)));
+            keys.sort();
+            keys.dedup();
+            let rows: Vec<(Uuid, Option<String>, Option<String>)> = with_pool!(self, |pool| {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT id, email, phone FROM customers WHERE contact_key IN (",
+                );
+                let mut list = query.separated(", ");
+                for key in &keys {
+                    list.push_bind(key.clone());
+                }
+                query.push(")");
+                if !phones.is_empty() {
+                    query.push(" OR phone IN (");
+                    let mut list = query.separated(", ");
+                    for phone in &phones {
+                        list.push_bind(phone.clone());
+                    }
+                    query.push(")");
+                }
+                query.push(" ORDER BY id");
+                query.build_query_as().fetch_all(pool).await?
+            });
+            let before = (found.len(), keys.len(), phones.len());
+            for (id, email, phone) in rows {
+                if !found.contains(&id) {
+                    found.push(id);
+                }
+                if let Some(email) = email {
+                    let key = email_key(&email);
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+                if let Some(phone) = phone
+                    && !phones.contains(&phone)
+                {
+                    phones.push(phone);
+                }
+            }
+            if (found.len(), keys.len(), phones.len()) == before {
+                break;
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// The manufacturer's view of one person: each dealer's record, its consent and registrations.
+    pub async fn person_records(&self, customer_ids: &[Uuid]) -> Result<Vec<PersonRecord>> {
+        if customer_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (mut records, registrations): (Vec<PersonRecord>, Vec<PersonRegistration>) = with_pool!(
+            self,
+            |pool| {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT c.id AS customer_id, d.code AS dealer_code, c.name, c.email, c.phone, c.locale, c.country,
+                       c.postal_code, c.erased_at
+                     FROM customers c LEFT JOIN dealers d ON d.id = c.dealer_id WHERE c.id IN (",
+                );
+                let mut list = query.separated(", ");
+                for id in customer_ids {
+                    list.push_bind(*id);
+                }
+                query.push(") ORDER BY d.code, c.id");
+                let records = query.build_query_as().fetch_all(pool).await?;
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT g.customer_id, g.id, g.serial_number, p.sku, g.purchase_date, g.status
+                     FROM registrations g JOIN products p ON p.id = g.product_id WHERE g.customer_id IN (",
+                );
+                let mut list = query.separated(", ");
+                for id in customer_ids {
+                    list.push_bind(*id);
+                }
+                query.push(") ORDER BY g.created_at, g.id");
+                (records, query.build_query_as().fetch_all(pool).await?)
+            }
+        );
+        for record in &mut records {
+            record.consent = self.current_consent(record.customer_id).await?;
+            record.registrations = registrations
+                .iter()
+                .filter(|r| r.customer_id == record.customer_id)
+                .cloned()
+                .collect();
+        }
+        Ok(records)
     }
 }

@@ -20,7 +20,9 @@ use std::time::Duration;
 use sqlx::{PgPool, SqlitePool};
 
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
-pub use customers::{ExportRow, LinkTarget, VerifyTarget};
+pub use customers::{
+    ExportRow, LinkTarget, PersonRecord, PersonRegistration, UnsubscribeScope, VerifyTarget,
+};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
 pub use keys::{KeyRecord, NewKey};
@@ -29,14 +31,14 @@ pub use ledger::{
     StatementRecord, TransitionError,
 };
 pub use registrations::{
-    ConsentGrant, CustomerRecord, DuplicateSerial, Inserted, ListFilter, RegistrationRecord,
-    ReminderRecord, Render, TableCounts,
+    ConsentGrant, CurrentConsent, CustomerRecord, DuplicateSerial, Inserted, ListFilter, Party,
+    RegistrationRecord, ReminderRecord, Render, TableCounts,
 };
 pub use reminders::{
     AttemptRecord, DeliveryRecord, Finished, Outcome, REMINDER_QUEUE, ReminderTask, SendContext,
 };
 pub use scorecard::{FraudSignal, HoldoutLift, PeriodBounds};
-pub use visits::{NewVisit, RecordedVisit, SerialOwner, VisitRecord};
+pub use visits::{NewVisit, RecordedVisit, SerialOwner, ServicerPattern, VisitRecord};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses. The body
 /// is type-checked once per backend, so shared SQL must be valid in both dialects.

@@ -64,10 +64,10 @@ pub struct RegistrationRecord {
     pub customer: CustomerRecord,
     #[sqlx(skip)]
     pub reminders: Vec<ReminderRecord>,
-    /// The customer's current consent (service reminders, marketing), derived from the consent log;
-    /// filled when one registration is read.
+    /// The customer's current consent, derived from the consent log; filled when one registration
+    /// is read.
     #[sqlx(skip)]
-    pub consent: Option<(Option<bool>, Option<bool>)>,
+    pub consent: Option<CurrentConsent>,
     /// What the registration earned (filled when one registration is read or created).
     #[sqlx(skip)]
     pub incentive: Option<Vec<IncentiveLine>>,
@@ -99,8 +99,34 @@ struct EarnedRow {
 /// One consent event recorded with a registration.
 #[derive(Debug, Clone, Copy)]
 pub struct ConsentGrant {
+    pub party: Party,
     pub purpose: &'static str,
     pub granted: bool,
+}
+
+/// Whom a consent was given to: the dealer that captured the customer record it is on, or the
+/// manufacturer. One party's grant or withdrawal never changes another's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Dealer,
+    Manufacturer,
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dealer => "dealer",
+            Self::Manufacturer => "manufacturer",
+        }
+    }
+}
+
+/// A customer's current consent per party and purpose (`None`: never asked).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CurrentConsent {
+    pub service_reminders: Option<bool>,
+    pub marketing: Option<bool>,
+    pub manufacturer_marketing: Option<bool>,
 }
 
 /// The serial is already actively registered. `existing_dealer_id` tells the caller whether it was
@@ -189,7 +215,8 @@ const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.cus
     FROM registrations r JOIN products p ON p.id = r.product_id JOIN customers c ON c.id = r.customer_id";
 
 impl Store {
-    /// Stores a new registration, its customer (created or updated by contact key), its reminder
+    /// Stores a new registration, its customer (created, or updated when the same dealer already
+    /// captured this contact: never another dealer's record), its reminder
     /// plan, its consent events and, when given, the idempotent answer, all in one transaction.
     /// `record.customer_id` is ignored: the customer is found or created here.
     pub async fn insert_registration(
@@ -206,10 +233,10 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let c = &record.customer;
             let customer_id: Uuid = sqlx::query_scalar(
-                "INSERT INTO customers (id, contact_key, name, email, phone, locale, time_zone, country, postal_code,
-                   created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-                 ON CONFLICT (contact_key) DO UPDATE SET name = excluded.name,
+                "INSERT INTO customers (id, dealer_id, contact_key, name, email, phone, locale, time_zone, country,
+                   postal_code, created_at, updated_at)
+                 VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                 ON CONFLICT (dealer_id, contact_key) DO UPDATE SET name = excluded.name,
                    email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone),
                    locale = excluded.locale, time_zone = excluded.time_zone,
                    country = COALESCE(excluded.country, customers.country),
@@ -226,6 +253,7 @@ impl Store {
             .bind(&c.country)
             .bind(&c.postal_code)
             .bind(record.created_at)
+            .bind(record.dealer_id)
             .fetch_one(&mut *tx)
             .await?;
             faults.check("after_customer")?;
@@ -282,12 +310,13 @@ impl Store {
                     faults.check("after_reminders")?;
                     if !consents.is_empty() {
                         QueryBuilder::new(
-                            "INSERT INTO consent_events (id, customer_id, purpose, granted, source, dealer_id,
+                            "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id,
                                registration_id, occurred_at) ",
                         )
                         .push_values(consents, |mut row, grant| {
                             row.push_bind(Uuid::now_v7())
                                 .push_bind(customer_id)
+                                .push_bind(grant.party.as_str())
                                 .push_bind(grant.purpose)
                                 .push_bind(grant.granted)
                                 .push_bind("dealer_registration")
@@ -364,10 +393,26 @@ impl Store {
         registration_id: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.record_fraud_evidence(kind, dealer_id, serial_number, registration_id, None, now)
+            .await
+    }
+
+    /// Records a signal with the evidence an admin needs to judge it (kept with the signal, since
+    /// the facts behind it may change).
+    pub async fn record_fraud_evidence(
+        &self,
+        kind: &str,
+        dealer_id: Uuid,
+        serial_number: Option<&str>,
+        registration_id: Option<Uuid>,
+        evidence: Option<&serde_json::Value>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let evidence = evidence.map(ToString::to_string);
         with_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO fraud_signals (id, kind, dealer_id, serial_number, registration_id, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO fraud_signals (id, kind, dealer_id, serial_number, registration_id, created_at, evidence)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(Uuid::now_v7())
             .bind(kind)
@@ -375,6 +420,7 @@ impl Store {
             .bind(serial_number)
             .bind(registration_id)
             .bind(now)
+            .bind(&evidence)
             .execute(pool)
             .await?;
         });
@@ -545,21 +591,24 @@ impl Store {
         self.registration_for_dealer(dealer_id, id).await
     }
 
-    /// The customer's current consent per purpose: the latest event, except that a withdrawal by
-    /// the customer (unsubscribe) stands until the customer grants consent again.
-    pub async fn current_consent(&self, customer_id: Uuid) -> Result<(Option<bool>, Option<bool>)> {
-        let events: Vec<(String, bool, String)> = with_pool!(self, |pool| {
+    /// The customer's current consent per party and purpose: the latest event, except that a
+    /// withdrawal by the customer (unsubscribe) stands until the customer grants consent again.
+    pub async fn current_consent(&self, customer_id: Uuid) -> Result<CurrentConsent> {
+        let events: Vec<(String, String, bool, String)> = with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT purpose, granted, source FROM consent_events WHERE customer_id = $1 ORDER BY occurred_at, id",
+                "SELECT party, purpose, granted, source FROM consent_events WHERE customer_id = $1 ORDER BY occurred_at, id",
             )
             .bind(customer_id)
             .fetch_all(pool)
             .await?
         });
-        let current = |purpose: &str| {
+        let current = |party: Party, purpose: &str| {
             let mut state = None;
             let mut withdrawn_by_customer = false;
-            for (_, granted, source) in events.iter().filter(|(p, _, _)| p == purpose) {
+            for (_, _, granted, source) in events
+                .iter()
+                .filter(|(w, p, _, _)| w == party.as_str() && p == purpose)
+            {
                 if source.starts_with("customer_") {
                     withdrawn_by_customer = !granted;
                 }
@@ -567,7 +616,11 @@ impl Store {
             }
             state
         };
-        Ok((current("service_reminders"), current("marketing")))
+        Ok(CurrentConsent {
+            service_reminders: current(Party::Dealer, "service_reminders"),
+            marketing: current(Party::Dealer, "marketing"),
+            manufacturer_marketing: current(Party::Manufacturer, "marketing"),
+        })
     }
 
     pub async fn consent_event_count(&self, customer_id: Uuid) -> Result<i64> {

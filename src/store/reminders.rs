@@ -208,12 +208,12 @@ macro_rules! context_select {
     c.time_zone AS customer_time_zone, c.erased_at AS customer_erased_at, p.name AS product_name, p.sku,
     d.name AS dealer_name, d.email AS dealer_email, d.phone AS dealer_phone, d.address AS dealer_address,
     d.locale AS dealer_locale, d.booking_url AS dealer_booking_url, d.send_window AS dealer_send_window,
-    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.purpose = 'service_reminders'
-      ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_granted,
-    (SELECT e.source FROM consent_events e WHERE e.customer_id = c.id AND e.purpose = 'service_reminders'
-      ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_source,
-    EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.purpose = 'service_reminders'
-      AND e.source = 'customer_unsubscribe' AND NOT e.granted) AS unsubscribed
+    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_granted,
+    (SELECT e.source FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_source,
+    EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+      AND e.purpose = 'service_reminders' AND e.source = 'customer_unsubscribe' AND NOT e.granted) AS unsubscribed
     FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
     JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id"
     };

@@ -73,7 +73,7 @@ impl Store {
         let registrations: Vec<RegistrationRow> = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT g.purchase_date, g.created_at, p.registration_window_days, (c.email IS NOT NULL) AS has_email,
-                   EXISTS (SELECT 1 FROM consent_events e WHERE e.registration_id = g.id AND e.purpose = 'service_reminders'
+                   EXISTS (SELECT 1 FROM consent_events e WHERE e.registration_id = g.id AND e.party = 'dealer' AND e.purpose = 'service_reminders'
                            AND e.granted = $4) AS consented, g.status
                  FROM registrations g JOIN products p ON p.id = g.product_id JOIN customers c ON c.id = g.customer_id
                  WHERE g.dealer_id = $1 AND g.created_at >= $2 AND g.created_at < $3",
@@ -289,12 +289,31 @@ impl Store {
                 evidence: serde_json::json!({"serial_number": serial, "held_by": holder, "at": at}),
             });
         }
-        let registrations: Vec<(String, DateTime<Utc>, NaiveDate, Uuid, Uuid)> = with_pool!(
+        // Signals recorded with their evidence (service visits by other dealers).
+        let recorded: Vec<(String, String, String)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT f.kind, d.code, f.evidence FROM fraud_signals f JOIN dealers d ON d.id = f.dealer_id
+                 WHERE f.evidence IS NOT NULL AND f.created_at >= $1 AND f.created_at < $2 ORDER BY f.created_at, f.id",
+            )
+            .bind(p.start)
+            .bind(p.end)
+            .fetch_all(pool)
+            .await?
+        });
+        for (kind, dealer_code, evidence) in recorded {
+            signals.push(FraudSignal {
+                kind,
+                dealer_code,
+                evidence: serde_json::from_str(&evidence)
+                    .map_err(|_| super::StoreError::Corrupt("fraud signal evidence".into()))?,
+            });
+        }
+        let registrations: Vec<(String, DateTime<Utc>, NaiveDate, Uuid, Option<String>)> = with_pool!(
             self,
             |pool| {
                 sqlx::query_as(
-                "SELECT d.code, g.created_at, g.purchase_date, g.id, g.customer_id FROM registrations g JOIN dealers d ON d.id = g.dealer_id
-                 WHERE g.created_at >= $1 AND g.created_at < $2 ORDER BY d.code, g.created_at",
+                "SELECT d.code, g.created_at, g.purchase_date, g.id, c.contact_key FROM registrations g JOIN dealers d ON d.id = g.dealer_id
+                 JOIN customers c ON c.id = g.customer_id WHERE g.created_at >= $1 AND g.created_at < $2 ORDER BY d.code, g.created_at",
             )
             .bind(p.start)
             .bind(p.end)
@@ -336,21 +355,26 @@ impl Store {
                 });
             }
         }
-        // One contact behind many registrations (any dealer, any time) registered again this period.
-        let reused: Vec<(Uuid, i64)> = with_pool!(self, |pool| {
+        // One contact behind many registrations (any dealer, any time: each dealer's record of the
+        // person shares its contact key) registered again this period.
+        let reused: Vec<(String, i64)> = with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT g.customer_id, COUNT(*) FROM registrations g GROUP BY g.customer_id HAVING COUNT(*) >= 5 ORDER BY g.customer_id",
+                "SELECT c.contact_key, COUNT(*) FROM registrations g JOIN customers c ON c.id = g.customer_id
+                 WHERE c.contact_key IS NOT NULL GROUP BY c.contact_key HAVING COUNT(*) >= 5 ORDER BY c.contact_key",
             )
             .fetch_all(pool)
             .await?
         });
-        for (customer, count) in reused {
-            let here: Vec<_> = registrations.iter().filter(|r| r.4 == customer).collect();
+        for (contact_key, count) in reused {
+            let here: Vec<_> = registrations
+                .iter()
+                .filter(|r| r.4.as_deref() == Some(contact_key.as_str()))
+                .collect();
             if let Some(first) = here.first() {
                 signals.push(FraudSignal {
                     kind: "contact_reused".into(),
                     dealer_code: first.0.clone(),
-                    evidence: serde_json::json!({"customer_id": customer, "registrations": count, "this_period": here.len()}),
+                    evidence: serde_json::json!({"registration_id": first.3, "registrations": count, "this_period": here.len()}),
                 });
             }
         }

@@ -16,6 +16,11 @@ pub struct SerialOwner {
     pub registration_id: Uuid,
     pub status: String,
     pub dealer_id: Uuid,
+    /// The selling dealer's code and where its customer lives: what a servicer's authorization is
+    /// checked against (never shown to the servicer).
+    pub dealer_code: String,
+    pub country: Option<String>,
+    pub postal_code: Option<String>,
     pub sku: String,
     pub category: String,
     pub purchase_date: NaiveDate,
@@ -74,8 +79,10 @@ impl Store {
     pub async fn serial_owner(&self, serial_number: &str) -> Result<Option<SerialOwner>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT g.id AS registration_id, g.status, g.dealer_id, p.sku, p.category, g.purchase_date
-                 FROM registrations g JOIN products p ON p.id = g.product_id WHERE g.serial_number = $1
+                "SELECT g.id AS registration_id, g.status, g.dealer_id, d.code AS dealer_code, c.country, c.postal_code,
+                   p.sku, p.category, g.purchase_date
+                 FROM registrations g JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id
+                 JOIN customers c ON c.id = g.customer_id WHERE g.serial_number = $1
                  ORDER BY CASE WHEN g.status = 'active' THEN 0 ELSE 1 END, g.created_at DESC LIMIT 1",
             )
             .bind(serial_number)
@@ -290,5 +297,73 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+}
+
+/// What a visit by a dealer that did not sell the unit looks like next to that dealer's other visits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServicerPattern {
+    /// Its visits on units other dealers sold since `since`, this one included.
+    pub visits_on_others: i64,
+    /// Its visits on this unit before this one.
+    pub earlier_visits_on_unit: i64,
+    /// When a reminder for the unit's registration was last sent.
+    pub last_reminder_sent_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// A dealer's authorization to service units other dealers sold, if the manufacturer gave one.
+    pub async fn servicing_area(
+        &self,
+        dealer_id: Uuid,
+    ) -> Result<Option<crate::domain::servicing::ServicingArea>> {
+        let raw: Option<Option<String>> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT authorized_servicer FROM dealers WHERE id = $1")
+                .bind(dealer_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        raw.flatten()
+            .map(|json| {
+                serde_json::from_str(&json).map_err(|_| {
+                    super::StoreError::Corrupt(format!("dealer {dealer_id} authorized_servicer"))
+                })
+            })
+            .transpose()
+    }
+
+    /// The pattern behind a visit that `servicer` recorded on a unit another dealer sold.
+    pub async fn servicer_pattern(
+        &self,
+        servicer: Uuid,
+        visit_id: Uuid,
+        serial_number: &str,
+        registration_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> Result<ServicerPattern> {
+        let (visits_on_others, earlier_visits_on_unit, last_reminder_sent_at) = with_pool!(
+            self,
+            |pool| {
+                sqlx::query_as::<_, (i64, i64, Option<DateTime<Utc>>)>(
+                "SELECT
+                   (SELECT COUNT(*) FROM service_events WHERE servicing_dealer_id = $1 AND selling_dealer_id <> $1
+                      AND created_at >= $5),
+                   (SELECT COUNT(*) FROM service_events WHERE servicing_dealer_id = $1 AND serial_number = $3 AND id <> $2),
+                   (SELECT MAX(sent_at) FROM reminders WHERE registration_id = $4 AND sent_at IS NOT NULL)",
+            )
+            .bind(servicer)
+            .bind(visit_id)
+            .bind(serial_number)
+            .bind(registration_id)
+            .bind(since)
+            .fetch_one(pool)
+            .await?
+            }
+        );
+        Ok(ServicerPattern {
+            visits_on_others,
+            earlier_visits_on_unit,
+            last_reminder_sent_at,
+        })
     }
 }

@@ -9,12 +9,15 @@ use warrantyd::store::Outcome;
 use crate::both_backends;
 use crate::helpers::{Backend, Resp, TestApp, registration, spawn_app};
 
-async fn setup(app: &TestApp) -> (String, String) {
+pub async fn setup(app: &TestApp) -> (String, String) {
     let admin = app.admin_key.clone();
     for code in ["A", "B"] {
+        // B is authorized to service any unit (so it may report visits on A's).
+        let servicer = (code == "B").then(|| json!({}));
         let resp = app
             .put_json(&format!("/v1/admin/dealers/{code}"), Some(&admin), &json!({"name": format!("Dealer {code}"), "locale": "en",
-                "time_zone": "Europe/Paris", "email": "shop@dealer.test", "booking_url": "https://dealer.test/book"}))
+                "time_zone": "Europe/Paris", "email": "shop@dealer.test", "booking_url": "https://dealer.test/book",
+                "authorized_servicer": servicer}))
             .await;
         assert!(resp.status.is_success());
     }
@@ -44,7 +47,7 @@ async fn setup(app: &TestApp) -> (String, String) {
     (key("A").await, key("B").await)
 }
 
-fn unit(serial: &str, email: &str) -> Value {
+pub fn unit(serial: &str, email: &str) -> Value {
     let mut body = registration(serial);
     body["sku"] = json!("SVC");
     // P6M (20 Nov) and P6M5D (25 Nov) are both due now.
@@ -53,7 +56,7 @@ fn unit(serial: &str, email: &str) -> Value {
     body
 }
 
-fn reminder(resp: &Resp, kind: &str, occurrence: i64) -> Uuid {
+pub fn reminder(resp: &Resp, kind: &str, occurrence: i64) -> Uuid {
     let r = resp.json["reminders"]
         .as_array()
         .unwrap()
@@ -64,7 +67,7 @@ fn reminder(resp: &Resp, kind: &str, occurrence: i64) -> Uuid {
 }
 
 /// Dispatches and sends these reminders now.
-async fn send(app: &TestApp, ids: &[Uuid]) {
+pub async fn send(app: &TestApp, ids: &[Uuid]) {
     let sender = app.sender(warrantyd::mail::Mailer::Memory(Default::default()));
     sender.dispatch_once().await.unwrap();
     for id in ids {
@@ -73,7 +76,7 @@ async fn send(app: &TestApp, ids: &[Uuid]) {
     }
 }
 
-async fn visit(app: &TestApp, key: &str, serial: &str, date: &str) -> Resp {
+pub async fn visit(app: &TestApp, key: &str, serial: &str, date: &str) -> Resp {
     app.post_json(
         "/v1/service-events",
         Some(key),

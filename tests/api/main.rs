@@ -22,6 +22,8 @@ mod isolation;
 mod ledger_properties;
 mod operations;
 mod pg_restart;
+mod privacy;
 mod registrations;
 mod scale;
+mod servicing;
 mod validation;

@@ -232,7 +232,7 @@ async fn consent_is_an_append_only_log_whose_latest_entry_wins(backend: Backend)
         .await;
     assert_eq!(
         read.json["consent"],
-        json!({"service_reminders": true, "marketing": false})
+        json!({"service_reminders": true, "marketing": false, "manufacturer_marketing": null})
     );
     let counts = app.store.table_counts().await.unwrap();
     assert_eq!((counts.customers, counts.consent_events), (1, 4));

@@ -213,9 +213,128 @@ async fn the_manufacturer_sees_one_person_across_dealers(backend: Backend) {
     .assert_problem(403);
 }
 
+/// Runs `sql` with `binds` on either backend's pool (the schema as it was before the split).
+macro_rules! exec {
+    ($pool:expr, $sql:expr $(, $bind:expr)*) => {
+        match &$pool {
+            OldPool::Sqlite(p) => { sqlx::query($sql)$(.bind($bind))*.execute(p).await.unwrap(); }
+            OldPool::Postgres(p) => { sqlx::query($sql)$(.bind($bind))*.execute(p).await.unwrap(); }
+        }
+    };
+}
+
+enum OldPool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+async fn migrating_splits_a_customer_record_that_dealers_shared(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::helpers::fresh_database(backend, dir.path()).await;
+    let folder = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let mut old = sqlx::migrate::Migrator::new(std::path::Path::new(&format!(
+        "{}/migrations/{folder}",
+        env!("CARGO_MANIFEST_DIR")
+    )))
+    .await
+    .unwrap();
+    old.migrations = old
+        .migrations
+        .iter()
+        .filter(|m| m.version < 20261201000000)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    let pool = match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            old.run(&pool).await.unwrap();
+            OldPool::Sqlite(pool)
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            old.run(&pool).await.unwrap();
+            OldPool::Postgres(pool)
+        }
+    };
+    let now: chrono::DateTime<chrono::Utc> = crate::helpers::START.parse().unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let (a, b, product, shared) = (
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+    );
+    for (id, code) in [(a, "A"), (b, "B")] {
+        exec!(
+            pool,
+            "INSERT INTO dealers (id, code, name, locale, time_zone, created_at, updated_at) VALUES ($1, $2, $2, 'fr-FR', 'Europe/Paris', $3, $3)",
+            id,
+            code,
+            now
+        );
+    }
+    exec!(pool, "INSERT INTO products (id, sku, name, category, warranty_months, warranty_start, service_plan, registration_window_days, created_at, updated_at)
+        VALUES ($1, 'MOWER', 'Mower', 'garden', 24, 'purchase', '[]', 30, $2, $2)", product, now);
+    // As the old code left it: one row, A's phone and postal code, B's name (B wrote last).
+    exec!(pool, "INSERT INTO customers (id, contact_key, name, email, phone, locale, time_zone, country, postal_code, created_at, updated_at)
+        VALUES ($1, 'email:p@x.example', 'Name From B', 'p@x.example', '+33612345678', 'en-GB', 'Europe/Paris', 'FR', '75011', $2, $2)",
+        shared, now);
+    let (reg_a, reg_b) = (Uuid::now_v7(), Uuid::now_v7());
+    for (reg, dealer, serial, minutes) in [(reg_a, a, "S-A", 0), (reg_b, b, "S-B", 5)] {
+        let at = now + chrono::Duration::minutes(minutes);
+        exec!(pool, "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date, warranty_starts_on,
+            warranty_start_basis, warranty_expires_on, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6, 'purchase', $6, 'active', $7, $7)",
+            reg, dealer, product, shared, serial, day, at);
+        exec!(pool, "INSERT INTO consent_events (id, customer_id, purpose, granted, source, dealer_id, registration_id, occurred_at)
+            VALUES ($1, $2, 'service_reminders', $3, 'dealer_registration', $4, $5, $6)",
+            Uuid::now_v7(), shared, dealer == a, dealer, reg, at);
+    }
+    match pool {
+        OldPool::Sqlite(p) => p.close().await,
+        OldPool::Postgres(p) => p.close().await,
+    }
+
+    let store = warrantyd::store::Store::connect(&url, 4).await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.table_counts().await.unwrap().customers, 2);
+    let at_a = store
+        .registration_for_dealer(a, reg_a)
+        .await
+        .unwrap()
+        .unwrap();
+    let at_b = store
+        .registration_for_dealer(b, reg_b)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(at_a.customer_id, at_b.customer_id);
+    // A keeps its record and its grant; B's withdrawal no longer reaches it.
+    assert_eq!(at_a.customer.phone.as_deref(), Some("+33612345678"));
+    assert_eq!(at_a.consent.unwrap().service_reminders, Some(true));
+    // B keeps only what it must have typed itself: nothing A captured.
+    assert_eq!(at_b.customer.email.as_deref(), Some("p@x.example"));
+    assert_eq!(
+        (
+            at_b.customer.phone.as_deref(),
+            at_b.customer.postal_code.as_deref(),
+            at_b.customer.country.as_deref()
+        ),
+        (None, None, None)
+    );
+    assert_eq!(at_b.consent.unwrap().service_reminders, Some(false));
+    // The manufacturer still finds one person behind both.
+    let person = store.find_person(Some("P@x.example"), None).await.unwrap();
+    assert_eq!(person.len(), 2);
+}
+
 both_backends!(
     a_dealer_never_sees_or_changes_customer_data_another_dealer_captured,
     the_same_dealer_keeps_one_record_per_person,
     unsubscribing_withdraws_for_the_dealer_whose_message_carried_the_link,
     the_manufacturer_sees_one_person_across_dealers,
+    migrating_splits_a_customer_record_that_dealers_shared,
 );

@@ -61,6 +61,7 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
         store,
         clock,
         intake,
+        limits: crate::http::limits::Limits::new(&config),
         config: Arc::new(config),
         signer,
         renderer: Arc::new(Renderer::new()),
@@ -155,6 +156,20 @@ pub async fn run_with(
             let _ = rx.wait_for(|stop| *stop).await;
         }
     };
+    if let Some(addr) = state.config.metrics_listen {
+        let listener = bind(addr).await?;
+        tracing::info!(%addr, "metrics listening");
+        let router = http::metrics_router(state.clone());
+        let stop = stopped();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(stop)
+                .await
+            {
+                tracing::error!(error = %e, "metrics listener failed");
+            }
+        });
+    }
     let workers = match role {
         Role::All | Role::Worker => {
             let mailer = Sender::mailer_from(&state.config)?;

@@ -60,8 +60,20 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Requests per minute one API key may make to the intake endpoints (registrations, visits).
     pub rate_limit_per_key_per_minute: u32,
-    /// Requests per minute one client address may make to the customer and sign-in pages.
+    /// Requests per minute one client address may make to the customer link pages (`/u`, `/r`, `/v`).
     pub rate_limit_per_address_per_minute: u32,
+    /// Requests per minute one client address may make to the staff sign-in pages.
+    pub rate_limit_sign_in_per_address_per_minute: u32,
+    /// Failed API key authentications per minute one client address may make before it gets 429.
+    pub rate_limit_failed_auth_per_address_per_minute: u32,
+    /// Networks of reverse proxies whose `Forwarded` / `X-Forwarded-For` is believed when they
+    /// connect (e.g. `["10.0.0.0/8"]`); nothing is believed by default.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Serve `/metrics` on this address only (not on `listen`).
+    pub metrics_listen: Option<SocketAddr>,
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`. Without it and without
+    /// `metrics_listen`, `/metrics` answers only loopback clients that came through no proxy.
+    pub metrics_token: Option<Secret>,
     /// A connection must send its request headers within this many seconds or it is closed.
     pub header_read_timeout_secs: u64,
     /// Deadline for one request before it is answered 503.
@@ -141,6 +153,11 @@ impl Default for Config {
             header_read_timeout_secs: 10,
             rate_limit_per_key_per_minute: 6000,
             rate_limit_per_address_per_minute: 120,
+            rate_limit_sign_in_per_address_per_minute: 30,
+            rate_limit_failed_auth_per_address_per_minute: 60,
+            trusted_proxies: Vec::new(),
+            metrics_listen: None,
+            metrics_token: None,
             db_max_connections: 16,
             expiry_notice_days: 30,
             catch_up_days: 30,

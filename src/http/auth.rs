@@ -29,6 +29,43 @@ where
             return Ok(principal.clone());
         }
         let state = AppState::from_ref(state);
+        match authenticate(parts, &state).await {
+            Ok(principal) => {
+                if is_intake_write(parts)
+                    && let Err(wait) = state.limits.check_intake(principal.key_id)
+                {
+                    tracing::info!(key_id = %principal.key_id, "intake rate limited");
+                    return Err(ApiError::RateLimited(wait));
+                }
+                parts.extensions.insert(principal.clone());
+                Ok(principal)
+            }
+            Err(ApiError::Unauthenticated) => {
+                // Guessing keys costs the guesser's address, never the key's owner.
+                let peer = parts
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip());
+                let client = state.limits.client_ip(&parts.headers, peer);
+                match state.limits.check_failed_auth(client) {
+                    Ok(()) => Err(ApiError::Unauthenticated),
+                    Err(wait) => Err(ApiError::RateLimited(wait)),
+                }
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// Intake writes (registrations, visits) spend the key's intake budget.
+fn is_intake_write(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    parts.method != axum::http::Method::GET
+        && (path.starts_with("/v1/registrations") || path == "/v1/service-events")
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    {
         let presented = parts
             .headers
             .get(AUTHORIZATION)
@@ -58,13 +95,11 @@ where
             KeyDealer::Refused => return Err(ApiError::Forbidden),
         };
         tracing::Span::current().record("key_id", tracing::field::display(record.id));
-        let principal = Principal {
+        Ok(Principal {
             key_id: record.id,
             role,
             dealer,
-        };
-        parts.extensions.insert(principal.clone());
-        Ok(principal)
+        })
     }
 }
 

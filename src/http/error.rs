@@ -62,6 +62,9 @@ pub enum ApiError {
     /// 422: the Idempotency-Key was already used with a different request.
     #[error("idempotency key reused with a different request")]
     IdempotencyMismatch,
+    /// 429: over a rate limit; retry after this many seconds.
+    #[error("rate limited")]
+    RateLimited(u64),
     /// 503: the database is unreachable; retry later.
     #[error("service unavailable")]
     Unavailable,
@@ -198,6 +201,7 @@ impl IntoResponse for ApiError {
                 "Idempotency key reused",
                 "this Idempotency-Key was used with a different request body; use a new key for a new request",
             ),
+            Self::RateLimited(wait) => return super::limits::limited(wait),
             Self::Unavailable => problem(
                 S::SERVICE_UNAVAILABLE,
                 "unavailable",

@@ -50,8 +50,67 @@ pub async fn readyz(State(state): State<AppState>) -> axum::response::Response {
 }
 
 /// Prometheus metrics of this process, with the shared gauges read from the database.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics(State(state): State<AppState>) -> axum::response::Response {
+///
+/// On the service's own address only when no `metrics_listen` is configured, and then only with
+/// the `metrics_token` as a bearer token, or (without a token) from a loopback client that came
+/// through no proxy.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, description = "Prometheus text format", content_type = "text/plain"),
+    (status = 401, description = "A metrics token is configured and was not given", body = super::error::Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a loopback client (no metrics token configured)", body = super::error::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Metrics are served on their own address", body = super::error::Problem, content_type = "application/problem+json"),
+))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let peer = super::limits::peer_of(&req);
+    let headers = req.headers().clone();
+    if state.config.metrics_listen.is_some() {
+        return super::error::ApiError::NotFound.into_response();
+    }
+    if state.config.metrics_token.is_some() {
+        return metrics_on_ops_listener(State(state), headers).await;
+    }
+    let forwarded = headers.contains_key(axum::http::header::FORWARDED)
+        || headers.contains_key("x-forwarded-for");
+    let local = peer.is_none_or(|p| p.is_loopback()) && !forwarded;
+    if !local {
+        return super::error::problem(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "metrics are served to loopback clients only; configure metrics_token or metrics_listen",
+        )
+        .into_response_with_status();
+    }
+    render_metrics(&state).await
+}
+
+/// `/metrics` on an operator's own address (`metrics_listen`, a worker's `--listen`): the token
+/// is required when one is configured.
+pub async fn metrics_on_ops_listener(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some(token) = &state.config.metrics_token {
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        let matches: bool =
+            subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.expose().as_bytes()).into();
+        if !matches {
+            return super::error::ApiError::Unauthenticated.into_response();
+        }
+    }
+    render_metrics(&state).await
+}
+
+async fn render_metrics(state: &AppState) -> axum::response::Response {
     use axum::response::IntoResponse;
     let now = state.clock.now();
     let gauges = async {

@@ -51,6 +51,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub signer: Signer,
     pub renderer: Arc<Renderer>,
+    pub limits: limits::Limits,
 }
 
 #[derive(OpenApi)]
@@ -136,10 +137,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let body_limit = state.config.max_body_bytes;
-    let limits = limits::Limits::new(
-        state.config.rate_limit_per_key_per_minute,
-        state.config.rate_limit_per_address_per_minute,
-    );
+    let limits = state.limits.clone();
     router
         .route("/dealer/login", axum::routing::get(dealer_pages::login_form).post(dealer_pages::login))
         .route("/dealer/logout", axum::routing::post(dealer_pages::logout))
@@ -182,7 +180,21 @@ pub fn ops_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(health::healthz))
         .route("/readyz", axum::routing::get(health::readyz))
-        .route("/metrics", axum::routing::get(health::metrics))
+        .route(
+            "/metrics",
+            axum::routing::get(health::metrics_on_ops_listener),
+        )
+        .with_state(state)
+}
+
+/// What the dedicated metrics listener (`metrics_listen`) serves.
+pub fn metrics_router(state: AppState) -> Router {
+    crate::telemetry_metrics::handle();
+    Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(health::metrics_on_ops_listener),
+        )
         .with_state(state)
 }
 

@@ -267,7 +267,26 @@ impl TestApp {
         body: Vec<u8>,
         extra: &[(&str, &str)],
     ) -> Resp {
+        self.send_from(None, method, path, key, content_type, body, extra)
+            .await
+    }
+
+    /// As `send`, from a connection with this peer address (as the accept loop records it).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn send_from(
+        &self,
+        peer: Option<std::net::SocketAddr>,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        extra: &[(&str, &str)],
+    ) -> Resp {
         let mut builder = Request::builder().method(method).uri(path);
+        if let Some(peer) = peer {
+            builder = builder.extension(axum::extract::ConnectInfo(peer));
+        }
         if let Some(key) = key {
             builder = builder.header("authorization", format!("Bearer {key}"));
         }

@@ -130,12 +130,17 @@ enum ExportCommand {
 
 #[derive(Debug, Subcommand)]
 enum CustomerCommand {
-    /// Erase a customer's personal data (registrations, ledger and statements stay consistent).
+    /// Erase a person's personal data: every record of them at every dealer, found by one record's
+    /// id, an email or a phone (registrations, ledger and statements stay consistent), and their
+    /// emails in the outbox.
     Erase {
-        #[arg(long, conflicts_with = "email", required_unless_present = "email")]
+        #[arg(long, conflicts_with_all = ["email", "phone"], required_unless_present_any = ["email", "phone"])]
         id: Option<Uuid>,
         #[arg(long)]
         email: Option<String>,
+        /// E.164, e.g. +33612345678.
+        #[arg(long)]
+        phone: Option<String>,
     },
 }
 
@@ -336,22 +341,39 @@ impl Command {
                 store.close().await;
                 Ok(())
             }
-            Self::Customer(CustomerCommand::Erase { id, email }) => {
-                let store = app::open_store(&config).await?;
-                let id = match (id, email) {
-                    (Some(id), _) => id,
-                    (None, Some(email)) => store
-                        .customer_by_email(&email)
-                        .await?
-                        .context("no customer with this email")?,
-                    (None, None) => unreachable!("clap requires one"),
+            Self::Customer(CustomerCommand::Erase { id, email, phone }) => {
+                let who = match id {
+                    Some(id) => crate::erasure::PersonId::Record(id),
+                    None => {
+                        let email = email
+                            .map(|e| crate::domain::contact::Email::parse(&e))
+                            .transpose()
+                            .map_err(|(_, m)| anyhow::anyhow!("--email {m}"))?;
+                        let phone = phone
+                            .map(|p| crate::domain::contact::Phone::parse(&p))
+                            .transpose()
+                            .map_err(|(_, m)| anyhow::anyhow!("--phone {m}"))?;
+                        crate::erasure::PersonId::Contact {
+                            email: email.map(|e| e.as_str().to_owned()),
+                            phone: phone.map(|p| p.as_str().to_owned()),
+                        }
+                    }
                 };
-                anyhow::ensure!(
-                    store.erase_customer(id, None, SystemClock.now()).await?,
-                    "no customer {id}"
-                );
-                println!("customer {id} erased");
+                let store = app::open_store(&config).await?;
+                let erased = crate::erasure::erase(
+                    &store,
+                    &config.outbox_dir,
+                    &who,
+                    None,
+                    SystemClock.now(),
+                )
+                .await?;
                 store.close().await;
+                let erased = erased.context("no customer matches")?;
+                for id in &erased.customer_ids {
+                    println!("customer {id} erased");
+                }
+                println!("{} outbox files removed", erased.outbox_files_removed);
                 Ok(())
             }
             Self::Demo { listen } => demo(config, listen).await,

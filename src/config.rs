@@ -101,6 +101,8 @@ pub struct Config {
     /// Days after a period's close within which the manufacturer agreed to approve and to pay.
     pub approve_within_days: u32,
     pub pay_within_days: u32,
+    /// Days saved idempotent answers (which hold personal data) and finished queue tasks are kept.
+    pub retention_days: u32,
     /// Where emails are written as `.eml` files when no SMTP server is configured.
     pub outbox_dir: PathBuf,
     /// Local dates on which no reminder is sent: `MM-DD` every year or `YYYY-MM-DD` once.
@@ -169,6 +171,7 @@ impl Default for Config {
             holdout_share: 0.0,
             approve_within_days: 10,
             pay_within_days: 30,
+            retention_days: 7,
             outbox_dir: PathBuf::from("./outbox"),
             quiet_days: Vec::new(),
             dispatch_interval_ms: 500,

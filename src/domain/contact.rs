@@ -71,6 +71,23 @@ impl Email {
     }
 }
 
+/// Replaces every email address in a text (an SMTP reply quoting the recipient, say) by
+/// `[address]`, so that what is kept about a delivery holds no personal data.
+pub fn redact_addresses(text: &str) -> String {
+    let stop = |c: char| c.is_whitespace() || "<>\"'(),;:[]".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        let start = rest[..at].rfind(stop).map_or(0, |i| i + 1);
+        let end = rest[at..].find(stop).map_or(rest.len(), |i| at + i);
+        out.push_str(&rest[..start]);
+        out.push_str("[address]");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A phone number in E.164 form: `+`, a country code not starting with 0, at most 15 digits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phone(String);
@@ -203,6 +220,19 @@ pub fn parse_web_url(raw: &str) -> ParseResult<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_in_smtp_replies_are_redacted() {
+        assert_eq!(
+            redact_addresses("550 5.1.1 <Jo.Doe+x@Example.com>: Recipient address rejected"),
+            "550 5.1.1 <[address]>: Recipient address rejected"
+        );
+        assert_eq!(
+            redact_addresses("a@b.c and d@e.f"),
+            "[address] and [address]"
+        );
+        assert_eq!(redact_addresses("451 try later"), "451 try later");
+    }
 
     #[test]
     fn serials_ignore_case_and_separators() {

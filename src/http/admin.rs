@@ -627,13 +627,24 @@ pub async fn get_product(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Erased {
-    pub customer_id: Uuid,
+    /// The record named in the request (by-id erasure only).
+    pub customer_id: Option<Uuid>,
+    /// Every record of the person that was erased, at every dealer.
+    pub customer_ids: Vec<Uuid>,
+    /// The person's emails removed from the outbox (when no SMTP server is configured).
+    pub outbox_files_removed: usize,
 }
 
-/// Erase a customer's personal data. Registrations, consent events, the ledger and statements
-/// stay, pointing at the pseudonymous customer id; pending reminders stop.
+/// Erase a person's personal data: this customer record and every other record of the same person
+/// (found by its email and phone, at every dealer). Registrations, consent events, the ledger and
+/// statements stay, pointing at pseudonymous customer ids; pending reminders stop.
 #[utoipa::path(post, path = "/v1/admin/customers/{id}/erase", tag = "admin", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Erased), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses(
+        (status = 200, body = Erased),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
     security(("api_key" = [])))]
 pub async fn erase_customer(
     State(state): State<AppState>,
@@ -641,15 +652,68 @@ pub async fn erase_customer(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Erased>, ApiError> {
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
-    if !state
-        .store
-        .erase_customer(id, Some(admin.key_id), state.clock.now())
-        .await?
-    {
-        return Err(ApiError::NotFound);
-    }
-    tracing::info!(customer_id = %id, actor_key = %admin.key_id, "customer erased");
-    Ok(axum::Json(Erased { customer_id: id }))
+    let erased = crate::erasure::erase(
+        &state.store,
+        &state.config.outbox_dir,
+        &crate::erasure::PersonId::Record(id),
+        Some(admin.key_id),
+        state.clock.now(),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    tracing::info!(customer_id = %id, records = erased.customer_ids.len(), actor_key = %admin.key_id, "customer erased");
+    Ok(axum::Json(Erased {
+        customer_id: Some(id),
+        customer_ids: erased.customer_ids,
+        outbox_files_removed: erased.outbox_files_removed,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+}
+
+/// Erase a person found by email and/or phone: every record of them at every dealer.
+#[utoipa::path(post, path = "/v1/admin/people/erase", tag = "admin", request_body = EraseRequest,
+    responses(
+        (status = 200, body = Erased),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nobody with these identifiers", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Neither email nor phone, or an invalid one", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = [])))]
+pub async fn erase_person(
+    State(state): State<AppState>,
+    AdminKey(admin): AdminKey,
+    Json(req): Json<EraseRequest>,
+) -> Result<axum::Json<Erased>, ApiError> {
+    let (email, phone) = parse_person_query(&PersonQuery {
+        email: req.email,
+        phone: req.phone,
+    })?;
+    let erased = crate::erasure::erase(
+        &state.store,
+        &state.config.outbox_dir,
+        &crate::erasure::PersonId::Contact {
+            email: email.map(|e| e.as_str().to_owned()),
+            phone: phone.map(|p| p.as_str().to_owned()),
+        },
+        Some(admin.key_id),
+        state.clock.now(),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    tracing::info!(records = erased.customer_ids.len(), actor_key = %admin.key_id, "person erased");
+    Ok(axum::Json(Erased {
+        customer_id: None,
+        customer_ids: erased.customer_ids,
+        outbox_files_removed: erased.outbox_files_removed,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -106,6 +106,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::list_products))
         .routes(routes!(admin::erase_customer))
         .routes(routes!(admin::person))
+        .routes(routes!(admin::erase_person))
         .routes(routes!(finance::close_period))
         .routes(routes!(finance::list_statements))
         .routes(routes!(finance::export_csv))

@@ -127,8 +127,9 @@ impl Sender {
         Ok(ids.len())
     }
 
-    /// Ledger upkeep: settles held amounts (verified, delivered, voided, bounced) and, once a
-    /// period has ended in the manufacturer's time zone, closes it into statements.
+    /// Upkeep: settles held amounts (verified, delivered, voided, bounced), deletes saved answers
+    /// and finished tasks past the retention period and, once a period has ended in the
+    /// manufacturer's time zone, closes it into statements.
     pub async fn ledger_upkeep(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
         let tz = self.config.manufacturer_tz().unwrap_or(chrono_tz::UTC);
@@ -136,6 +137,11 @@ impl Sender {
         let (released, cancelled) = self.store.settle_held_accruals(&period, now).await?;
         if released + cancelled > 0 {
             tracing::info!(released, cancelled, "held incentives settled");
+        }
+        let before = now - chrono::Duration::days(i64::from(self.config.retention_days.max(1)));
+        let purged = self.store.purge_expired(before).await?;
+        if purged > 0 {
+            tracing::info!(rows = purged, "expired answers and finished tasks deleted");
         }
         if self.config.auto_close_periods {
             let previous = previous_period(&period);

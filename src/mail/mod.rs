@@ -42,6 +42,22 @@ pub struct Outgoing {
     pub raw: String,
 }
 
+/// The outbox file of a message: `<message-id>.eml`, with anything but letters, digits, `-` and
+/// `.` replaced, so a resend overwrites the same file and erasure can find it.
+pub fn outbox_file_name(message_id: &str) -> String {
+    let name: String = message_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{name}.eml")
+}
+
 /// Where emails go.
 pub enum Mailer {
     Smtp(smtp::SmtpSender),
@@ -61,21 +77,12 @@ impl Mailer {
         match self {
             Self::Smtp(sender) => sender.send(envelope, raw).await,
             Self::Outbox(dir) => {
-                let name: String = message_id
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
+                let name = outbox_file_name(message_id);
                 let write = async {
                     tokio::fs::create_dir_all(dir).await?;
                     let tmp = dir.join(format!(".{name}.tmp"));
                     tokio::fs::write(&tmp, raw).await?;
-                    tokio::fs::rename(&tmp, dir.join(format!("{name}.eml"))).await
+                    tokio::fs::rename(&tmp, dir.join(name)).await
                 };
                 write.await.map(|()| 250).map_err(|e| SendError::Transient {
                     code: None,

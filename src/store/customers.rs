@@ -186,6 +186,14 @@ impl Store {
     }
 }
 
+/// What an erasure changed, and what the caller must still remove outside the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erased {
+    pub customer_ids: Vec<Uuid>,
+    /// Message-IDs of the person's emails (their outbox files hold the address).
+    pub message_ids: Vec<String>,
+}
+
 /// One registration as exported for operators.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct ExportRow {
@@ -205,83 +213,120 @@ pub struct ExportRow {
 }
 
 impl Store {
-    pub async fn customer_by_email(&self, email: &str) -> Result<Option<Uuid>> {
+    /// A customer record's own identifiers (to find the rest of the person's records).
+    pub async fn customer_contact(
+        &self,
+        customer_id: Uuid,
+    ) -> Result<Option<(Option<String>, Option<String>)>> {
         Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT id FROM customers WHERE contact_key = $1")
-                .bind(format!("email:{}", email.trim().to_lowercase()))
+            sqlx::query_as("SELECT email, phone FROM customers WHERE id = $1")
+                .bind(customer_id)
                 .fetch_optional(pool)
                 .await?
         }))
     }
 
-    /// Erases a customer's personal data (name, email, phone, postal code, country, contact key),
-    /// stops their pending reminders, forgets their suppressed address and the saved API answers
-    /// that contained their data. Registrations, consent events, the ledger and statements stay,
-    /// pointing at the pseudonymous customer id. Returns false when there is no such customer.
-    pub async fn erase_customer(
+    /// Erases a person: every customer record given (find them with `find_person`), in one
+    /// transaction. Clears name, email, phone, postal code, country and contact key; stops pending
+    /// reminders; removes the SMTP reply texts of their deliveries, their suppressed addresses and
+    /// the saved API answers that contained their data (by the indexed registration id).
+    /// Registrations, consent events, the ledger and statements stay, pointing at the pseudonymous
+    /// customer ids. Returns what the caller must still remove outside the database (the outbox
+    /// files of these Message-IDs); `None` when no such customer exists.
+    pub async fn erase_person(
         &self,
-        customer_id: Uuid,
+        customer_ids: &[Uuid],
         actor: Option<Uuid>,
         now: DateTime<Utc>,
-    ) -> Result<bool> {
-        with_pool!(self, |pool| {
+    ) -> Result<Option<Erased>> {
+        if customer_ids.is_empty() {
+            return Ok(None);
+        }
+        let backend = self.backend();
+        let erased = with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let email: Option<Option<String>> =
-                sqlx::query_scalar("SELECT email FROM customers WHERE id = $1")
+            let mut erased = Erased::default();
+            for &customer_id in customer_ids {
+                let contact: Option<(Option<String>, Option<String>)> =
+                    sqlx::query_as("SELECT email, phone FROM customers WHERE id = $1")
+                        .bind(customer_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((email, _phone)) = contact else {
+                    continue;
+                };
+                erased.customer_ids.push(customer_id);
+                sqlx::query(
+                    "UPDATE customers SET name = NULL, email = NULL, phone = NULL, postal_code = NULL, country = NULL,
+                       contact_key = NULL, erased_at = COALESCE(erased_at, $2), updated_at = $2 WHERE id = $1",
+                )
+                .bind(customer_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE reminders SET status = 'skipped', outcome = 'erased', lease_until = NULL, updated_at = $2
+                     WHERE status IN ('pending', 'queued') AND registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
+                )
+                .bind(customer_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                // SMTP replies may quote the address; what happened (outcome, code) stays.
+                sqlx::query(
+                    "UPDATE reminder_attempts SET detail = NULL WHERE detail IS NOT NULL AND reminder_id IN
+                       (SELECT r.id FROM reminders r JOIN registrations g ON g.id = r.registration_id WHERE g.customer_id = $1)",
+                )
+                .bind(customer_id)
+                .execute(&mut *tx)
+                .await?;
+                let message_ids: Vec<String> = sqlx::query_scalar(
+                    "SELECT r.message_id FROM reminders r JOIN registrations g ON g.id = r.registration_id
+                     WHERE g.customer_id = $1 AND r.message_id IS NOT NULL",
+                )
+                .bind(customer_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                erased.message_ids.extend(message_ids);
+                if let Some(email) = email {
+                    sqlx::query("DELETE FROM suppressions WHERE email = $1")
+                        .bind(email.to_lowercase())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "DELETE FROM idempotency_keys WHERE registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
+                )
+                .bind(customer_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE registrations SET updated_at = $2 WHERE customer_id = $1")
                     .bind(customer_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some(email) = email else { return Ok(false) };
-            sqlx::query(
-                "UPDATE customers SET name = NULL, email = NULL, phone = NULL, postal_code = NULL, country = NULL,
-                   contact_key = NULL, erased_at = COALESCE(erased_at, $2), updated_at = $2 WHERE id = $1",
-            )
-            .bind(customer_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE reminders SET status = 'skipped', outcome = 'erased', lease_until = NULL, updated_at = $2
-                 WHERE status IN ('pending', 'queued') AND registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
-            )
-            .bind(customer_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(email) = email {
-                sqlx::query("DELETE FROM suppressions WHERE email = $1")
-                    .bind(email.to_lowercase())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let registrations: Vec<Uuid> =
-                sqlx::query_scalar("SELECT id FROM registrations WHERE customer_id = $1")
-                    .bind(customer_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for id in &registrations {
-                sqlx::query("DELETE FROM idempotency_keys WHERE response_body LIKE $1")
-                    .bind(format!("%{id}%"))
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE registrations SET updated_at = $2 WHERE id = $1")
-                    .bind(id)
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                super::ledger::audit!(
+                    tx,
+                    actor,
+                    "customer.erased",
+                    "customer",
+                    customer_id.to_string(),
+                    None::<String>,
+                    now
+                );
             }
-            super::ledger::audit!(
-                tx,
-                actor,
-                "customer.erased",
-                "customer",
-                customer_id.to_string(),
-                None::<String>,
-                now
-            );
             tx.commit().await?;
-            Ok(true)
-        })
+            erased
+        });
+        if erased.customer_ids.is_empty() {
+            return Ok(None);
+        }
+        if backend == super::Backend::Sqlite {
+            // secure_delete zeroed the old values in the database file; the write-ahead log still
+            // holds the pages as they were until it is checkpointed and truncated.
+            self.checkpoint().await?;
+        }
+        Ok(Some(erased))
     }
 
     /// Every registration (optionally one dealer's), oldest first, handed to `each` as it streams.

@@ -21,7 +21,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
 pub use customers::{
-    ExportRow, LinkTarget, PersonRecord, PersonRegistration, UnsubscribeScope, VerifyTarget,
+    Erased, ExportRow, LinkTarget, PersonRecord, PersonRegistration, UnsubscribeScope, VerifyTarget,
 };
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
@@ -204,6 +204,47 @@ impl Store {
             Ok(result) => Ok(result?),
             Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
         }
+    }
+
+    /// SQLite: moves the write-ahead log into the database file and truncates it, so that pages
+    /// as they were before an erasure are gone from disk too. PostgreSQL: nothing to do (its WAL
+    /// is the server's, recycled by its checkpoints).
+    pub async fn checkpoint(&self) -> Result<()> {
+        if let Db::Sqlite(pool) = &self.db {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes what is kept only for a while: saved idempotent answers (they hold personal data)
+    /// and finished queue tasks, older than `before`. Returns the rows deleted.
+    pub async fn purge_expired(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        let answers = with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        let tasks = match &self.db {
+            Db::Sqlite(pool) => sqlx::query(
+                "DELETE FROM Jobs WHERE status IN ('Done', 'Killed') AND done_at IS NOT NULL AND done_at < $1",
+            )
+            .bind(before.timestamp())
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Db::Postgres(pool) => sqlx::query(
+                "DELETE FROM apalis.jobs WHERE status IN ('Done', 'Killed') AND done_at IS NOT NULL AND done_at < $1",
+            )
+            .bind(before)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
+        Ok(answers + tasks)
     }
 
     /// Fault injection for crash tests; inert unless a test arms it.

@@ -349,13 +349,15 @@ impl Store {
                         stored.incentive = Some(incentive.clone());
                         let (status, body) = render(&stored);
                         sqlx::query(
-                            "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4
+                            "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4,
+                               registration_id = $5
                              WHERE dealer_id = $1 AND key = $2",
                         )
                         .bind(record.dealer_id)
                         .bind(key)
                         .bind(i32::from(status))
                         .bind(&body)
+                        .bind(record.id)
                         .execute(&mut *tx)
                         .await?;
                         answer = Some((status, body));

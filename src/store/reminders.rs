@@ -547,7 +547,12 @@ impl Store {
                         .push_bind(send.at)
                         .push_bind(t.label)
                         .push_bind(t.code)
-                        .push_bind(t.detail.map(|d| d.chars().take(500).collect::<String>()));
+                        .push_bind(t.detail.map(|d| {
+                            crate::domain::contact::redact_addresses(d)
+                                .chars()
+                                .take(500)
+                                .collect::<String>()
+                        }));
                 })
                 .build()
                 .execute(&mut *tx)

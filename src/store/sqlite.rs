@@ -20,7 +20,10 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<SqlitePoo
         // NORMAL in WAL mode is durable across process crashes; apalis's setup() would set OFF.
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // Deleted and overwritten content is zeroed, so an erased person's data does not linger
+        // in free pages of the file.
+        .pragma("secure_delete", "ON");
     if let Some(dir) = options
         .get_filename()
         .parent()

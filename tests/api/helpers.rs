@@ -53,6 +53,7 @@ pub struct TestApp {
     pub store: Store,
     pub clock: ManualClock,
     pub admin_key: String,
+    pub database_url: String,
     /// Keeps the SQLite file and data dir alive as long as the app.
     _dir: tempfile::TempDir,
 }
@@ -181,6 +182,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     };
     configure(&mut config);
     let store = Store::connect(&database_url, 8).await.expect("connect");
+    let url = database_url.clone();
     store.migrate().await.expect("migrate");
     let clock = ManualClock::new(START.parse().unwrap());
     let state = warrantyd::app::state(config, store.clone(), Arc::new(clock.clone()));
@@ -193,6 +195,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
         store,
         clock,
         admin_key,
+        database_url: url,
         _dir: dir,
     };
     app.put_product("MOWER-500", json!({

@@ -14,6 +14,7 @@ mod browser;
 mod consistency;
 mod crash;
 mod delivery;
+mod erasure;
 mod faults;
 mod finance_pages;
 mod fuzz;

@@ -1,0 +1,84 @@
+//! Erasing a person on request: find every record of them (by email, phone or one record's id,
+//! following the identifiers those records hold, across dealers), erase them in the store, then
+//! delete their emails from the outbox. Used by the admin API and the CLI.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::store::{Erased, Store, StoreError};
+
+/// Who to erase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonId {
+    /// One customer record; the person's other records are found from its email and phone.
+    Record(Uuid),
+    Contact {
+        email: Option<String>,
+        phone: Option<String>,
+    },
+}
+
+/// What was erased, for the audit answer (ids only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erasure {
+    pub customer_ids: Vec<Uuid>,
+    pub outbox_files_removed: usize,
+}
+
+/// Erases every record of the person; `None` when nothing matches.
+pub async fn erase(
+    store: &Store,
+    outbox_dir: &std::path::Path,
+    who: &PersonId,
+    actor: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Option<Erasure>, StoreError> {
+    let ids = match who {
+        PersonId::Record(id) => match store.customer_contact(*id).await? {
+            None => return Ok(None),
+            Some((email, phone)) => {
+                let mut ids = store
+                    .find_person(email.as_deref(), phone.as_deref())
+                    .await?;
+                if !ids.contains(id) {
+                    ids.push(*id);
+                }
+                ids
+            }
+        },
+        PersonId::Contact { email, phone } => {
+            store
+                .find_person(email.as_deref(), phone.as_deref())
+                .await?
+        }
+    };
+    let Some(Erased {
+        customer_ids,
+        message_ids,
+    }) = store.erase_person(&ids, actor, now).await?
+    else {
+        return Ok(None);
+    };
+    let mut removed = 0;
+    for message_id in &message_ids {
+        let path = outbox_dir.join(crate::mail::outbox_file_name(message_id));
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // The database is erased already; an outbox file that cannot be removed is reported
+            // (by id only) so the operator can remove it.
+            Err(e) => {
+                tracing::error!(error = %e, file = %crate::mail::outbox_file_name(message_id), "cannot remove an erased person's outbox file")
+            }
+        }
+    }
+    tracing::info!(
+        records = customer_ids.len(),
+        outbox_files = removed,
+        "person erased"
+    );
+    Ok(Some(Erasure {
+        customer_ids,
+        outbox_files_removed: removed,
+    }))
+}

@@ -67,32 +67,6 @@ impl Signer {
         mac
     }
 
-    /// A session cookie value for key `key_id`, valid until `expires` (unix seconds).
-    pub fn sign_session(&self, key_id: Uuid, expires: i64) -> String {
-        let tag = self
-            .mac(&[b"session", key_id.as_bytes(), &expires.to_be_bytes()])
-            .finalize()
-            .into_bytes();
-        format!(
-            "{}.{expires}.{}",
-            key_id.simple(),
-            URL_SAFE_NO_PAD.encode(&tag[..TAG_LEN])
-        )
-    }
-
-    /// The key id of a session cookie that is authentic and not expired at `now` (unix seconds).
-    pub fn verify_session(&self, cookie: &str, now: i64) -> Option<Uuid> {
-        let mut parts = cookie.split('.');
-        let (id, expires, tag) = (parts.next()?, parts.next()?, parts.next()?);
-        let key_id = Uuid::parse_str(id).ok()?;
-        let expires: i64 = expires.parse().ok()?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        self.mac(&[b"session", key_id.as_bytes(), &expires.to_be_bytes()])
-            .verify_truncated_left(&tag)
-            .ok()?;
-        (parts.next().is_none() && now < expires).then_some(key_id)
-    }
-
     /// The CSRF token of a session: forms must send it back.
     pub fn csrf_token(&self, session: &str) -> String {
         URL_SAFE_NO_PAD.encode(
@@ -156,19 +130,11 @@ mod tests {
     }
 
     #[test]
-    fn sessions_expire_and_csrf_tokens_bind_to_their_session() {
+    fn csrf_tokens_bind_to_their_session() {
         let signer = Signer::new("another secret key of some length");
-        let id = Uuid::now_v7();
-        let cookie = signer.sign_session(id, 1_000);
-        assert_eq!(signer.verify_session(&cookie, 999), Some(id));
-        assert_eq!(signer.verify_session(&cookie, 1_000), None);
-        assert_eq!(
-            signer.verify_session(&cookie.replace(".1000.", ".9999."), 999),
-            None
-        );
-        let csrf = signer.csrf_token(&cookie);
-        assert!(signer.csrf_matches(&cookie, &csrf));
-        assert!(!signer.csrf_matches(&signer.sign_session(id, 2_000), &csrf));
-        assert!(!signer.csrf_matches(&cookie, "nope"));
+        let csrf = signer.csrf_token("session-one");
+        assert!(signer.csrf_matches("session-one", &csrf));
+        assert!(!signer.csrf_matches("session-two", &csrf));
+        assert!(!signer.csrf_matches("session-one", "nope"));
     }
 }

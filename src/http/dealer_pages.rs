@@ -31,20 +31,17 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Sessi
 }
 
 pub async fn login_form(State(state): State<AppState>) -> Response {
-    session::render(
-        &state,
-        StatusCode::OK,
-        "dealer/login.html.j2",
-        context! { area => "dealer", signed_in => false, error => () },
-    )
+    session::login_page(&state, DEALER, StatusCode::OK, "dealer/login.html.j2", None)
 }
 
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Form(form): Form<session::LoginForm>,
 ) -> Result<Response, ApiError> {
     session::login(
         &state,
+        &headers,
         DEALER,
         &form,
         "/dealer/counter",

@@ -26,20 +26,23 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session
 }
 
 pub async fn login_form(State(state): State<AppState>) -> Response {
-    session::render(
+    session::login_page(
         &state,
+        FINANCE,
         StatusCode::OK,
         "finance/login.html.j2",
-        context! { signed_in => false, error => Value::from(()) },
+        None,
     )
 }
 
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Form(form): Form<session::LoginForm>,
 ) -> Result<Response, ApiError> {
     session::login(
         &state,
+        &headers,
         FINANCE,
         &form,
         "/finance/statements",

@@ -1,7 +1,9 @@
-//! Web sessions for the finance and dealer pages: sign in with an API key of the page's role; the
-//! session is a signed cookie (HttpOnly, SameSite=Strict, 8 hours, scoped to the pages' path) that
-//! names the key, which is re-checked on every request, so revoking the key ends the session. Every
-//! form carries a CSRF token bound to the session.
+//! Web sessions for the finance and dealer pages: sign in with an API key of the page's role. The
+//! session lives on the server (`web_sessions`); the cookie (HttpOnly, SameSite=Strict, 8 hours,
+//! scoped to the pages' path) is a random token of which only a hash is stored. Signing out ends
+//! the session at once; the key is re-checked on every request, so revoking it (or deactivating
+//! its dealer) ends its sessions too. Every form carries a CSRF token bound to the session, and the
+//! sign-in form one bound to a pre-session cookie, with an Origin/Referer check (no login CSRF).
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,6 +23,13 @@ pub struct Area {
     pub role: Role,
     pub cookie: &'static str,
     pub path: &'static str,
+}
+
+impl Area {
+    /// `finance` or `dealer`.
+    pub fn name(&self) -> &'static str {
+        self.path.trim_start_matches('/')
+    }
 }
 
 pub const FINANCE: Area = Area {
@@ -54,7 +63,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-/// The signed-in session of `area`, if its cookie is authentic, unexpired, and its key still valid.
+/// The signed-in session of `area`, if its cookie names a live session and its key is still valid.
 pub async fn current(
     state: &AppState,
     headers: &HeaderMap,
@@ -63,13 +72,14 @@ pub async fn current(
     let Some(cookie) = cookie_value(headers, area.cookie) else {
         return Ok(None);
     };
-    let Some(key_id) = state
-        .signer
-        .verify_session(&cookie, state.clock.now().timestamp())
-    else {
+    if cookie.len() > 64 {
         return Ok(None);
-    };
-    let Some(key) = state.store.key_by_id(key_id).await? else {
+    }
+    let Some(key) = state
+        .store
+        .web_session_key(&keys::hash_secret(&cookie), area.name(), state.clock.now())
+        .await?
+    else {
         return Ok(None);
     };
     if key.revoked_at.is_some() || Role::parse(&key.role) != Some(area.role) {
@@ -81,10 +91,25 @@ pub async fn current(
         KeyDealer::Refused => return Ok(None),
     };
     Ok(Some(Session {
-        key_id,
+        key_id: key.id,
         cookie,
         dealer,
     }))
+}
+
+/// A new random token (cookies: session, sign-in form).
+fn random_token() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn cookie_attributes(state: &AppState) -> &'static str {
+    if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 /// Checks a presented key for `area`; on success, a redirect to `to` that sets the session cookie.
@@ -103,44 +128,111 @@ pub async fn sign_in(
     if key.revoked_at.is_some()
         || Role::parse(&key.role) != Some(area.role)
         || !keys::secret_matches(secret, &key.secret_hash)
+        || matches!(KeyDealer::of(&key), KeyDealer::Refused)
     {
         tracing::info!(key_id = %key.id, "web sign-in refused");
         return Ok(None);
     }
-    let expires = state.clock.now().timestamp() + SESSION_HOURS * 3600;
-    let cookie = state.signer.sign_session(key.id, expires);
-    let secure = if state.config.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let now = state.clock.now();
+    let token = random_token();
+    state
+        .store
+        .create_web_session(
+            &keys::hash_secret(&token),
+            key.id,
+            area.name(),
+            now,
+            now + chrono::Duration::hours(SESSION_HOURS),
+        )
+        .await?;
     let set = format!(
-        "{}={cookie}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        "{}={token}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}{}",
         area.cookie,
         area.path,
-        SESSION_HOURS * 3600
+        SESSION_HOURS * 3600,
+        cookie_attributes(state)
     );
     tracing::info!(key_id = %key.id, "signed in to the web pages");
     let mut response = Redirect::to(to).into_response();
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&set).map_err(ApiError::internal)?,
     );
+    headers.append(header::SET_COOKIE, clear_cookie(SIGN_IN_COOKIE, area.path));
     Ok(Some(response))
+}
+
+fn clear_cookie(name: &str, path: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0"
+    ))
+    .expect("ascii")
 }
 
 /// A redirect to the sign-in page that also clears the cookie.
 pub fn sign_out(area: Area) -> Response {
     let mut response = Redirect::to(&format!("{}/login", area.path)).into_response();
-    let clear = format!(
-        "{}=; Path={}; HttpOnly; SameSite=Strict; Max-Age=0",
-        area.cookie, area.path
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(area.cookie, area.path));
+    response
+}
+
+/// The sign-in form's own CSRF defence: a random cookie, and a token derived from it in the form.
+const SIGN_IN_COOKIE: &str = "wd_signin";
+
+fn sign_in_csrf(state: &AppState, nonce: &str) -> String {
+    state.signer.csrf_token(&format!("sign-in:{nonce}"))
+}
+
+/// The sign-in page of `area`, with a fresh form token (and its cookie).
+pub fn login_page(
+    state: &AppState,
+    area: Area,
+    status: StatusCode,
+    template: &str,
+    error: Option<&str>,
+) -> Response {
+    let nonce = random_token();
+    let ctx = minijinja::context! {
+        area => area.name(), signed_in => false, error => error, csrf => sign_in_csrf(state, &nonce),
+    };
+    let mut response = render(state, status, template, ctx);
+    let set = format!(
+        "{SIGN_IN_COOKIE}={nonce}; Path={}; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        area.path,
+        cookie_attributes(state)
     );
     response.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&clear).expect("ascii"),
+        HeaderValue::from_str(&set).expect("ascii"),
     );
     response
+}
+
+/// Whether a form post came from this site: its `Origin` (or, without one, its `Referer`) is the
+/// public URL's origin or the origin of the host it was sent to.
+pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    let mut allowed: Vec<String> = Vec::new();
+    if let Ok(public) = url::Url::parse(&state.config.public_url) {
+        allowed.push(public.origin().ascii_serialization());
+    }
+    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        allowed.push(format!("http://{host}"));
+        allowed.push(format!("https://{host}"));
+    }
+    let header_text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    match (header_text(header::ORIGIN), header_text(header::REFERER)) {
+        (Some(origin), _) => allowed.iter().any(|a| a == origin),
+        (None, Some(referer)) => url::Url::parse(referer)
+            .is_ok_and(|r| allowed.contains(&r.origin().ascii_serialization())),
+        (None, None) => false,
+    }
 }
 
 pub fn csrf_ok(state: &AppState, session: &Session, token: &str) -> bool {
@@ -177,10 +269,15 @@ pub async fn logout(
     area: Area,
     form: &CsrfForm,
 ) -> Result<Response, ApiError> {
-    if let Some(session) = current(state, headers, area).await?
-        && !csrf_ok(state, &session, &form.csrf)
-    {
-        return Err(ApiError::Forbidden);
+    if let Some(session) = current(state, headers, area).await? {
+        if !csrf_ok(state, &session, &form.csrf) {
+            return Err(ApiError::Forbidden);
+        }
+        state
+            .store
+            .end_web_session(&keys::hash_secret(&session.cookie), state.clock.now())
+            .await?;
+        tracing::info!(key_id = %session.key_id, "signed out of the web pages");
     }
     Ok(sign_out(area))
 }
@@ -205,24 +302,47 @@ pub fn csv_download(filename: &str, body: Vec<u8>) -> Response {
 #[derive(serde::Deserialize)]
 pub struct LoginForm {
     pub key: String,
+    #[serde(default)]
+    pub csrf: String,
 }
 
-/// Signs in to `area` with the posted key and goes to `to`; a wrong key gets the sign-in page
-/// `template` again (401) with `error`.
+/// Signs in to `area` with the posted key and goes to `to`. A post that did not come from this
+/// site's own sign-in form gets the page again (403); a wrong key gets it with `error` (401).
 pub async fn login(
     state: &AppState,
+    headers: &HeaderMap,
     area: Area,
     form: &LoginForm,
     to: &str,
     template: &str,
     error: &str,
 ) -> Result<Response, ApiError> {
+    let genuine = cookie_value(headers, SIGN_IN_COOKIE).is_some_and(|nonce| {
+        state
+            .signer
+            .csrf_matches(&format!("sign-in:{nonce}"), &form.csrf)
+    }) && same_origin(state, headers);
+    if !genuine {
+        tracing::info!("web sign-in refused: not from this site's form");
+        return Ok(login_page(
+            state,
+            area,
+            StatusCode::FORBIDDEN,
+            template,
+            Some(EXPIRED_FORM),
+        ));
+    }
     match sign_in(state, area, &form.key, to).await? {
         Some(response) => Ok(response),
-        None => {
-            let area_name = area.path.trim_start_matches('/');
-            let ctx = minijinja::context! { area => area_name, signed_in => false, error => error };
-            Ok(render(state, StatusCode::UNAUTHORIZED, template, ctx))
-        }
+        None => Ok(login_page(
+            state,
+            area,
+            StatusCode::UNAUTHORIZED,
+            template,
+            Some(error),
+        )),
     }
 }
+
+const EXPIRED_FORM: &str =
+    "This sign-in form expired or did not come from this site. Please enter your key again.";

@@ -139,7 +139,11 @@ impl Sender {
             tracing::info!(released, cancelled, "held incentives settled");
         }
         let before = now - chrono::Duration::days(i64::from(self.config.retention_days.max(1)));
-        let purged = self.store.purge_expired(before).await?;
+        let purged = self.store.purge_expired(before).await?
+            + self
+                .store
+                .purge_web_sessions(now - chrono::Duration::days(1))
+                .await?;
         if purged > 0 {
             tracing::info!(rows = purged, "expired answers and finished tasks deleted");
         }

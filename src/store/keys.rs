@@ -107,3 +107,77 @@ impl Store {
         .await?))
     }
 }
+
+impl Store {
+    /// Starts a web session for `key_id` in `area`; only the token's hash is stored.
+    pub async fn create_web_session(
+        &self,
+        token_hash: &str,
+        key_id: Uuid,
+        area: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO web_sessions (id, token_hash, key_id, area, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(token_hash)
+            .bind(key_id)
+            .bind(area)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The key of a live session (not ended, not expired) of `area`, read with the key's row (and
+    /// its dealer) in one query.
+    pub async fn web_session_key(
+        &self,
+        token_hash: &str,
+        area: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<KeyRecord>> {
+        let sql = format!(
+            "{KEY_SELECT} JOIN web_sessions s ON s.key_id = k.id
+             WHERE s.token_hash = $1 AND s.area = $2 AND s.ended_at IS NULL AND s.expires_at > $3"
+        );
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .bind(area)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Ends a session (sign-out); ending it again changes nothing.
+    pub async fn end_web_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE web_sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes sessions that ended or expired before `before`.
+    pub async fn purge_web_sessions(&self, before: DateTime<Utc>) -> Result<u64> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM web_sessions WHERE expires_at < $1 OR ended_at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}

@@ -485,27 +485,12 @@ async fn dealer_pages_show_only_the_signed_in_dealers_data(backend: Backend) {
     let sign_in = |key: String| {
         let app = &app;
         async move {
-            let body = form_urlencoded::Serializer::new(String::new())
-                .append_pair("key", &key)
-                .finish()
-                .into_bytes();
-            let resp = app
-                .send(
-                    axum::http::Method::POST,
-                    "/dealer/login",
-                    None,
-                    Some("application/x-www-form-urlencoded"),
-                    body,
-                    &[],
-                )
-                .await;
+            let resp = app.web_login("dealer", &key).await;
             assert_eq!(resp.status.as_u16(), 303, "{}", resp.text);
-            resp.header("set-cookie")
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_owned()
+            format!(
+                "wd_dealer={}",
+                crate::helpers::set_cookie(&resp, "wd_dealer").unwrap()
+            )
         }
     };
     let (cookie_a, cookie_b) = (sign_in(a.clone()).await, sign_in(b.clone()).await);
@@ -534,35 +519,9 @@ async fn dealer_pages_show_only_the_signed_in_dealers_data(backend: Backend) {
         "dealer B sees none of A's"
     );
     // Finance and admin keys cannot use the dealer pages; a dealer key cannot use finance pages.
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("key", &app.admin_key.clone())
-        .finish()
-        .into_bytes();
-    let refused = app
-        .send(
-            axum::http::Method::POST,
-            "/dealer/login",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            body,
-            &[],
-        )
-        .await;
+    let refused = app.web_login("dealer", &app.admin_key.clone()).await;
     assert_eq!(refused.status.as_u16(), 401);
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("key", &a)
-        .finish()
-        .into_bytes();
-    let refused = app
-        .send(
-            axum::http::Method::POST,
-            "/finance/login",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            body,
-            &[],
-        )
-        .await;
+    let refused = app.web_login("finance", &a).await;
     assert_eq!(refused.status.as_u16(), 401);
 }
 

@@ -49,7 +49,13 @@ async fn get_page(app: &TestApp, path: &str, cookie: &str) -> Resp {
 }
 
 fn session_cookie(resp: &Resp) -> String {
-    let set = resp.header("set-cookie").expect("a session cookie");
+    let set = resp
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("wd_finance="))
+        .expect("a session cookie");
     assert!(
         set.contains("HttpOnly") && set.contains("SameSite=Strict"),
         "{set}"
@@ -105,12 +111,15 @@ async fn finance_pages_need_a_live_finance_key_and_a_csrf_token(backend: Backend
         admin.as_str(),
         "wd_000000000000_nonsense-nonsense-nonsense",
     ] {
-        let refused = post_form(&app, "/finance/login", None, &[("key", key)]).await;
+        let refused = app.web_login("finance", key).await;
         assert_eq!(refused.status.as_u16(), 401);
-        assert!(refused.text.contains("class=\"error\"") && refused.header("set-cookie").is_none());
+        assert!(
+            refused.text.contains("class=\"error\"")
+                && crate::helpers::set_cookie(&refused, "wd_finance").is_none()
+        );
     }
 
-    let signed_in = post_form(&app, "/finance/login", None, &[("key", &finance_key)]).await;
+    let signed_in = app.web_login("finance", &finance_key).await;
     assert_eq!(signed_in.status.as_u16(), 303);
     let cookie = session_cookie(&signed_in);
     let list = get_page(&app, "/finance/statements?period=2026-11", &cookie).await;
@@ -181,4 +190,126 @@ async fn finance_pages_need_a_live_finance_key_and_a_csrf_token(backend: Backend
     assert_eq!(after.header("location"), Some("/finance/login"));
 }
 
-both_backends!(finance_pages_need_a_live_finance_key_and_a_csrf_token,);
+async fn signing_out_ends_the_session_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_key.clone();
+    let finance = app
+        .post_json("/v1/admin/keys", Some(&admin), &json!({"role": "finance"}))
+        .await;
+    let key = finance.json["key"].as_str().unwrap().to_owned();
+    let cookie = session_cookie(&app.web_login("finance", &key).await);
+    let page = get_page(&app, "/finance/statements", &cookie).await;
+    assert_eq!(page.status.as_u16(), 200);
+    let csrf = crate::helpers::hidden_csrf(&page.text);
+    let out = post_form(&app, "/finance/logout", Some(&cookie), &[("csrf", &csrf)]).await;
+    assert_eq!(out.header("location"), Some("/finance/login"));
+    // A copy of the old cookie (kept by an attacker, or a shared PC's browser) no longer works.
+    let replayed = get_page(&app, "/finance/statements", &cookie).await;
+    assert_eq!(
+        (replayed.status.as_u16(), replayed.header("location")),
+        (303, Some("/finance/login"))
+    );
+    // Revoking the key ends its other sessions too.
+    let second = session_cookie(&app.web_login("finance", &key).await);
+    assert_eq!(
+        get_page(&app, "/finance/statements", &second)
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    let id = finance.json["id"].as_str().unwrap();
+    app.post_json(
+        &format!("/v1/admin/keys/{id}/revoke"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(
+        get_page(&app, "/finance/statements", &second)
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+}
+
+async fn a_hostile_page_cannot_sign_a_browser_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let attacker = app.dealer("EVIL", "Europe/Paris").await;
+    let body = form(&[("key", &attacker)]);
+    // A cross-site form post: no sign-in cookie, no token, a foreign Origin.
+    let forged = app
+        .send(
+            Method::POST,
+            "/dealer/login",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            body.clone(),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(forged.status.as_u16(), 403, "{}", forged.text);
+    assert!(crate::helpers::set_cookie(&forged, "wd_dealer").is_none());
+    assert!(forged.text.contains("class=\"error\""));
+    // Even with a token and cookie lifted from a real form, a foreign origin is refused.
+    let page = app.get("/dealer/login", None).await;
+    let nonce = crate::helpers::set_cookie(&page, "wd_signin").unwrap();
+    let csrf = crate::helpers::hidden_csrf(&page.text);
+    let cookie = format!("wd_signin={nonce}");
+    let with_token = form(&[("key", &attacker), ("csrf", &csrf)]);
+    for origin in ["https://evil.example", "null"] {
+        let refused = app
+            .send(
+                Method::POST,
+                "/dealer/login",
+                None,
+                Some("application/x-www-form-urlencoded"),
+                with_token.clone(),
+                &[("cookie", &cookie), ("origin", origin)],
+            )
+            .await;
+        assert_eq!(refused.status.as_u16(), 403, "origin {origin}");
+    }
+    // The finance sign-in is guarded the same way.
+    let finance_page = app.get("/finance/login", None).await;
+    let finance_cookie = format!(
+        "wd_signin={}",
+        crate::helpers::set_cookie(&finance_page, "wd_signin").unwrap()
+    );
+    let wrong_token = app
+        .send(
+            Method::POST,
+            "/finance/login",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            form(&[("key", "anything"), ("csrf", &csrf)]),
+            &[
+                ("cookie", &finance_cookie),
+                ("origin", "https://warranty.test"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong_token.status.as_u16(), 403, "a token of another form");
+    // From this site's own form, it works.
+    let genuine = app
+        .send(
+            Method::POST,
+            "/dealer/login",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            with_token,
+            &[
+                ("cookie", &cookie),
+                ("referer", "https://warranty.test/dealer/login"),
+            ],
+        )
+        .await;
+    assert_eq!(genuine.status.as_u16(), 303, "{}", genuine.text);
+}
+
+both_backends!(
+    finance_pages_need_a_live_finance_key_and_a_csrf_token,
+    signing_out_ends_the_session_at_once,
+    a_hostile_page_cannot_sign_a_browser_in,
+);

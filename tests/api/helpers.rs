@@ -349,6 +349,29 @@ impl TestApp {
         .await
     }
 
+    /// Signs in to the web pages of `area` (`dealer` or `finance`) as a browser would: loads the
+    /// sign-in page (its form token and cookie), then posts the key from this site.
+    pub async fn web_login(&self, area: &str, key: &str) -> Resp {
+        let page = self.get(&format!("/{area}/login"), None).await;
+        let nonce = set_cookie(&page, "wd_signin").expect("the sign-in page sets its form cookie");
+        let csrf = hidden_csrf(&page.text);
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("key", key)
+            .append_pair("csrf", &csrf)
+            .finish()
+            .into_bytes();
+        let cookie = format!("wd_signin={nonce}");
+        self.send(
+            Method::POST,
+            &format!("/{area}/login"),
+            None,
+            Some("application/x-www-form-urlencoded"),
+            body,
+            &[("cookie", &cookie), ("origin", "https://warranty.test")],
+        )
+        .await
+    }
+
     pub async fn register(&self, key: &str, body: &Value) -> Resp {
         self.post_json("/v1/registrations", Some(key), body).await
     }
@@ -398,6 +421,28 @@ impl TestApp {
         assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text);
         resp.json["key"].as_str().unwrap().to_owned()
     }
+}
+
+/// The value a response's `Set-Cookie` gives cookie `name` (the first one, if several).
+pub fn set_cookie(resp: &Resp, name: &str) -> Option<String> {
+    resp.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.split(';')
+                .next()
+                .and_then(|pair| pair.strip_prefix(&format!("{name}=")))
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        })
+}
+
+/// The CSRF token of the first form on a page.
+pub fn hidden_csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let at = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    html[at..at + html[at..].find('"').unwrap()].to_owned()
 }
 
 /// A valid registration body for `serial`.

@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use futures::StreamExt;
 
+use crate::csv_safe::{Cell, SafeCsv};
 use crate::http::registrations::{csv_field_name, csv_header, csv_row};
 use crate::intake::{DealerContext, Intake, IntakeError};
 use crate::store::{Backend, Store};
@@ -61,9 +62,12 @@ pub async fn import_registrations(
         .from_reader(std::io::BufReader::new(reader));
     let header =
         csv_header(&mut csv).map_err(|e| anyhow::anyhow!("the header is not usable: {e:?}"))?;
-    let mut report = csv::Writer::from_path(errors)
-        .with_context(|| format!("cannot write {}", errors.display()))?;
-    report.write_record(["row", "field", "code", "message"])?;
+    let mut report = SafeCsv::new(
+        crate::files::create_private(errors)
+            .with_context(|| format!("cannot write {}", errors.display()))?,
+        false,
+    );
+    report.header(&["row", "field", "code", "message"])?;
     let total = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(total);
@@ -104,21 +108,21 @@ pub async fn import_registrations(
             Err(IntakeError::Duplicate { own: Some(_) }) => summary.already_stored += 1,
             Err(IntakeError::Duplicate { own: None }) => {
                 summary.rejected += 1;
-                report.write_record([
-                    row.to_string(),
-                    "serial_number".into(),
-                    "already_registered".into(),
-                    "another dealer holds this serial number".into(),
+                report.row([
+                    Cell::value(row.to_string()),
+                    Cell::value("serial_number"),
+                    Cell::value("already_registered"),
+                    Cell::value("another dealer holds this serial number"),
                 ])?;
             }
             Err(IntakeError::Invalid(errors)) => {
                 summary.rejected += 1;
                 for e in errors {
-                    report.write_record([
-                        row.to_string(),
-                        csv_field_name(&e.field),
-                        e.code,
-                        e.message,
+                    report.row([
+                        Cell::value(row.to_string()),
+                        Cell::text(csv_field_name(&e.field)),
+                        Cell::value(e.code),
+                        Cell::text(e.message),
                     ])?;
                 }
             }
@@ -150,6 +154,23 @@ pub async fn import_registrations(
 }
 
 /// Writes every registration as CSV or JSON lines.
+/// The columns of `export registrations --format csv`.
+pub const EXPORT_COLUMNS: [&str; 13] = [
+    "id",
+    "dealer_code",
+    "serial_number",
+    "sku",
+    "purchase_date",
+    "warranty_expires_on",
+    "status",
+    "created_at",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "customer_locale",
+    "customer_country",
+];
+
 pub async fn export_registrations(
     store: &Store,
     dealer_id: Option<uuid::Uuid>,
@@ -164,14 +185,35 @@ pub async fn export_registrations(
             })
             .await?)
     } else {
-        let mut writer = csv::Writer::from_writer(out);
+        let mut writer = SafeCsv::new(out, false);
+        writer.header(&EXPORT_COLUMNS)?;
         let mut failed = None;
         let count = store
             .export_registrations(dealer_id, |row| {
-                writer.serialize(&row).map_err(|e| {
-                    failed = Some(e.to_string());
-                    std::io::Error::other("csv")
-                })
+                let text = |t: Option<String>| Cell::text(t.unwrap_or_default());
+                writer
+                    .row([
+                        Cell::value(row.id.to_string()),
+                        Cell::text(row.dealer_code),
+                        Cell::text(row.serial_number),
+                        Cell::text(row.sku),
+                        Cell::value(row.purchase_date.to_string()),
+                        Cell::value(row.warranty_expires_on.to_string()),
+                        Cell::value(row.status),
+                        Cell::value(
+                            row.created_at
+                                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                        ),
+                        text(row.customer_name),
+                        text(row.customer_email),
+                        text(row.customer_phone),
+                        Cell::text(row.customer_locale),
+                        text(row.customer_country),
+                    ])
+                    .map_err(|e| {
+                        failed = Some(e.to_string());
+                        std::io::Error::other("csv")
+                    })
             })
             .await;
         writer.flush()?;

@@ -40,6 +40,9 @@ where
                 parts.extensions.insert(principal.clone());
                 Ok(principal)
             }
+            Err(ApiError::Unauthenticated) if !parts.headers.contains_key(AUTHORIZATION) => {
+                Err(ApiError::Unauthenticated)
+            }
             Err(ApiError::Unauthenticated) => {
                 // Guessing keys costs the guesser's address, never the key's owner.
                 let peer = parts

@@ -62,8 +62,74 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
-/// Decodes JSON, mapping syntax errors to 400 and shape errors to 422 with the field's path.
+/// Decodes JSON, mapping syntax errors to 400 and shape errors to 422 with the field's path. Text
+/// that no database can store (a NUL character) is refused as a 422 naming each field.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if may_hold_nul(bytes) {
+        let value: serde_json::Value = decode_json_unchecked(bytes)?;
+        let errors = nul_fields(&value, "");
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+    }
+    decode_json_unchecked(bytes)
+}
+
+/// JSON can carry a NUL only as the escape `\u0000`: when the body has none, no walk is needed.
+fn may_hold_nul(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+}
+
+const NUL_MESSAGE: &str = "must not contain a NUL character";
+
+/// The fields of a JSON value whose text (or name) holds a NUL character, with their paths.
+pub fn nul_fields(value: &serde_json::Value, path: &str) -> Vec<FieldError> {
+    use serde_json::Value;
+    let mut errors = Vec::new();
+    match value {
+        Value::String(text) if text.contains('\0') => errors.push(FieldError::new(
+            if path.is_empty() { "body" } else { path },
+            "invalid_text",
+            NUL_MESSAGE,
+        )),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                errors.extend(nul_fields(item, &format!("{path}[{i}]")));
+            }
+        }
+        Value::Object(fields) => {
+            for (name, item) in fields {
+                let child = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                if name.contains('\0') {
+                    errors.push(FieldError::new(
+                        child.replace('\0', "\\0"),
+                        "invalid_text",
+                        NUL_MESSAGE,
+                    ));
+                } else {
+                    errors.extend(nul_fields(item, &child));
+                }
+            }
+        }
+        _ => {}
+    }
+    errors
+}
+
+/// Text that no database can store, in a query string or form: the names of the offending fields.
+pub fn nul_pairs(encoded: &[u8]) -> Vec<FieldError> {
+    form_urlencoded::parse(encoded)
+        .filter(|(name, value)| name.contains('\0') || value.contains('\0'))
+        .map(|(name, _)| FieldError::new(name.replace('\0', "\\0"), "invalid_text", NUL_MESSAGE))
+        .collect()
+}
+
+/// Decodes JSON without the NUL check (batches check each row on its own).
+pub fn decode_json_unchecked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -137,6 +203,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
+        let unstorable = nul_pairs(query.as_bytes());
+        if !unstorable.is_empty() {
+            return Err(ApiError::Validation(unstorable));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(Query)
@@ -163,4 +233,33 @@ pub fn optional_json<T: DeserializeOwned>(
         ));
     }
     decode_json(body).map(Some)
+}
+
+/// Refuses text no database can store before any handler sees it: a NUL in the path (no resource
+/// has one: 404), or in a form body's fields (422 naming them). JSON bodies and query strings are
+/// checked where they are decoded, with the path of each field.
+pub async fn refuse_unstorable_text(
+    limit: usize,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    if path.contains("%00") || path.contains('\0') {
+        return ApiError::NotFound.into_response();
+    }
+    if media_type(req.headers()).as_deref() != Some("application/x-www-form-urlencoded") {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => return ApiError::TooLarge.into_response(),
+    };
+    let unstorable = nul_pairs(&bytes);
+    if !unstorable.is_empty() {
+        return ApiError::Validation(unstorable).into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }

@@ -87,6 +87,11 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
+            StoreError::UnstorableText => Self::field(
+                "body",
+                "invalid_text",
+                "contains text that cannot be stored (a NUL character)",
+            ),
             StoreError::Unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 Self::Unavailable

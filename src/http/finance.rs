@@ -13,6 +13,7 @@ use super::AppState;
 use super::auth::{AdminKey, DealerKey, FinanceKey};
 use super::body::{Json, Query};
 use super::error::{ApiError, Problem};
+use crate::csv_safe::{Cell, SafeCsv};
 use crate::domain::field::clean_text;
 use crate::domain::incentives::{
     MAX_AMOUNT_MINOR, ProgramDefinition, format_minor, parse_currency, parse_period, period_of,
@@ -427,15 +428,6 @@ pub const CSV_COLUMNS: [&str; 15] = [
     "reason",
 ];
 
-/// A spreadsheet would run `=…`, `+…`, `-…`, `@…` as a formula: prefix text cells with `'`.
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
 /// Export a period's statements as CSV (RFC 4180), one row per statement line.
 #[utoipa::path(get, path = "/v1/finance/statements.csv", tag = "finance", params(ExportParams),
     responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 422, body = Problem, content_type = "application/problem+json")),
@@ -446,39 +438,36 @@ pub async fn export_csv(
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
     let period = check_period(&params.period)?;
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    out.write_record(CSV_COLUMNS).map_err(ApiError::internal)?;
+    let mut out = SafeCsv::new(Vec::new(), true);
+    out.header(&CSV_COLUMNS).map_err(ApiError::internal)?;
     for s in state.store.statements(Some(&period), None, None).await? {
         for line in state.store.statement_lines(s.id).await? {
             let version = line
                 .program_version
                 .map(|v| v.to_string())
                 .unwrap_or_default();
-            out.write_record([
-                s.id.to_string(),
-                s.period.clone(),
-                cell(&s.dealer_code),
-                s.status.clone(),
-                s.currency.clone(),
-                format_minor(s.total_minor, &s.currency),
-                line.entry_id.to_string(),
-                line.kind.clone(),
-                format_minor(line.amount_minor, &line.currency),
-                line.period.clone(),
-                cell(line.serial_number.as_deref().unwrap_or("")),
-                cell(line.program_id.as_deref().unwrap_or("")),
-                version,
-                cell(line.rule_id.as_deref().unwrap_or("")),
-                cell(line.reason.as_deref().unwrap_or("")),
+            let text = |t: &Option<String>| Cell::text(t.clone().unwrap_or_default());
+            out.row([
+                Cell::value(s.id.to_string()),
+                Cell::value(s.period.clone()),
+                Cell::text(s.dealer_code.clone()),
+                Cell::value(s.status.clone()),
+                Cell::value(s.currency.clone()),
+                Cell::value(format_minor(s.total_minor, &s.currency)),
+                Cell::value(line.entry_id.to_string()),
+                Cell::value(line.kind.clone()),
+                Cell::value(format_minor(line.amount_minor, &line.currency)),
+                Cell::value(line.period.clone()),
+                text(&line.serial_number),
+                text(&line.program_id),
+                Cell::value(version),
+                text(&line.rule_id),
+                text(&line.reason),
             ])
             .map_err(ApiError::internal)?;
         }
     }
-    let body = out
-        .into_inner()
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let body = out.into_inner().map_err(ApiError::internal)?;
     Ok(super::session::csv_download(
         &format!("statements-{period}.csv"),
         body,

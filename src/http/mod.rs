@@ -159,6 +159,9 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(state)
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            body::refuse_unstorable_text(body_limit, req, next)
+        }))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))

@@ -14,7 +14,10 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::DealerKey;
-use super::body::{Body, Query, decode_json, is_json, media_type, optional_json, shape_error};
+use super::body::{
+    Body, Query, decode_json, decode_json_unchecked, is_json, media_type, nul_fields,
+    optional_json, shape_error,
+};
 use super::error::{ApiError, Problem};
 use crate::domain::FieldError;
 use crate::domain::field::clean_text;
@@ -22,7 +25,7 @@ use crate::domain::incentives::period_of;
 use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
 use crate::intake::IntakeError;
 use crate::store::IncentiveLine;
-use crate::store::{IdempotencyBegin, ListFilter, RegistrationRecord};
+use crate::store::{IdempotencyBegin, ListFilter, RegistrationRecord, StoreError};
 
 pub const MAX_BATCH_ROWS: usize = 1000;
 
@@ -657,11 +660,15 @@ pub async fn batch_registrations(
     let is_csv = media.as_deref() == Some("text/csv");
     let rows: Vec<Result<RegistrationRequest, Vec<FieldError>>> = match media.as_deref() {
         m if is_json(m) => {
-            let values: Vec<serde_json::Value> = decode_json(&body)?;
+            let values: Vec<serde_json::Value> = decode_json_unchecked(&body)?;
             check_row_count(values.len())?;
             values
                 .into_iter()
                 .map(|v| {
+                    let unstorable = nul_fields(&v, "");
+                    if !unstorable.is_empty() {
+                        return Err(unstorable);
+                    }
                     serde_path_to_error::deserialize(v).map_err(|e| {
                         vec![shape_error(
                             &e.path().to_string(),
@@ -740,8 +747,25 @@ pub async fn batch_registrations(
                     errors,
                 }
             }
-            // The database failing is not the row's fault: stop and let the client retry the batch.
-            Err(IntakeError::Store(e)) => return Err(e.into()),
+            // The database being unreachable is not the row's fault: stop, the client retries the
+            // batch (rows already stored come back as duplicates).
+            Err(IntakeError::Store(e @ StoreError::Unavailable(_))) => return Err(e.into()),
+            // Anything else the store refused is this row's problem: the other rows go on.
+            Err(IntakeError::Store(e)) => {
+                tracing::error!(error = %e, row, "batch row not stored");
+                result.rejected += 1;
+                BatchRow {
+                    row,
+                    status: "rejected".into(),
+                    registration_id: None,
+                    registration: None,
+                    errors: vec![FieldError::new(
+                        "row",
+                        "not_stored",
+                        "this row could not be stored; the other rows were processed",
+                    )],
+                }
+            }
         };
         result.rows.push(entry);
     }
@@ -837,11 +861,21 @@ pub fn csv_row(
             format!("has {} values for {} columns", record.len(), header.len()),
         )]);
     }
+    let unstorable: Vec<FieldError> = header
+        .iter()
+        .zip(record.iter())
+        .filter(|(_, value)| value.contains('\0'))
+        .map(|(name, _)| FieldError::new(name, "invalid_text", "must not contain a NUL character"))
+        .collect();
+    if !unstorable.is_empty() {
+        return Err(unstorable);
+    }
     let get = |name: &str| {
         header
             .iter()
             .position(|h| h == name)
-            .map(|i| record[i].to_owned())
+            // An exported cell neutralized against spreadsheet formulas imports as it was.
+            .map(|i| crate::csv_safe::restore(&record[i]).to_owned())
             .filter(|v| !v.is_empty())
     };
     let mut errors = Vec::new();

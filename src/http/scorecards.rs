@@ -12,6 +12,7 @@ use super::AppState;
 use super::auth::{AdminKey, DealerKey};
 use super::body::{Json, Query};
 use super::error::{ApiError, Problem};
+use crate::csv_safe::{Cell, SafeCsv};
 use crate::domain::incentives::{
     format_minor, parse_period, period_days, period_of, previous_period,
 };
@@ -182,10 +183,8 @@ pub async fn admin_scorecards_csv(
     Query(q): Query<PeriodParam>,
 ) -> Result<Response, ApiError> {
     let p = bounds(&state, q.period.as_deref())?;
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    out.write_record(CSV_COLUMNS).map_err(ApiError::internal)?;
+    let mut out = SafeCsv::new(Vec::new(), true);
+    out.header(&CSV_COLUMNS).map_err(ApiError::internal)?;
     for (i, s) in all_scorecards(&state, &p).await?.iter().enumerate() {
         let currency = s.incentives.currency.clone().unwrap_or_default();
         let money = |m: i64| {
@@ -195,9 +194,7 @@ pub async fn admin_scorecards_csv(
                 format_minor(m, &currency)
             }
         };
-        out.write_record([
-            (i + 1).to_string(),
-            s.dealer_code.clone(),
+        let values = [
             s.period.clone(),
             s.registrations.to_string(),
             s.voided.to_string(),
@@ -214,12 +211,15 @@ pub async fn admin_scorecards_csv(
             currency.clone(),
             money(s.incentives.accrued_minor),
             money(s.incentives.paid_minor),
-        ])
+        ];
+        out.row(
+            std::iter::once(Cell::value((i + 1).to_string()))
+                .chain(std::iter::once(Cell::text(s.dealer_code.clone())))
+                .chain(values.into_iter().map(Cell::value)),
+        )
         .map_err(ApiError::internal)?;
     }
-    let body = out
-        .into_inner()
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
+    let body = out.into_inner().map_err(ApiError::internal)?;
     Ok(super::session::csv_download(
         &format!("scorecards-{}.csv", p.period),
         body,

@@ -79,9 +79,9 @@ impl Mailer {
             Self::Outbox(dir) => {
                 let name = outbox_file_name(message_id);
                 let write = async {
-                    tokio::fs::create_dir_all(dir).await?;
+                    crate::files::create_dir_private(dir)?;
                     let tmp = dir.join(format!(".{name}.tmp"));
-                    tokio::fs::write(&tmp, raw).await?;
+                    crate::files::write_private(&tmp, raw).await?;
                     tokio::fs::rename(&tmp, dir.join(name)).await
                 };
                 write.await.map(|()| 250).map_err(|e| SendError::Transient {

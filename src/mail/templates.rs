@@ -158,11 +158,11 @@ impl Renderer {
         for (page, ctx) in [
             (
                 "finance/login.html.j2",
-                context! { signed_in => false, error => "bad key" },
+                context! { area => "finance", signed_in => false, error => "bad key", csrf => "t" },
             ),
             (
                 "dealer/login.html.j2",
-                context! { area => "dealer", signed_in => false, error => () },
+                context! { area => "dealer", signed_in => false, error => (), csrf => "t" },
             ),
             (
                 "dealer/counter.html.j2",

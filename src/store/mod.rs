@@ -65,6 +65,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    #[error("text that cannot be stored")]
+    UnstorableText,
     #[error("injected fault at {0}")]
     Injected(&'static str),
 }
@@ -80,6 +82,7 @@ impl StoreError {
             Self::Database(e) => Self::Database(message(e)),
             Self::Migration(e) => Self::Corrupt(format!("migration failed: {e}")),
             Self::Corrupt(s) => Self::Corrupt(s.clone()),
+            Self::UnstorableText => Self::UnstorableText,
             Self::Injected(point) => Self::Injected(point),
         }
     }
@@ -95,6 +98,13 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::Tls(_) => Self::Unavailable(e),
             sqlx::Error::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
                 Self::Unavailable(e)
+            }
+            // PostgreSQL cannot store a NUL character in text (22021) nor text it cannot
+            // translate (22P05): the input's fault, whichever path let it through.
+            sqlx::Error::Database(ref db)
+                if matches!(db.code().as_deref(), Some("22021" | "22P05")) =>
+            {
+                Self::UnstorableText
             }
             other => Self::Database(other),
         }

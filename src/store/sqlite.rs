@@ -24,13 +24,15 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<SqlitePoo
         // Deleted and overwritten content is zeroed, so an erased person's data does not linger
         // in free pages of the file.
         .pragma("secure_delete", "ON");
-    if let Some(dir) = options
-        .get_filename()
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| super::StoreError::Unavailable(sqlx::Error::Io(e)))?;
+    let file = options.get_filename();
+    let on_disk = !file.as_os_str().is_empty() && !file.to_string_lossy().contains(":memory:");
+    if on_disk {
+        // Readable by this user only (SQLite gives the WAL the database file's mode).
+        let io = |e| super::StoreError::Unavailable(sqlx::Error::Io(e));
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::files::create_dir_private(dir).map_err(io)?;
+        }
+        crate::files::touch_private(file).map_err(io)?;
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections.clamp(1, 8))

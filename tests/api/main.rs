@@ -18,6 +18,7 @@ mod erasure;
 mod faults;
 mod finance_pages;
 mod fuzz;
+mod hardening;
 mod idempotency;
 mod incentives;
 mod isolation;

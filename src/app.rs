@@ -248,7 +248,7 @@ pub async fn serve(
                 let mut builder = hyper::server::conn::http1::Builder::new();
                 builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout);
                 let connection = builder.serve_connection(
-                    hyper_util::rt::TokioIo::new(stream),
+                    hyper_util::rt::TokioIo::new(http::wire::ProblemOnParseError::new(stream)),
                     hyper_util::service::TowerToHyperService::new(service),
                 );
                 let connection = graceful.watch(connection);

@@ -8,6 +8,13 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
+/// How long the links in an email work, counted from when the message was sent (a confirmation
+/// link: from the registration). An unsubscribe link works well past the 60 days mailbox
+/// providers expect; the confirmation link as long as a dealer's held incentive can wait for it.
+pub const UNSUBSCRIBE_LINK_DAYS: i64 = 365;
+pub const BOOKING_LINK_DAYS: i64 = 365;
+pub const VERIFY_LINK_DAYS: i64 = 90;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     /// `/u/{token}`: unsubscribe the customer a reminder was sent to.

@@ -45,6 +45,21 @@ fn not_found(state: &AppState) -> Response {
     )
 }
 
+/// A genuine link past its lifetime: 410, in the customer's language; nothing changes.
+fn expired(state: &AppState, locale: &str) -> Response {
+    let lang = Renderer::language([locale]);
+    page(
+        state,
+        StatusCode::GONE,
+        "not_found.html.j2",
+        context! { lang },
+    )
+}
+
+fn too_old(state: &AppState, sent_at: chrono::DateTime<chrono::Utc>, days: i64) -> bool {
+    state.clock.now() > sent_at + chrono::Duration::days(days)
+}
+
 /// `c•••@example.com`: enough for the customer to recognize the address, not enough to harvest it.
 fn mask_email(email: &str) -> String {
     match email.split_once('@') {
@@ -64,6 +79,9 @@ async fn unsubscribe_page(
     let Some(target) = state.store.link_target(reminder_id).await? else {
         return Ok(not_found(state));
     };
+    if too_old(state, target.sent_at, crate::tokens::UNSUBSCRIBE_LINK_DAYS) {
+        return Ok(expired(state, &target.customer_locale));
+    }
     if let Some(scope) = apply
         && state
             .store
@@ -84,7 +102,7 @@ async fn unsubscribe_page(
 
 /// Unsubscribe page: asks for confirmation (a GET never changes anything: mail scanners follow links).
 #[utoipa::path(get, path = "/u/{token}", tag = "customer", params(("token" = String, Path)),
-    responses((status = 200, description = "Confirmation page", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+    responses((status = 200, description = "Confirmation page", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html"), (status = 410, description = "Expired link", content_type = "text/html")))]
 pub async fn unsubscribe_form(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -97,7 +115,7 @@ pub async fn unsubscribe_form(
 /// button (`scope=all`) withdraws every purpose from every sender.
 #[utoipa::path(post, path = "/u/{token}", tag = "customer", params(("token" = String, Path)),
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`scope=all` to withdraw from every sender"),
-    responses((status = 200, description = "Unsubscribed", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+    responses((status = 200, description = "Unsubscribed", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html"), (status = 410, description = "Expired link", content_type = "text/html")))]
 pub async fn unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -114,7 +132,7 @@ pub async fn unsubscribe(
 
 /// The booking link of a reminder: records the click, then redirects to the dealer's booking page.
 #[utoipa::path(get, path = "/r/{token}", tag = "customer", params(("token" = String, Path)),
-    responses((status = 303, description = "To the dealer's booking page"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+    responses((status = 303, description = "To the dealer's booking page"), (status = 404, description = "Invalid link", content_type = "text/html"), (status = 410, description = "Expired link", content_type = "text/html")))]
 pub async fn booking(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -125,6 +143,9 @@ pub async fn booking(
     let Some(target) = state.store.link_target(reminder_id).await? else {
         return Ok(not_found(&state));
     };
+    if too_old(&state, target.sent_at, crate::tokens::BOOKING_LINK_DAYS) {
+        return Ok(expired(&state, &target.customer_locale));
+    }
     let Some(url) = target
         .dealer_booking_url
         .and_then(|u| HeaderValue::from_str(&u).ok())
@@ -156,6 +177,9 @@ async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Respo
     let Some(target) = state.store.verify_target(registration_id).await? else {
         return Ok(not_found(state));
     };
+    if too_old(state, target.created_at, crate::tokens::VERIFY_LINK_DAYS) {
+        return Ok(expired(state, &target.customer_locale));
+    }
     if apply && target.verified_at.is_none() {
         let now = state.clock.now();
         state
@@ -180,7 +204,7 @@ async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Respo
 
 /// Registration confirmation page (with a button; a GET changes nothing).
 #[utoipa::path(get, path = "/v/{token}", tag = "customer", params(("token" = String, Path)),
-    responses((status = 200, description = "Confirmation page", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+    responses((status = 200, description = "Confirmation page", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html"), (status = 410, description = "Expired link", content_type = "text/html")))]
 pub async fn verify_form(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -190,7 +214,7 @@ pub async fn verify_form(
 
 /// The customer confirms the registration.
 #[utoipa::path(post, path = "/v/{token}", tag = "customer", params(("token" = String, Path)),
-    responses((status = 200, description = "Confirmed", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html")))]
+    responses((status = 200, description = "Confirmed", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html"), (status = 410, description = "Expired link", content_type = "text/html")))]
 pub async fn verify(
     State(state): State<AppState>,
     Path(token): Path<String>,

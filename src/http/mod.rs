@@ -15,6 +15,7 @@ pub mod registrations;
 pub mod scorecards;
 pub mod session;
 pub mod visits;
+pub mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -22,6 +22,8 @@ pub struct LinkTarget {
     pub dealer_booking_url: Option<String>,
     pub product_name: String,
     pub serial_number: String,
+    /// When the message carrying the link was sent (or the reminder planned, if never sent).
+    pub sent_at: DateTime<Utc>,
 }
 
 /// What an unsubscribe withdraws.
@@ -42,6 +44,7 @@ pub struct VerifyTarget {
     pub serial_number: String,
     pub purchase_date: NaiveDate,
     pub verified_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
 }
 
 impl Store {
@@ -51,7 +54,7 @@ impl Store {
                 "SELECT r.id AS reminder_id, c.id AS customer_id, c.contact_key AS customer_contact_key, g.id AS registration_id,
                    c.email AS customer_email,
                    c.locale AS customer_locale, d.name AS dealer_name, d.booking_url AS dealer_booking_url,
-                   p.name AS product_name, g.serial_number
+                   p.name AS product_name, g.serial_number, COALESCE(r.sent_at, r.created_at) AS sent_at
                  FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
                  JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id WHERE r.id = $1",
             )
@@ -159,7 +162,7 @@ impl Store {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT g.id AS registration_id, c.locale AS customer_locale, d.name AS dealer_name, p.name AS product_name,
-                   g.serial_number, g.purchase_date, g.verified_at
+                   g.serial_number, g.purchase_date, g.verified_at, g.created_at
                  FROM registrations g JOIN customers c ON c.id = g.customer_id JOIN dealers d ON d.id = g.dealer_id
                  JOIN products p ON p.id = g.product_id WHERE g.id = $1",
             )

@@ -241,3 +241,57 @@ async fn a_client_too_slow_to_send_its_headers_is_disconnected() {
     assert_eq!(ok.status().as_u16(), 200);
     terminate(child);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_hyper_refuses_still_get_problem_documents() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = command(dir.path());
+    serve.args(["serve", "--role", "api", "--listen", "127.0.0.1:0"]);
+    let (child, _, base) = start(serve);
+    let addr = base.strip_prefix("http://").unwrap().to_owned();
+    let long_path = format!(
+        "GET /{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(100 * 1024)
+    );
+    let many_headers = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        (0..500)
+            .map(|i| format!("x-h{i}: v\r\n"))
+            .collect::<String>()
+    );
+    for (request, status) in [
+        (long_path, 414),
+        (many_headers, 431),
+        ("BLAH\r\n\r\n".to_owned(), 400),
+    ] {
+        let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        conn.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), conn.read_to_end(&mut answer))
+            .await
+            .expect("the server closes after its answer")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("content-type: application/problem+json"),
+            "{answer}"
+        );
+        let body: serde_json::Value =
+            serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+        assert_eq!(body["status"], status);
+        assert!(
+            body["type"]
+                .as_str()
+                .unwrap()
+                .starts_with("urn:warrantyd:problem:")
+        );
+    }
+    let ok = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    terminate(child);
+}

@@ -186,7 +186,62 @@ async fn files_holding_personal_data_are_private_to_the_service(backend: Backend
     assert_eq!(mode(&file), 0o600, "outbox email");
 }
 
+async fn customer_links_work_for_a_documented_time_after_the_message(backend: Backend) {
+    use warrantyd::tokens::Purpose;
+    let app = spawn_app(backend).await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    let created = app.register(&key, &registration("LINK-0001")).await;
+    let id: uuid::Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    let confirmation: uuid::Uuid = created.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let sender = app.sender(warrantyd::mail::Mailer::Memory(Default::default()));
+    sender.dispatch_once().await.unwrap();
+    sender.send_reminder(confirmation).await.unwrap();
+    let unsubscribe = format!(
+        "/u/{}",
+        app.state.signer.sign(Purpose::Unsubscribe, confirmation)
+    );
+    let verify = format!("/v/{}", app.state.signer.sign(Purpose::Verify, id));
+
+    // Well past the 60 days mailbox providers expect, the unsubscribe link still works.
+    app.clock.advance(chrono::Duration::days(89));
+    assert_eq!(app.get(&verify, None).await.status, 200);
+    assert_eq!(app.get(&unsubscribe, None).await.status, 200);
+    app.clock.advance(chrono::Duration::days(2));
+    assert_eq!(
+        app.get(&verify, None).await.status,
+        410,
+        "the confirmation link lasts 90 days"
+    );
+    app.post_json(&verify, None, &json!({})).await;
+    app.clock.advance(chrono::Duration::days(275));
+    let gone = app.get(&unsubscribe, None).await;
+    assert_eq!(gone.status, 410, "the unsubscribe link lasts a year");
+    assert!(
+        gone.text.contains("lang=\"fr\""),
+        "in the customer's language"
+    );
+    app.send(Method::POST, &unsubscribe, None, None, Vec::new(), &[])
+        .await;
+    let read = app
+        .get(&format!("/v1/registrations/{id}"), Some(&key))
+        .await;
+    assert_eq!(
+        read.json["consent"]["service_reminders"], true,
+        "an expired link changes nothing"
+    );
+    let target = app.store.verify_target(id).await.unwrap().unwrap();
+    assert!(
+        target.verified_at.is_none(),
+        "an expired confirmation link verifies nothing"
+    );
+}
+
 both_backends!(
+    customer_links_work_for_a_documented_time_after_the_message,
     text_with_a_nul_is_refused_naming_its_field_everywhere,
     the_registration_export_neutralizes_spreadsheet_formulas,
     files_holding_personal_data_are_private_to_the_service,

@@ -53,7 +53,11 @@ fn access(method: &str, path: &str) -> Option<Access> {
 }
 
 async fn every_route_admits_exactly_its_role(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // Every route is tried with a revoked key from one address: room for all of them.
+    let app = crate::helpers::spawn_app_with(backend, |c| {
+        c.rate_limit_failed_auth_per_address_per_minute = 10_000;
+    })
+    .await;
     let admin = app.admin_key.clone();
     let dealer_a = app.dealer("A", "Europe/Paris").await;
     let dealer_b = app.dealer("B", "Europe/Paris").await;
@@ -193,4 +197,52 @@ async fn every_route_admits_exactly_its_role(backend: Backend) {
     assert!(checked > 200, "only {checked} checks ran");
 }
 
-both_backends!(every_route_admits_exactly_its_role,);
+/// Service visits: the seller, or a servicer the manufacturer authorized; to anyone else another
+/// dealer's unit is indistinguishable from an unknown serial.
+async fn visits_on_a_unit_need_its_seller_or_an_authorized_servicer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin_key.clone();
+    let a = app.dealer("A", "Europe/Paris").await;
+    let b = app.dealer("B", "Europe/Paris").await;
+    app.register(&a, &registration("AUTHZ-VISIT-1")).await;
+    let visit = |key: String, serial: &'static str| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/v1/service-events",
+                Some(&key),
+                &json!({"serial_number": serial, "service_date": "2026-11-26", "kind": "maintenance"}),
+            )
+            .await
+        }
+    };
+    let theirs = visit(b.clone(), "AUTHZ-VISIT-1").await;
+    let unknown = visit(b.clone(), "AUTHZ-VISIT-404").await;
+    assert_eq!(
+        (theirs.status.as_u16(), &theirs.json["errors"]),
+        (422, &unknown.json["errors"])
+    );
+    assert_eq!(visit(a.clone(), "AUTHZ-VISIT-1").await.status.as_u16(), 201);
+    let authorize = app
+        .put_json(
+            "/v1/admin/dealers/B",
+            Some(&admin),
+            &json!({"name": "Dealer B", "locale": "fr-FR", "time_zone": "Europe/Paris", "authorized_servicer": {}}),
+        )
+        .await;
+    assert_eq!(authorize.status.as_u16(), 200, "{}", authorize.text);
+    assert_eq!(visit(b.clone(), "AUTHZ-VISIT-1").await.status.as_u16(), 201);
+    // Only an admin may authorize.
+    app.put_json(
+        "/v1/admin/dealers/B",
+        Some(&b),
+        &json!({"name": "B", "locale": "fr", "time_zone": "UTC", "authorized_servicer": {}}),
+    )
+    .await
+    .assert_problem(403);
+}
+
+both_backends!(
+    every_route_admits_exactly_its_role,
+    visits_on_a_unit_need_its_seller_or_an_authorized_servicer,
+);

@@ -110,11 +110,21 @@ pub async fn unsubscribe_form(
     unsubscribe_page(&state, &token, None).await
 }
 
+/// The unsubscribe form: RFC 8058 sends `List-Unsubscribe=One-Click`; the page's second button
+/// sends `scope=all`.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct UnsubscribeForm {
+    /// `all`: withdraw every purpose from every sender.
+    pub scope: Option<String>,
+    #[serde(rename = "List-Unsubscribe")]
+    pub list_unsubscribe: Option<String>,
+}
+
 /// Unsubscribe: RFC 8058 one-click (`List-Unsubscribe=One-Click`) or the page's first button
 /// withdraws service reminders from the dealer whose message carried the link; the page's second
 /// button (`scope=all`) withdraws every purpose from every sender.
 #[utoipa::path(post, path = "/u/{token}", tag = "customer", params(("token" = String, Path)),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "`scope=all` to withdraw from every sender"),
+    request_body(content = UnsubscribeForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "Unsubscribed", content_type = "text/html"), (status = 404, description = "Invalid link", content_type = "text/html"), (status = 410, description = "Expired link", content_type = "text/html")))]
 pub async fn unsubscribe(
     State(state): State<AppState>,

@@ -136,6 +136,9 @@ pub struct Config {
     pub dkim_domain: Option<String>,
     /// PEM file of an RSA private key (PKCS#1).
     pub dkim_private_key_file: Option<PathBuf>,
+    /// A second signature with an Ed25519 key (RFC 8463), beside the main one.
+    pub dkim_ed25519_selector: Option<String>,
+    pub dkim_ed25519_private_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -188,6 +191,8 @@ impl Default for Config {
             dkim_selector: None,
             dkim_domain: None,
             dkim_private_key_file: None,
+            dkim_ed25519_selector: None,
+            dkim_ed25519_private_key_file: None,
         }
     }
 }
@@ -240,6 +245,11 @@ impl Config {
         }
         if self.dkim_selector.is_some() != self.dkim_private_key_file.is_some() {
             return Err("dkim_selector and dkim_private_key_file go together".into());
+        }
+        if self.dkim_ed25519_selector.is_some() != self.dkim_ed25519_private_key_file.is_some() {
+            return Err(
+                "dkim_ed25519_selector and dkim_ed25519_private_key_file go together".into(),
+            );
         }
         if self.lease_secs <= self.send_timeout_secs {
             return Err("lease_secs must exceed send_timeout_secs".into());

@@ -8,7 +8,6 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Duration, Utc};
 use lettre::Address;
-use lettre::message::dkim::DkimConfig;
 use rand::Rng;
 use uuid::Uuid;
 
@@ -34,7 +33,8 @@ pub struct Sender {
     pub signer: Signer,
     pub config: Arc<Config>,
     pub window: SendWindow,
-    pub dkim: Option<DkimConfig>,
+    /// DKIM signers (none, one, or RSA and Ed25519 side by side).
+    pub dkim: Vec<crate::mail::dkim::Signer>,
     from: Address,
     batches: OnceLock<Batches>,
 }
@@ -66,6 +66,33 @@ async fn begin_batch(
         .collect())
 }
 
+/// The DKIM signers the configuration asks for: the main key (RSA or Ed25519) and, optionally, an
+/// Ed25519 key signing beside it (RFC 8463).
+pub fn dkim_signers(config: &Config) -> anyhow::Result<Vec<crate::mail::dkim::Signer>> {
+    let domain = config
+        .dkim_domain
+        .clone()
+        .unwrap_or_else(|| config.mail_domain().to_owned());
+    let mut signers = Vec::new();
+    for (selector, file) in [
+        (&config.dkim_selector, &config.dkim_private_key_file),
+        (
+            &config.dkim_ed25519_selector,
+            &config.dkim_ed25519_private_key_file,
+        ),
+    ] {
+        if let (Some(selector), Some(file)) = (selector, file) {
+            let pem = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            signers.push(
+                crate::mail::dkim::Signer::from_pem(selector, &domain, &pem)
+                    .map_err(anyhow::Error::msg)?,
+            );
+        }
+    }
+    Ok(signers)
+}
+
 impl Sender {
     pub fn new(
         config: Arc<Config>,
@@ -74,18 +101,7 @@ impl Sender {
         signer: Signer,
         mailer: Mailer,
     ) -> anyhow::Result<Self> {
-        let dkim = match (&config.dkim_selector, &config.dkim_private_key_file) {
-            (Some(selector), Some(file)) => {
-                let pem = std::fs::read_to_string(file)
-                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-                let domain = config
-                    .dkim_domain
-                    .clone()
-                    .unwrap_or_else(|| config.mail_domain().to_owned());
-                Some(message::load_dkim(selector, &domain, &pem).map_err(anyhow::Error::msg)?)
-            }
-            _ => None,
-        };
+        let dkim = dkim_signers(&config)?;
         Ok(Self {
             from: config.mail_from.parse()?,
             window: config.send_window(),
@@ -437,7 +453,7 @@ impl Sender {
                 ctx.reminder_id
             ),
         };
-        let (envelope, raw) = message::build(&parts, &content, self.dkim.as_ref())?;
+        let (envelope, raw) = message::build(&parts, &content, &self.dkim)?;
         Ok((message_id, envelope, raw))
     }
 }

@@ -1,16 +1,12 @@
 //! Building one email: From in the dealer's name via the manufacturer's sending address, Reply-To
 //! the dealer, a deterministic Message-ID, List-Unsubscribe (https and mailto) with RFC 8058
-//! one-click, Date, text and HTML parts, and optional DKIM signing that covers those headers.
+//! one-click, Date, text and HTML parts, and optional DKIM signatures over the final bytes.
 
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use lettre::Message;
 use lettre::address::{Address, Envelope};
-use lettre::message::dkim::{
-    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
-    DkimSigningKey,
-};
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 
@@ -75,41 +71,11 @@ fn is_header_safe(value: &str) -> bool {
     value.bytes().all(|b| b.is_ascii_graphic())
 }
 
-pub fn load_dkim(selector: &str, domain: &str, pem: &str) -> Result<DkimConfig, String> {
-    let key = DkimSigningKey::new(pem, DkimSigningAlgorithm::Rsa)
-        .map_err(|e| format!("DKIM key: {e}"))?;
-    let signed = [
-        "From",
-        "Reply-To",
-        "To",
-        "Subject",
-        "Date",
-        "Message-ID",
-        "List-Unsubscribe",
-        "List-Unsubscribe-Post",
-        "MIME-Version",
-        "Content-Type",
-    ];
-    Ok(DkimConfig::new(
-        selector.to_owned(),
-        domain.to_owned(),
-        key,
-        signed
-            .into_iter()
-            .map(HeaderName::new_from_ascii_str)
-            .collect(),
-        DkimCanonicalization {
-            header: DkimCanonicalizationType::Relaxed,
-            body: DkimCanonicalizationType::Relaxed,
-        },
-    ))
-}
-
 /// Builds the message; returns its envelope and its bytes.
 pub fn build(
     parts: &Parts,
     content: &Rendered,
-    dkim: Option<&DkimConfig>,
+    dkim: &[super::dkim::Signer],
 ) -> Result<(Envelope, Vec<u8>), String> {
     if !is_header_safe(&parts.unsubscribe_url)
         || !is_header_safe(&parts.unsubscribe_mailto)
@@ -137,14 +103,13 @@ pub fn build(
     if let Some((name, address)) = &parts.reply_to {
         builder = builder.reply_to(Mailbox::new(Some(one_line(name)), address.clone()));
     }
-    let mut message = builder
+    let message = builder
         .multipart(MultiPart::alternative_plain_html(
             content.text.clone(),
             content.html.clone(),
         ))
         .map_err(|e| format!("cannot build the message: {e}"))?;
-    if let Some(config) = dkim {
-        message.sign(config);
-    }
-    Ok((message.envelope().clone(), message.formatted()))
+    // Signed last, over the bytes exactly as they are sent.
+    let raw = super::dkim::sign(dkim, message.formatted())?;
+    Ok((message.envelope().clone(), raw))
 }

@@ -1,6 +1,7 @@
 //! Email: rendering (templates), building (headers, parts, DKIM) and transports (SMTP, an outbox
 //! directory of `.eml` files, or memory for tests).
 
+pub mod dkim;
 pub mod message;
 pub mod smtp;
 pub mod templates;

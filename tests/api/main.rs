@@ -13,6 +13,7 @@ mod binary;
 mod browser;
 mod consistency;
 mod crash;
+mod deliverability;
 mod delivery;
 mod erasure;
 mod faults;

@@ -7,8 +7,8 @@ use std::time::SystemTime;
 use chrono::{DateTime, Utc};
 use lettre::Message;
 use lettre::address::{Address, Envelope};
+use lettre::message::MultiPart;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
 
 use super::templates::Rendered;
 
@@ -55,6 +55,83 @@ impl Header for ListUnsubscribePost {
     }
 }
 
+/// An address header (From, To, Reply-To) written the way receivers expect: an ASCII display name
+/// as a quoted string (lettre would base64-encode names with `&` or quotes, which SpamAssassin
+/// scores as FROM_EXCESS_BASE64), a non-ASCII one as RFC 2047 encoded words, folded between words.
+macro_rules! address_header {
+    ($type:ident, $name:literal) => {
+        #[derive(Clone)]
+        struct $type {
+            raw: String,
+            encoded: String,
+        }
+
+        impl $type {
+            fn new(name: &str, address: &Address) -> Self {
+                let (raw, encoded) = mailbox_text(name, address);
+                Self { raw, encoded }
+            }
+        }
+
+        impl Header for $type {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(Self {
+                    raw: s.to_owned(),
+                    encoded: s.to_owned(),
+                })
+            }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::dangerous_new_pre_encoded(
+                    Self::name(),
+                    self.raw.clone(),
+                    self.encoded.clone(),
+                )
+            }
+        }
+    };
+}
+
+address_header!(FromHeader, "From");
+address_header!(ToHeader, "To");
+address_header!(ReplyToHeader, "Reply-To");
+
+/// `(raw, encoded)`: the decoded form lettre parses for the envelope, and the form on the wire.
+fn mailbox_text(name: &str, address: &Address) -> (String, String) {
+    let name = one_line(name);
+    if name.is_empty() {
+        return (address.to_string(), address.to_string());
+    }
+    let quoted = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    let raw = format!("{quoted} <{address}>");
+    if name.is_ascii() {
+        return (raw.clone(), raw);
+    }
+    // Encoded words of at most 75 characters (RFC 2047): 45 bytes of UTF-8 per word, whole chars.
+    use base64::Engine;
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in name.chars() {
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(std::mem::take(&mut chunk));
+        }
+        chunk.push(c);
+    }
+    words.push(chunk);
+    let encoded: Vec<String> = words
+        .iter()
+        .map(|w| {
+            format!(
+                "=?utf-8?b?{}?=",
+                base64::engine::general_purpose::STANDARD.encode(w.as_bytes())
+            )
+        })
+        .collect();
+    (raw, format!("{}\r\n <{address}>", encoded.join("\r\n ")))
+}
+
 /// Display names and subjects on one line, without control characters: nothing a customer or a
 /// dealer typed can add a header.
 pub fn one_line(text: &str) -> String {
@@ -84,14 +161,8 @@ pub fn build(
         return Err("unsafe characters in a generated header".into());
     }
     let mut builder = Message::builder()
-        .from(Mailbox::new(
-            Some(one_line(&parts.from_name)),
-            parts.from.clone(),
-        ))
-        .to(Mailbox::new(
-            Some(one_line(&parts.to_name)),
-            parts.to.clone(),
-        ))
+        .header(FromHeader::new(&parts.from_name, &parts.from))
+        .header(ToHeader::new(&parts.to_name, &parts.to))
         .subject(one_line(&content.subject))
         .message_id(Some(parts.message_id.clone()))
         .date(SystemTime::from(parts.date))
@@ -101,7 +172,7 @@ pub fn build(
         )))
         .header(ListUnsubscribePost);
     if let Some((name, address)) = &parts.reply_to {
-        builder = builder.reply_to(Mailbox::new(Some(one_line(name)), address.clone()));
+        builder = builder.header(ReplyToHeader::new(name, address));
     }
     let message = builder
         .multipart(MultiPart::alternative_plain_html(

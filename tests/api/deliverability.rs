@@ -193,6 +193,23 @@ async fn every_template_and_language_passes_dkimpy_and_spamassassin(backend: Bac
         .collect();
     assert!(all.contains("=?utf-8?"), "an encoded-word display name");
     let results = check_mail(&files, true);
+    // What each file is: the reminder in its name, and its registration's language.
+    let what = |file: &str| {
+        created
+            .iter()
+            .flat_map(|r| {
+                let lang = &r["customer"]["locale"];
+                r["reminders"].as_array().unwrap().iter().map(move |m| {
+                    (
+                        m["id"].as_str().unwrap().to_owned(),
+                        format!("{} {}", m["kind"].as_str().unwrap(), lang.as_str().unwrap()),
+                    )
+                })
+            })
+            .find(|(id, _)| file.contains(id.as_str()))
+            .map(|(_, what)| what)
+            .unwrap()
+    };
     for r in &results {
         let algorithms: Vec<&str> = r["dkim"]
             .as_array()
@@ -206,7 +223,35 @@ async fn every_template_and_language_passes_dkimpy_and_spamassassin(backend: Bac
             "{r}"
         );
         assert!(r["spam_score"].as_f64().unwrap() <= 0.0, "{r}");
-        println!("{r}");
+        let verdicts: Vec<String> = r["dkim"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["algorithm"].as_str().unwrap(),
+                    if d["ok"] == true {
+                        "verified"
+                    } else {
+                        "FAILED"
+                    }
+                )
+            })
+            .collect();
+        println!(
+            "{:32} dkimpy: {}; SpamAssassin {} ({})",
+            what(r["file"].as_str().unwrap()),
+            verdicts.join(", "),
+            r["spam_score"],
+            r["spam_rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
     }
 }
 

@@ -136,6 +136,10 @@ pub struct Config {
     pub dkim_domain: Option<String>,
     /// PEM file of an RSA private key (PKCS#1).
     pub dkim_private_key_file: Option<PathBuf>,
+    /// Bearer token of `POST /v1/inbound/email`, where the mail server delivers bounces (DSN),
+    /// complaint reports (ARF) and mailto unsubscribes; unset disables that path (and the mailto
+    /// unsubscribe is not advertised).
+    pub inbound_token: Option<Secret>,
     /// A second signature with an Ed25519 key (RFC 8463), beside the main one.
     pub dkim_ed25519_selector: Option<String>,
     pub dkim_ed25519_private_key_file: Option<PathBuf>,
@@ -191,6 +195,7 @@ impl Default for Config {
             dkim_selector: None,
             dkim_domain: None,
             dkim_private_key_file: None,
+            inbound_token: None,
             dkim_ed25519_selector: None,
             dkim_ed25519_private_key_file: None,
         }

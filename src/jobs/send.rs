@@ -447,11 +447,20 @@ impl Sender {
             to,
             date: now,
             unsubscribe_url: unsubscribe,
-            unsubscribe_mailto: format!(
-                "mailto:unsubscribe@{}?subject=unsubscribe-{}",
-                self.config.mail_domain(),
-                ctx.reminder_id
+            // Read by POST /v1/inbound/email when the operator routes this address there.
+            unsubscribe_mailto: self.config.inbound_token.as_ref().map(|_| {
+                format!(
+                    "mailto:unsubscribe@{}?subject=unsubscribe-{}",
+                    self.config.mail_domain(),
+                    self.signer.sign(Purpose::Unsubscribe, ctx.reminder_id)
+                )
+            }),
+            list_id: format!(
+                "<{}.reminders.{}>",
+                ctx.dealer_code.to_ascii_lowercase(),
+                self.config.mail_domain()
             ),
+            feedback_id: format!("{}:{}:reminders:warrantyd", ctx.kind, ctx.dealer_code),
         };
         let (envelope, raw) = message::build(&parts, &content, &self.dkim)?;
         Ok((message_id, envelope, raw))

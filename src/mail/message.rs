@@ -1,6 +1,6 @@
 //! Building one email: From in the dealer's name via the manufacturer's sending address, Reply-To
-//! the dealer, a deterministic Message-ID, List-Unsubscribe (https and mailto) with RFC 8058
-//! one-click, Date, text and HTML parts, and optional DKIM signatures over the final bytes.
+//! the dealer, a deterministic Message-ID, List-Unsubscribe (https, and mailto where an inbound
+//! path reads it) with RFC 8058 one-click, List-ID and Feedback-ID, Date, text and HTML parts, and optional DKIM signatures over the final bytes.
 
 use std::time::SystemTime;
 
@@ -22,8 +22,35 @@ pub struct Parts {
     pub to: Address,
     pub date: DateTime<Utc>,
     pub unsubscribe_url: String,
-    pub unsubscribe_mailto: String,
+    /// Advertised only where an inbound path reads it (`inbound_token` configured).
+    pub unsubscribe_mailto: Option<String>,
+    /// `List-ID`: one list per dealer, e.g. `<demo.reminders.oem.test>`.
+    pub list_id: String,
+    /// `Feedback-ID` (Gmail's feedback loop): `kind:dealer:reminders:warrantyd`.
+    pub feedback_id: String,
 }
+
+macro_rules! plain_header {
+    ($type:ident, $name:literal) => {
+        #[derive(Clone)]
+        struct $type(String);
+
+        impl Header for $type {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(Self(s.to_owned()))
+            }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+plain_header!(ListId, "List-ID");
+plain_header!(FeedbackId, "Feedback-ID");
 
 #[derive(Clone)]
 struct ListUnsubscribe(String);
@@ -155,8 +182,10 @@ pub fn build(
     dkim: &[super::dkim::Signer],
 ) -> Result<(Envelope, Vec<u8>), String> {
     if !is_header_safe(&parts.unsubscribe_url)
-        || !is_header_safe(&parts.unsubscribe_mailto)
+        || !parts.unsubscribe_mailto.as_deref().is_none_or(is_header_safe)
         || !is_header_safe(&parts.message_id)
+        || !is_header_safe(&parts.list_id)
+        || !is_header_safe(&parts.feedback_id)
     {
         return Err("unsafe characters in a generated header".into());
     }
@@ -166,11 +195,13 @@ pub fn build(
         .subject(one_line(&content.subject))
         .message_id(Some(parts.message_id.clone()))
         .date(SystemTime::from(parts.date))
-        .header(ListUnsubscribe(format!(
-            "<{}>, <{}>",
-            parts.unsubscribe_url, parts.unsubscribe_mailto
-        )))
-        .header(ListUnsubscribePost);
+        .header(ListUnsubscribe(match &parts.unsubscribe_mailto {
+            Some(mailto) => format!("<{}>, <{}>", parts.unsubscribe_url, mailto),
+            None => format!("<{}>", parts.unsubscribe_url),
+        }))
+        .header(ListUnsubscribePost)
+        .header(ListId(parts.list_id.clone()))
+        .header(FeedbackId(parts.feedback_id.clone()));
     if let Some((name, address)) = &parts.reply_to {
         builder = builder.header(ReplyToHeader::new(name, address));
     }

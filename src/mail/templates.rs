@@ -54,9 +54,34 @@ impl Default for Renderer {
     }
 }
 
+/// HTML escaping of what templates print: `&`, `<`, `>` and both quotes, which is all that text and
+/// quoted attributes need. minijinja's default also writes `/` as `&#x2f;`, which left every link
+/// in an email as `https:&#x2f;&#x2f;…` — valid, but what spam filters and people reading the
+/// source distrust.
+fn escape_html(out: &mut minijinja::Output, state: &minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (minijinja::AutoEscape::Html, Some(text)) if !value.is_safe() => {
+            let mut escaped = String::with_capacity(text.len());
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 fn environment(files: &'static [(&'static str, &'static str)]) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_formatter(escape_html);
     for (name, source) in files {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not compile: {e}"));

@@ -43,6 +43,7 @@ pub struct SendContext {
     pub product_name: String,
     pub sku: String,
     pub dealer_name: String,
+    pub dealer_code: String,
     pub dealer_email: Option<String>,
     pub dealer_phone: Option<String>,
     pub dealer_address: Option<String>,
@@ -206,7 +207,7 @@ macro_rules! context_select {
     g.id AS registration_id, g.status AS registration_status, g.serial_number, g.purchase_date, g.warranty_expires_on,
     c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.locale AS customer_locale,
     c.time_zone AS customer_time_zone, c.erased_at AS customer_erased_at, p.name AS product_name, p.sku,
-    d.name AS dealer_name, d.email AS dealer_email, d.phone AS dealer_phone, d.address AS dealer_address,
+    d.name AS dealer_name, d.code AS dealer_code, d.email AS dealer_email, d.phone AS dealer_phone, d.address AS dealer_address,
     d.locale AS dealer_locale, d.booking_url AS dealer_booking_url, d.send_window AS dealer_send_window,
     (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
       AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_granted,

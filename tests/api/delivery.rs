@@ -133,10 +133,17 @@ async fn workers_deliver_branded_localized_reminders_with_working_links(backend:
     let reminder_id = reminder_of(&fr, &en, "alex@client.test", "service_due");
     assert_eq!(service.message_id(), format!("<{reminder_id}@oem.test>"));
     let list_unsubscribe = service.header("List-Unsubscribe").unwrap();
+    // Only the https one-click: no inbound path is configured here to read a mailto.
     assert!(
         list_unsubscribe.contains("<https://warranty.test/u/")
-            && list_unsubscribe.contains("<mailto:unsubscribe@oem.test")
+            && !list_unsubscribe.contains("mailto:"),
+        "{list_unsubscribe}"
     );
+    assert_eq!(
+        service.header("List-ID").as_deref(),
+        Some("<gm.reminders.oem.test>")
+    );
+    assert!(service.header("Feedback-ID").unwrap().starts_with("service_due:"));
     assert_eq!(
         service.header("List-Unsubscribe-Post").unwrap(),
         "List-Unsubscribe=One-Click"

@@ -106,6 +106,7 @@ mod emails {
             product_name: product.into(),
             sku: "SKU".into(),
             dealer_name: dealer.into(),
+            dealer_code: "DEALER_1".into(),
             dealer_email: Some("shop@dealer.test".into()),
             dealer_phone: Some("+33123456789".into()),
             dealer_address: Some(address.into()),
@@ -160,7 +161,7 @@ mod emails {
                 let continuation = line.starts_with(' ') || line.starts_with('\t');
                 let name = line.split(':').next().unwrap_or("");
                 prop_assert!(continuation || ["From", "To", "Subject", "Message-ID", "Date", "List-Unsubscribe", "List-Unsubscribe-Post",
-                    "Reply-To", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"].contains(&name), "unexpected header line {line:?}");
+                    "Reply-To", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "List-ID", "Feedback-ID"].contains(&name), "unexpected header line {line:?}");
             }
             let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).unwrap();
             let html = message.body_html(0).unwrap();

@@ -10,6 +10,7 @@ pub mod error;
 pub mod finance;
 pub mod finance_pages;
 pub mod health;
+pub mod inbound;
 pub mod limits;
 pub mod registrations;
 pub mod scorecards;
@@ -125,6 +126,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
+        .routes(routes!(inbound::receive))
 }
 
 /// The OpenAPI 3.1 document of every route.

@@ -182,7 +182,10 @@ pub fn build(
     dkim: &[super::dkim::Signer],
 ) -> Result<(Envelope, Vec<u8>), String> {
     if !is_header_safe(&parts.unsubscribe_url)
-        || !parts.unsubscribe_mailto.as_deref().is_none_or(is_header_safe)
+        || !parts
+            .unsubscribe_mailto
+            .as_deref()
+            .is_none_or(is_header_safe)
         || !is_header_safe(&parts.message_id)
         || !is_header_safe(&parts.list_id)
         || !is_header_safe(&parts.feedback_id)

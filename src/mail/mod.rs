@@ -2,6 +2,7 @@
 //! directory of `.eml` files, or memory for tests).
 
 pub mod dkim;
+pub mod inbound;
 pub mod message;
 pub mod smtp;
 pub mod templates;

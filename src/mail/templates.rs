@@ -58,7 +58,11 @@ impl Default for Renderer {
 /// quoted attributes need. minijinja's default also writes `/` as `&#x2f;`, which left every link
 /// in an email as `https:&#x2f;&#x2f;…` — valid, but what spam filters and people reading the
 /// source distrust.
-fn escape_html(out: &mut minijinja::Output, state: &minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+fn escape_html(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
     match (state.auto_escape(), value.as_str()) {
         (minijinja::AutoEscape::Html, Some(text)) if !value.is_safe() => {
             let mut escaped = String::with_capacity(text.len());

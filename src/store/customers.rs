@@ -497,3 +497,106 @@ impl Store {
         Ok(records)
     }
 }
+
+/// What an inbound report changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportEffect {
+    /// The reminder became a bounce and its address is suppressed.
+    Bounced,
+    /// Noted on the reminder's attempts only.
+    Noted,
+    /// The address is suppressed and the customer's reminder consent withdrawn.
+    Complained,
+    /// No such reminder here.
+    Unknown,
+}
+
+impl Store {
+    /// Records a report that came back about a sent reminder, in one transaction: an attempt row
+    /// (`outcome`), and for a permanent bounce the reminder marked failed/bounced and the address
+    /// suppressed; for a complaint the address suppressed and the dealer's reminder consent
+    /// withdrawn as by the customer.
+    pub async fn record_report(
+        &self,
+        reminder_id: Uuid,
+        outcome: &str,
+        smtp_code: Option<i32>,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ReportEffect> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let target: Option<(Uuid, Uuid, Option<String>)> = sqlx::query_as(
+                "SELECT g.id, g.customer_id, c.email FROM reminders r JOIN registrations g ON g.id = r.registration_id
+                 JOIN customers c ON c.id = g.customer_id WHERE r.id = $1",
+            )
+            .bind(reminder_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((registration_id, customer_id, email)) = target else {
+                return Ok(ReportEffect::Unknown);
+            };
+            sqlx::query(
+                "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(reminder_id)
+            .bind(now)
+            .bind(outcome)
+            .bind(smtp_code)
+            .bind(crate::domain::contact::redact_addresses(detail))
+            .execute(&mut *tx)
+            .await?;
+            let effect = match outcome {
+                "bounced" => {
+                    sqlx::query(
+                        "UPDATE reminders SET status = 'failed', outcome = 'bounced', updated_at = $2
+                         WHERE id = $1 AND status = 'sent'",
+                    )
+                    .bind(reminder_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    ReportEffect::Bounced
+                }
+                "complaint" => {
+                    sqlx::query(
+                        "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id,
+                           registration_id, occurred_at)
+                         VALUES ($1, $2, 'dealer', 'service_reminders', $3, 'customer_complaint', NULL, $4, $5)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(customer_id)
+                    .bind(false)
+                    .bind(registration_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    ReportEffect::Complained
+                }
+                _ => ReportEffect::Noted,
+            };
+            if let (ReportEffect::Bounced | ReportEffect::Complained, Some(email)) = (effect, email)
+            {
+                let reason = if effect == ReportEffect::Bounced {
+                    "hard_bounce"
+                } else {
+                    "complaint"
+                };
+                sqlx::query(
+                    "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (email) DO NOTHING",
+                )
+                .bind(email.to_lowercase())
+                .bind(reason)
+                .bind(smtp_code)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(effect)
+        })
+    }
+}

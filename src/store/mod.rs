@@ -21,7 +21,8 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
 pub use customers::{
-    Erased, ExportRow, LinkTarget, PersonRecord, PersonRegistration, UnsubscribeScope, VerifyTarget,
+    Erased, ExportRow, LinkTarget, PersonRecord, PersonRegistration, ReportEffect,
+    UnsubscribeScope, VerifyTarget,
 };
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;

@@ -26,6 +26,8 @@ fn access(method: &str, path: &str) -> Option<Access> {
         "/u/{token}",
         "/r/{token}",
         "/v/{token}",
+        // Its own bearer token (inbound_token), not an API key; absent here, so 404 for all.
+        "/v1/inbound/email",
     ];
     if public.contains(&path) {
         return Some(Public);

@@ -194,7 +194,10 @@ async fn every_template_and_language_passes_dkimpy_and_spamassassin(backend: Bac
     assert!(all.contains("=?utf-8?"), "an encoded-word display name");
     // Links are written plainly, escaped only where HTML needs it.
     assert!(!all.contains("&#x2f;"), "entity-encoded slashes in a link");
-    assert!(all.contains("href=3D\"https://warranty.test/") || all.contains("href=\"https://warranty.test/"));
+    assert!(
+        all.contains("href=3D\"https://warranty.test/")
+            || all.contains("href=\"https://warranty.test/")
+    );
     assert!(all.contains("List-ID: <helene.reminders.oem.test>") && all.contains("Feedback-ID: "));
     let results = check_mail(&files, true);
     // What each file is: the reminder in its name, and its registration's language.

@@ -143,7 +143,12 @@ async fn workers_deliver_branded_localized_reminders_with_working_links(backend:
         service.header("List-ID").as_deref(),
         Some("<gm.reminders.oem.test>")
     );
-    assert!(service.header("Feedback-ID").unwrap().starts_with("service_due:"));
+    assert!(
+        service
+            .header("Feedback-ID")
+            .unwrap()
+            .starts_with("service_due:")
+    );
     assert_eq!(
         service.header("List-Unsubscribe-Post").unwrap(),
         "List-Unsubscribe=One-Click"

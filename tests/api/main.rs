@@ -10,6 +10,7 @@ mod attribution;
 mod authz;
 mod batch;
 mod binary;
+mod bounces;
 mod browser;
 mod consistency;
 mod crash;

@@ -1,0 +1,119 @@
+//! `POST /v1/inbound/email`: where the mail server delivers what comes back to the sending
+//! address — bounces after acceptance (DSN), complaint reports (ARF) and mailto unsubscribes. The
+//! operator routes the bounce and unsubscribe addresses to it (e.g. a Postfix pipe running curl)
+//! with the `inbound_token` as a bearer token.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::body::Body;
+use super::error::{ApiError, Problem};
+use crate::mail::inbound::{self, Report};
+use crate::store::{ReportEffect, UnsubscribeScope};
+use crate::tokens::Purpose;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboundResult {
+    /// `bounced` (address suppressed), `delayed`, `complained` (address suppressed, consent
+    /// withdrawn), `unsubscribed`, or `ignored` (not about a message of this service).
+    pub result: &'static str,
+}
+
+/// Receive one email (RFC 5322, as delivered) sent back to the service.
+#[utoipa::path(post, path = "/v1/inbound/email", tag = "operations",
+    request_body(content = String, content_type = "message/rfc822"),
+    responses(
+        (status = 200, body = InboundResult),
+        (status = 401, description = "Not the inbound token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No inbound token is configured", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = [])))]
+pub async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<axum::Json<InboundResult>, ApiError> {
+    let Some(token) = &state.config.inbound_token else {
+        return Err(ApiError::NotFound);
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        given.as_bytes(),
+        token.expose().as_bytes(),
+    )) {
+        return Err(ApiError::Unauthenticated);
+    }
+    let now = state.clock.now();
+    let result = match inbound::read(&body) {
+        Report::Bounce {
+            reminder_id,
+            status,
+            smtp_code,
+            permanent,
+        } => {
+            let outcome = if permanent { "bounced" } else { "delayed" };
+            let detail = format!("after acceptance: {status}");
+            match state
+                .store
+                .record_report(reminder_id, outcome, smtp_code, &detail, now)
+                .await?
+            {
+                ReportEffect::Unknown => "ignored",
+                ReportEffect::Bounced => "bounced",
+                _ => "delayed",
+            }
+        }
+        Report::Delayed {
+            reminder_id,
+            status,
+        } => {
+            let detail = format!("delayed: {status}");
+            match state
+                .store
+                .record_report(reminder_id, "delayed", None, &detail, now)
+                .await?
+            {
+                ReportEffect::Unknown => "ignored",
+                _ => "delayed",
+            }
+        }
+        Report::Complaint {
+            reminder_id,
+            feedback_type,
+        } => {
+            let detail = format!("feedback report: {feedback_type}");
+            match state
+                .store
+                .record_report(reminder_id, "complaint", None, &detail, now)
+                .await?
+            {
+                ReportEffect::Unknown => "ignored",
+                _ => "complained",
+            }
+        }
+        Report::Unsubscribe { token } => match state.signer.verify(Purpose::Unsubscribe, &token) {
+            Some(reminder_id) => match state.store.link_target(reminder_id).await? {
+                Some(target) => {
+                    state
+                        .store
+                        .unsubscribe(&target, UnsubscribeScope::Sender, now)
+                        .await?;
+                    "unsubscribed"
+                }
+                None => "ignored",
+            },
+            None => "ignored",
+        },
+        Report::Unrelated => "ignored",
+    };
+    tracing::info!(result, "inbound email processed");
+    Ok(axum::Json(InboundResult { result }))
+}

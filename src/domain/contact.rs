@@ -63,6 +63,15 @@ impl Email {
         if parsed.as_str() != raw || !domain.contains('.') || domain.starts_with('[') {
             return Err(invalid());
         }
+        // Only what every mail server and our message builder take: a dot-atom local part (no
+        // quoted strings such as "john..doe", no empty or doubled dots, ASCII only).
+        let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+        if !local
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.chars().all(atext))
+        {
+            return Err(invalid());
+        }
         Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
 
@@ -220,6 +229,26 @@ pub fn parse_web_url(raw: &str) -> ParseResult<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_dot_atom_addresses_are_accepted() {
+        for bad in [
+            "\"john..doe\"@example.com",
+            "\"<svg/onload=alert(1)>\"@example.com",
+            "john..doe@example.com",
+            ".john@example.com",
+            "jöhn@example.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in [
+            "o'neill@example.com",
+            "a+tag@example.co.uk",
+            "x_y.z@sub.example.org",
+        ] {
+            assert!(Email::parse(good).is_ok(), "{good:?} refused");
+        }
+    }
 
     #[test]
     fn addresses_in_smtp_replies_are_redacted() {

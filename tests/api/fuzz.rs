@@ -9,6 +9,19 @@ use warrantyd::domain::contact::{Country, Email, Locale, Phone, SerialNumber, Ti
 use warrantyd::domain::plan::SendWindow;
 
 /// Text an attacker would try: line breaks, header-looking lines, bidi overrides, markup, templates.
+/// Local parts as people and attackers type them: quotes, doubled dots, markup, non-ASCII.
+fn address_local() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("\"john..doe\"".to_owned()),
+        Just("\"<svg/onload=alert(1)>\"".to_owned()),
+        Just("john..doe".to_owned()),
+        Just("o'neill".to_owned()),
+        Just("a+b".to_owned()),
+        Just("zoé".to_owned()),
+        "[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~\"(),:;<>@\\[\\] -]{1,16}".prop_map(|s| s),
+    ]
+}
+
 fn hostile() -> impl Strategy<Value = String> {
     let pieces = prop_oneof![
         Just("\r\nBcc: victim@evil.test".to_owned()),
@@ -148,6 +161,25 @@ mod emails {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Intake and the mailer agree: every address intake accepts, the message builder sends to.
+        #[test]
+        fn every_address_intake_accepts_can_be_sent_to(local in address_local(), domain in prop_oneof![
+            Just("example.com".to_owned()), Just("sub.example.co.uk".to_owned()), Just("exämple.de".to_owned()),
+            "[a-z0-9-]{1,12}\\.[a-z]{2,6}".prop_map(|s| s),
+        ]) {
+            let raw = format!("{local}@{domain}");
+            if let Ok(email) = warrantyd::domain::contact::Email::parse(&raw) {
+                let sender = sender();
+                let mut ctx = context("Camille", "Garage", "1 rue", "Mower");
+                ctx.customer_email = Some(email.as_str().to_owned());
+                let to: lettre::Address = email.as_str().parse()
+                    .map_err(|e| TestCaseError::fail(format!("{raw:?} accepted by intake, refused by the mailer: {e}")))?;
+                let (_, envelope, _) = sender.render(&ctx, to, Utc::now())
+                    .map_err(|e| TestCaseError::fail(format!("{raw:?} accepted by intake, message not built: {e}")))?;
+                prop_assert_eq!(envelope.to().len(), 1);
+            }
+        }
 
         #[test]
         fn hostile_names_never_reach_a_header_or_the_markup(customer in hostile(), dealer in hostile(), address in hostile(), product in hostile()) {

@@ -16,6 +16,7 @@ mod consistency;
 mod crash;
 mod deliverability;
 mod delivery;
+mod edges;
 mod erasure;
 mod faults;
 mod finance_pages;

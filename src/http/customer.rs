@@ -190,7 +190,8 @@ async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Respo
     if too_old(state, target.created_at, crate::tokens::VERIFY_LINK_DAYS) {
         return Ok(expired(state, &target.customer_locale));
     }
-    if apply && target.verified_at.is_none() {
+    let voided = target.status == "voided";
+    if apply && !voided && target.verified_at.is_none() {
         let now = state.clock.now();
         state
             .store
@@ -206,7 +207,7 @@ async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Respo
     }
     let lang = Renderer::language([target.customer_locale.as_str()]);
     let ctx = context! {
-        lang, done => apply || target.verified_at.is_some(), dealer_name => target.dealer_name,
+        lang, voided, done => !voided && (apply || target.verified_at.is_some()), dealer_name => target.dealer_name,
         product_name => target.product_name, serial_number => target.serial_number, action => format!("/v/{token}"),
     };
     Ok(page(state, StatusCode::OK, "verify.html.j2", ctx))

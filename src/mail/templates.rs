@@ -169,13 +169,20 @@ impl Renderer {
                 ("not_found.html.j2", false, false),
             ] {
                 let ctx = context! {
-                    lang, done, all, dealer_name => "Garage <script>", email_masked => "c•••@example.com",
+                    lang, done, all, voided => false, dealer_name => "Garage <script>", email_masked => "c•••@example.com",
                     action => "/u/token", product_name => "Mower", serial_number => "SN1",
                 };
                 self.page(page, &ctx)
                     .map_err(|e| format!("{page}/{lang}: {e:#}"))?;
                 count += 1;
             }
+            let voided = context! {
+                lang, done => false, voided => true, dealer_name => "Garage <script>", product_name => "Mower",
+                serial_number => "SN1", action => "/v/token",
+            };
+            self.page("verify.html.j2", &voided)
+                .map_err(|e| format!("verify.html.j2 (voided)/{lang}: {e:#}"))?;
+            count += 1;
         }
         let statement = context! {
             id => "00000000-0000-0000-0000-000000000000", dealer_code => "<b>GM</b>", period => "2026-11", currency => "EUR",
@@ -322,19 +329,29 @@ const MONTHS_FR: [&str; 12] = [
 ];
 
 /// A date as people write it: "20 November 2026", "20 novembre 2026".
+/// A date as people write it: `20 May 2027`; in French `20 mai 2027`, and `1er` for the first
+/// of the month.
 pub fn format_date(date: NaiveDate, lang: &str) -> String {
     let months = if lang == "fr" { &MONTHS_FR } else { &MONTHS_EN };
-    format!(
-        "{} {} {}",
-        date.day(),
-        months[date.month0() as usize],
-        date.year()
-    )
+    let day = match (lang, date.day()) {
+        ("fr", 1) => "1er".to_owned(),
+        (_, d) => d.to_string(),
+    };
+    format!("{day} {} {}", months[date.month0() as usize], date.year())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_follow_each_languages_rules() {
+        let first = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let second = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(format_date(first, "fr"), "1er décembre 2026");
+        assert_eq!(format_date(second, "fr"), "2 décembre 2026");
+        assert_eq!(format_date(first, "en"), "1 December 2026");
+    }
 
     #[test]
     fn languages_fall_back_to_english() {

@@ -45,6 +45,8 @@ pub struct VerifyTarget {
     pub purchase_date: NaiveDate,
     pub verified_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// `active` or `voided`.
+    pub status: String,
 }
 
 impl Store {
@@ -162,7 +164,7 @@ impl Store {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT g.id AS registration_id, c.locale AS customer_locale, d.name AS dealer_name, p.name AS product_name,
-                   g.serial_number, g.purchase_date, g.verified_at, g.created_at
+                   g.serial_number, g.purchase_date, g.verified_at, g.created_at, g.status
                  FROM registrations g JOIN customers c ON c.id = g.customer_id JOIN dealers d ON d.id = g.dealer_id
                  JOIN products p ON p.id = g.product_id WHERE g.id = $1",
             )

@@ -29,4 +29,30 @@ async fn unsendable_addresses_are_refused_at_intake(backend: Backend) {
     }
 }
 
-both_backends!(unsendable_addresses_are_refused_at_intake,);
+async fn a_voided_registration_cannot_be_confirmed(backend: Backend) {
+    use warrantyd::tokens::Purpose;
+    let app = spawn_app(backend).await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    let created = app.register(&key, &registration("VOID-0001")).await;
+    let id: uuid::Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    app.post_json(
+        &format!("/v1/registrations/{id}/void"),
+        Some(&key),
+        &json!({}),
+    )
+    .await;
+    let link = format!("/v/{}", app.state.signer.sign(Purpose::Verify, id));
+    let page = app.get(&link, None).await;
+    assert!(page.text.contains("annulé"), "{}", page.text);
+    assert!(!page.text.contains("<form"), "nothing to confirm");
+    let posted = app
+        .send(axum::http::Method::POST, &link, None, None, Vec::new(), &[])
+        .await;
+    assert!(!posted.text.contains("est confirmé"), "{}", posted.text);
+    let target = app.store.verify_target(id).await.unwrap().unwrap();
+    assert!(target.verified_at.is_none(), "nothing is recorded");
+}
+both_backends!(
+    unsendable_addresses_are_refused_at_intake,
+    a_voided_registration_cannot_be_confirmed,
+);

@@ -199,6 +199,17 @@ async fn every_template_and_language_passes_dkimpy_and_spamassassin(backend: Bac
             || all.contains("href=\"https://warranty.test/")
     );
     assert!(all.contains("List-ID: <helene.reminders.oem.test>") && all.contains("Feedback-ID: "));
+    // What the messages say: every one carries a booking link (the design's promise, the
+    // confirmation included), none ties the warranty to servicing at the dealer.
+    for file in &files {
+        let raw = std::fs::read(file).unwrap();
+        let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let text = message.body_text(0).unwrap().to_lowercase();
+        assert!(text.contains("https://warranty.test/r/"), "no booking link in {text}");
+        for claim in ["warranty valid", "conserver votre garantie", "garantit la sécurité"] {
+            assert!(!text.contains(claim), "{claim:?} in {text}");
+        }
+    }
     let results = check_mail(&files, true);
     // What each file is: the reminder in its name, and its registration's language.
     let what = |file: &str| {

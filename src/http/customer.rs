@@ -68,10 +68,17 @@ fn mask_email(email: &str) -> String {
     }
 }
 
+/// What a post to the unsubscribe page asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Withdraw(UnsubscribeScope),
+    Resubscribe,
+}
+
 async fn unsubscribe_page(
     state: &AppState,
     token: &str,
-    apply: Option<UnsubscribeScope>,
+    apply: Option<Choice>,
 ) -> Result<Response, ApiError> {
     let Some(reminder_id) = state.signer.verify(Purpose::Unsubscribe, token) else {
         return Ok(not_found(state));
@@ -82,17 +89,32 @@ async fn unsubscribe_page(
     if too_old(state, target.sent_at, crate::tokens::UNSUBSCRIBE_LINK_DAYS) {
         return Ok(expired(state, &target.customer_locale));
     }
-    if let Some(scope) = apply
-        && state
-            .store
-            .unsubscribe(&target, scope, state.clock.now())
-            .await?
-    {
-        tracing::info!(customer_id = %target.customer_id, %reminder_id, ?scope, "customer unsubscribed");
+    match apply {
+        Some(Choice::Withdraw(scope)) => {
+            if state
+                .store
+                .unsubscribe(&target, scope, state.clock.now())
+                .await?
+            {
+                tracing::info!(customer_id = %target.customer_id, %reminder_id, ?scope, "customer unsubscribed");
+            }
+        }
+        Some(Choice::Resubscribe) => {
+            state.store.resubscribe(&target, state.clock.now()).await?;
+            tracing::info!(customer_id = %target.customer_id, %reminder_id, "customer resubscribed");
+        }
+        None => {}
     }
     let lang = Renderer::language([target.customer_locale.as_str()]);
+    let withdrawn = match apply {
+        Some(Choice::Withdraw(UnsubscribeScope::Sender)) => "service_reminders",
+        Some(Choice::Withdraw(UnsubscribeScope::SenderAll)) => "sender_all",
+        Some(Choice::Withdraw(UnsubscribeScope::All)) => "all",
+        _ => "",
+    };
     let ctx = context! {
-        lang, done => apply.is_some(), all => apply == Some(UnsubscribeScope::All),
+        lang, done => matches!(apply, Some(Choice::Withdraw(_))), resubscribed => apply == Some(Choice::Resubscribe),
+        withdrawn, all => withdrawn == "all",
         dealer_name => target.dealer_name,
         email_masked => target.customer_email.as_deref().map(mask_email).unwrap_or_default(),
         action => format!("/u/{token}"),
@@ -110,12 +132,17 @@ pub async fn unsubscribe_form(
     unsubscribe_page(&state, &token, None).await
 }
 
-/// The unsubscribe form: RFC 8058 sends `List-Unsubscribe=One-Click`; the page's second button
-/// sends `scope=all`.
+/// The unsubscribe form. RFC 8058 one-click sends `List-Unsubscribe=One-Click` (service reminders
+/// from this dealer); the page sends `marketing=on` to withdraw the dealer's offers too,
+/// `scope=all` for everything from every sender, or `action=resubscribe` to take it back.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct UnsubscribeForm {
     /// `all`: withdraw every purpose from every sender.
     pub scope: Option<String>,
+    /// `on`: also withdraw the dealer's offers.
+    pub marketing: Option<String>,
+    /// `resubscribe`: receive service reminders again.
+    pub action: Option<String>,
     #[serde(rename = "List-Unsubscribe")]
     pub list_unsubscribe: Option<String>,
 }
@@ -131,13 +158,20 @@ pub async fn unsubscribe(
     Path(token): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let all = form_urlencoded::parse(&body).any(|(name, value)| name == "scope" && value == "all");
-    let scope = if all {
-        UnsubscribeScope::All
-    } else {
-        UnsubscribeScope::Sender
+    let has = |field: &str, wanted: Option<&str>| {
+        form_urlencoded::parse(&body)
+            .any(|(name, value)| name == field && wanted.is_none_or(|w| value == w))
     };
-    unsubscribe_page(&state, &token, Some(scope)).await
+    let choice = if has("action", Some("resubscribe")) {
+        Choice::Resubscribe
+    } else if has("scope", Some("all")) {
+        Choice::Withdraw(UnsubscribeScope::All)
+    } else if has("marketing", None) {
+        Choice::Withdraw(UnsubscribeScope::SenderAll)
+    } else {
+        Choice::Withdraw(UnsubscribeScope::Sender)
+    };
+    unsubscribe_page(&state, &token, Some(choice)).await
 }
 
 /// The booking link of a reminder: records the click, then redirects to the dealer's booking page.

@@ -169,7 +169,8 @@ impl Renderer {
                 ("not_found.html.j2", false, false),
             ] {
                 let ctx = context! {
-                    lang, done, all, voided => false, dealer_name => "Garage <script>", email_masked => "c•••@example.com",
+                    lang, done, all, voided => false, resubscribed => false,
+                    withdrawn => if all { "all" } else { "service_reminders" }, dealer_name => "Garage <script>", email_masked => "c•••@example.com",
                     action => "/u/token", product_name => "Mower", serial_number => "SN1",
                 };
                 self.page(page, &ctx)
@@ -183,6 +184,15 @@ impl Renderer {
             self.page("verify.html.j2", &voided)
                 .map_err(|e| format!("verify.html.j2 (voided)/{lang}: {e:#}"))?;
             count += 1;
+            for (withdrawn, resubscribed) in [("sender_all", false), ("", true)] {
+                let ctx = context! {
+                    lang, done => !resubscribed, all => false, resubscribed, withdrawn,
+                    dealer_name => "Garage <script>", email_masked => "c•••@example.com", action => "/u/token",
+                };
+                self.page("unsubscribe.html.j2", &ctx)
+                    .map_err(|e| format!("unsubscribe.html.j2 ({withdrawn})/{lang}: {e:#}"))?;
+                count += 1;
+            }
         }
         let statement = context! {
             id => "00000000-0000-0000-0000-000000000000", dealer_code => "<b>GM</b>", period => "2026-11", currency => "EUR",

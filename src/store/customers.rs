@@ -31,6 +31,8 @@ pub struct LinkTarget {
 pub enum UnsubscribeScope {
     /// Service reminders from the dealer whose message carried the link (RFC 8058 one-click too).
     Sender,
+    /// Service reminders and offers from that dealer.
+    SenderAll,
     /// Every purpose, from every dealer that captured this person and from the manufacturer.
     All,
 }
@@ -91,6 +93,10 @@ impl Store {
             };
             let pairs: &[(Party, &str)] = match scope {
                 UnsubscribeScope::Sender => &[(Party::Dealer, "service_reminders")],
+                UnsubscribeScope::SenderAll => &[
+                    (Party::Dealer, "service_reminders"),
+                    (Party::Dealer, "marketing"),
+                ],
                 UnsubscribeScope::All => &[
                     (Party::Dealer, "service_reminders"),
                     (Party::Dealer, "marketing"),
@@ -135,6 +141,25 @@ impl Store {
             tx.commit().await?;
             Ok(changed)
         })
+    }
+
+    /// The customer takes their withdrawal of service reminders back (from the unsubscribe page).
+    pub async fn resubscribe(&self, target: &LinkTarget, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id, registration_id,
+                   occurred_at)
+                 VALUES ($1, $2, 'dealer', 'service_reminders', $3, 'customer_resubscribe', NULL, $4, $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(target.customer_id)
+            .bind(true)
+            .bind(target.registration_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
     }
 
     pub async fn record_click(&self, reminder_id: Uuid, now: DateTime<Utc>) -> Result<()> {

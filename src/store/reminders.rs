@@ -213,9 +213,9 @@ macro_rules! context_select {
       AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_granted,
     (SELECT e.source FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
       AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_source,
-    EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-      AND e.purpose = 'service_reminders' AND e.source IN ('customer_unsubscribe', 'customer_complaint') AND NOT e.granted)
-      AS unsubscribed
+    COALESCE((SELECT NOT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+      AND e.purpose = 'service_reminders' AND e.source LIKE 'customer%' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1),
+      false) AS unsubscribed
     FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
     JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id"
     };

@@ -205,8 +205,15 @@ async fn every_template_and_language_passes_dkimpy_and_spamassassin(backend: Bac
         let raw = std::fs::read(file).unwrap();
         let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
         let text = message.body_text(0).unwrap().to_lowercase();
-        assert!(text.contains("https://warranty.test/r/"), "no booking link in {text}");
-        for claim in ["warranty valid", "conserver votre garantie", "garantit la sécurité"] {
+        assert!(
+            text.contains("https://warranty.test/r/"),
+            "no booking link in {text}"
+        );
+        for claim in [
+            "warranty valid",
+            "conserver votre garantie",
+            "garantit la sécurité",
+        ] {
             assert!(!text.contains(claim), "{claim:?} in {text}");
         }
     }

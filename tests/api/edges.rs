@@ -52,7 +52,66 @@ async fn a_voided_registration_cannot_be_confirmed(backend: Backend) {
     let target = app.store.verify_target(id).await.unwrap().unwrap();
     assert!(target.verified_at.is_none(), "nothing is recorded");
 }
+
+async fn the_unsubscribe_page_offers_both_purposes_and_a_way_back(backend: Backend) {
+    use axum::http::Method;
+    use warrantyd::tokens::Purpose;
+    let app = spawn_app(backend).await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    let mut body = registration("UNSUB-0001");
+    body["consent"]["marketing"] = json!(true);
+    body["customer"]["locale"] = json!("en-GB");
+    let created = app.register(&key, &body).await;
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let reminder: uuid::Uuid = created.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let link = format!(
+        "/u/{}",
+        app.state.signer.sign(Purpose::Unsubscribe, reminder)
+    );
+    let path = format!("/v1/registrations/{id}");
+    let consent = || {
+        let (app, key, path) = (&app, key.clone(), path.clone());
+        async move { app.get(&path, Some(&key)).await.json["consent"].clone() }
+    };
+    let post = |form: &'static str| {
+        let (app, link) = (&app, link.clone());
+        async move {
+            app.send(
+                Method::POST,
+                &link,
+                None,
+                Some("application/x-www-form-urlencoded"),
+                form.as_bytes().to_vec(),
+                &[],
+            )
+            .await
+        }
+    };
+    let page = app.get(&link, None).await;
+    assert!(page.text.contains("name=\"marketing\"") && page.text.contains("name=\"scope\""));
+    let done = post("service_reminders=on&marketing=on").await;
+    assert!(
+        done.text.contains("service reminders or offers"),
+        "says what was withdrawn: {}",
+        done.text
+    );
+    assert!(done.text.contains("name=\"action\" value=\"resubscribe\""));
+    let now = consent().await;
+    assert_eq!(
+        (now["service_reminders"].clone(), now["marketing"].clone()),
+        (json!(false), json!(false))
+    );
+    let back = post("action=resubscribe").await;
+    assert!(back.text.contains("again"), "{}", back.text);
+    assert_eq!(consent().await["service_reminders"], true);
+}
+
 both_backends!(
     unsendable_addresses_are_refused_at_intake,
     a_voided_registration_cannot_be_confirmed,
+    the_unsubscribe_page_offers_both_purposes_and_a_way_back,
 );

@@ -226,9 +226,48 @@ pub fn parse_web_url(raw: &str) -> ParseResult<String> {
     }
 }
 
+/// Where a reminder's booking link leads: the dealer's booking URL with the unit and the campaign
+/// filled in, so the dealer's page can prefill them. A URL with `{serial}`, `{sku}` or
+/// `{campaign}` placeholders gets them replaced (percent-encoded); any other gets `serial`,
+/// `product` and `campaign` query parameters added to those it has.
+pub fn booking_link(template: &str, serial: &str, sku: &str, campaign: &str) -> String {
+    let encode = |v: &str| form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    if ["{serial}", "{sku}", "{campaign}"]
+        .iter()
+        .any(|p| template.contains(p))
+    {
+        return template
+            .replace("{serial}", &encode(serial))
+            .replace("{sku}", &encode(sku))
+            .replace("{campaign}", &encode(campaign));
+    }
+    match url::Url::parse(template) {
+        Ok(mut url) => {
+            url.query_pairs_mut()
+                .append_pair("serial", serial)
+                .append_pair("product", sku)
+                .append_pair("campaign", campaign);
+            url.into()
+        }
+        Err(_) => template.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn booking_links_carry_the_unit_and_the_campaign() {
+        assert_eq!(
+            booking_link("https://dealer.example/book?lang=fr", "MW 500/7", "MOWER-500", "service_due-1"),
+            "https://dealer.example/book?lang=fr&serial=MW+500%2F7&product=MOWER-500&campaign=service_due-1"
+        );
+        assert_eq!(
+            booking_link("https://dealer.example/rdv/{sku}?sn={serial}", "A&B", "X Y", "c"),
+            "https://dealer.example/rdv/X+Y?sn=A%26B"
+        );
+    }
 
     #[test]
     fn only_dot_atom_addresses_are_accepted() {

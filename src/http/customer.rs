@@ -190,8 +190,13 @@ pub async fn booking(
     if too_old(&state, target.sent_at, crate::tokens::BOOKING_LINK_DAYS) {
         return Ok(expired(&state, &target.customer_locale));
     }
+    let campaign = format!("{}-{}", target.kind, target.occurrence);
     let Some(url) = target
         .dealer_booking_url
+        .as_deref()
+        .map(|u| {
+            crate::domain::contact::booking_link(u, &target.serial_number, &target.sku, &campaign)
+        })
         .and_then(|u| HeaderValue::from_str(&u).ok())
     else {
         return Ok(not_found(&state));

@@ -22,6 +22,10 @@ pub struct LinkTarget {
     pub dealer_booking_url: Option<String>,
     pub product_name: String,
     pub serial_number: String,
+    pub sku: String,
+    /// The reminder's kind and plan step: the booking link's campaign.
+    pub kind: String,
+    pub occurrence: i32,
     /// When the message carrying the link was sent (or the reminder planned, if never sent).
     pub sent_at: DateTime<Utc>,
 }
@@ -58,7 +62,8 @@ impl Store {
                 "SELECT r.id AS reminder_id, c.id AS customer_id, c.contact_key AS customer_contact_key, g.id AS registration_id,
                    c.email AS customer_email,
                    c.locale AS customer_locale, d.name AS dealer_name, d.booking_url AS dealer_booking_url,
-                   p.name AS product_name, g.serial_number, COALESCE(r.sent_at, r.created_at) AS sent_at
+                   p.name AS product_name, g.serial_number, p.sku, r.kind, r.occurrence,
+                   COALESCE(r.sent_at, r.created_at) AS sent_at
                  FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
                  JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id WHERE r.id = $1",
             )

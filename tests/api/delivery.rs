@@ -179,12 +179,13 @@ async fn workers_deliver_branded_localized_reminders_with_working_links(backend:
         );
     }
 
-    // The booking link records the click and leads to the dealer's page.
+    // The booking link records the click and leads to the dealer's page, with the unit and the
+    // campaign for the dealer's page to prefill.
     let booking = app.get(&path_of(&link(&service.text(), "/r/")), None).await;
     assert_eq!(booking.status.as_u16(), 303);
     assert_eq!(
         booking.header("location"),
-        Some("https://garage-martin.test/rdv?src=mail")
+        Some("https://garage-martin.test/rdv?src=mail&serial=E2E0002&product=MOWER-500&campaign=service_due-1")
     );
     assert_eq!(app.store.click_count(reminder_id).await.unwrap(), 1);
 

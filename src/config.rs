@@ -131,6 +131,9 @@ pub struct Config {
     /// later ones wait. 0 disables the cap. Confirmations do not count.
     pub frequency_cap_count: u32,
     pub frequency_cap_days: u32,
+    /// At least this many days between two messages to one customer (a confirmation goes at once;
+    /// the reminder after it waits). 0 disables it.
+    pub min_spacing_days: u32,
     /// Optional DKIM signing of every email.
     pub dkim_selector: Option<String>,
     pub dkim_domain: Option<String>,
@@ -192,6 +195,7 @@ impl Default for Config {
             retry_base_secs: 60,
             frequency_cap_count: 2,
             frequency_cap_days: 7,
+            min_spacing_days: 3,
             dkim_selector: None,
             dkim_domain: None,
             dkim_private_key_file: None,

@@ -260,11 +260,21 @@ mod tests {
     #[test]
     fn booking_links_carry_the_unit_and_the_campaign() {
         assert_eq!(
-            booking_link("https://dealer.example/book?lang=fr", "MW 500/7", "MOWER-500", "service_due-1"),
+            booking_link(
+                "https://dealer.example/book?lang=fr",
+                "MW 500/7",
+                "MOWER-500",
+                "service_due-1"
+            ),
             "https://dealer.example/book?lang=fr&serial=MW+500%2F7&product=MOWER-500&campaign=service_due-1"
         );
         assert_eq!(
-            booking_link("https://dealer.example/rdv/{sku}?sn={serial}", "A&B", "X Y", "c"),
+            booking_link(
+                "https://dealer.example/rdv/{sku}?sn={serial}",
+                "A&B",
+                "X Y",
+                "c"
+            ),
             "https://dealer.example/rdv/X+Y?sn=A%26B"
         );
     }

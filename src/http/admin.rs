@@ -36,7 +36,8 @@ pub struct DealerRequest {
     #[schema(example = "Europe/Paris")]
     pub time_zone: String,
     pub country: Option<String>,
-    /// Where reminder emails send customers to book a visit.
+    /// Where reminder emails send customers to book a visit. `{serial}`, `{sku}` and `{campaign}`
+    /// in it are filled in; without them, `serial`, `product` and `campaign` query parameters are added.
     pub booking_url: Option<String>,
     /// Postal address, shown in the footer of emails.
     pub address: Option<String>,

@@ -58,8 +58,10 @@ async fn begin_batch(
     let lease_until = now + Duration::seconds(config.lease_secs as i64);
     let cap_since = now - Duration::days(i64::from(config.frequency_cap_days));
     let capped = config.frequency_cap_count > 0;
+    let spacing_since = (config.min_spacing_days > 0)
+        .then(|| now - Duration::days(i64::from(config.min_spacing_days)));
     Ok(store
-        .begin_sends(ids, now, lease_until, capped, cap_since)
+        .begin_sends(ids, now, lease_until, capped, cap_since, spacing_since)
         .await?
         .into_iter()
         .map(|ctx| ctx.map(|ctx| (ctx, lease_until)))
@@ -290,6 +292,21 @@ impl Sender {
             return Outcome::Deferred {
                 send_after: next,
                 reason: "outside_send_window",
+            };
+        }
+        // At least min_spacing_days between two messages to one customer (the confirmation goes at
+        // once, and what follows it waits).
+        let spacing = Duration::days(i64::from(self.config.min_spacing_days));
+        if !confirmation
+            && let Some(last) = ctx.last_message_at
+            && last + spacing > now
+        {
+            let next = window
+                .next_open(last + spacing, tz)
+                .unwrap_or(last + spacing);
+            return Outcome::Deferred {
+                send_after: next,
+                reason: "min_spacing",
             };
         }
         let cap = self.config.frequency_cap_count as usize;

@@ -64,6 +64,10 @@ pub struct SendContext {
     /// Reminders (not confirmations) of this customer sent since the cap's start, or being sent.
     #[sqlx(skip)]
     pub recent_sends: Vec<DateTime<Utc>>,
+    /// When the latest message of any kind (confirmations included) went to this customer, within
+    /// the history read; for the minimum spacing between messages.
+    #[sqlx(skip)]
+    pub last_message_at: Option<DateTime<Utc>>,
 }
 
 /// How one send attempt (or decision not to send) ended.
@@ -380,6 +384,7 @@ impl Store {
         lease_until: DateTime<Utc>,
         capped: bool,
         cap_since: DateTime<Utc>,
+        spacing_since: Option<DateTime<Utc>>,
     ) -> Result<Vec<Option<SendContext>>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -445,7 +450,7 @@ impl Store {
                     .customer_email
                     .as_deref()
                     .is_some_and(|e| suppressed.contains(&e.to_lowercase()));
-                if !capped || ctx.kind == "registration_confirmation" {
+                if (!capped && spacing_since.is_none()) || ctx.kind == "registration_confirmation" {
                     continue;
                 }
                 if backend == Backend::Postgres {
@@ -456,20 +461,27 @@ impl Store {
                             .fetch_optional(&mut *tx)
                             .await?;
                 }
-                let sends: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
-                    "SELECT r.id, COALESCE(r.sent_at, r.updated_at) FROM reminders r JOIN registrations g ON g.id = r.registration_id
-                     WHERE g.customer_id = $1 AND r.id <> $2 AND r.kind <> 'registration_confirmation'
+                let since = spacing_since.map_or(cap_since, |s| s.min(cap_since));
+                let sends: Vec<(Uuid, DateTime<Utc>, String)> = sqlx::query_as(
+                    "SELECT r.id, COALESCE(r.sent_at, r.updated_at), r.kind FROM reminders r
+                     JOIN registrations g ON g.id = r.registration_id
+                     WHERE g.customer_id = $1 AND r.id <> $2
                        AND ((r.status = 'sent' AND r.sent_at > $3) OR r.status = 'sending')",
                 )
                 .bind(ctx.customer_id)
                 .bind(ctx.reminder_id)
-                .bind(cap_since)
+                .bind(since)
                 .fetch_all(&mut *tx)
                 .await?;
+                let sends: Vec<_> = sends
+                    .into_iter()
+                    .filter(|(id, _, _)| !later.contains(id))
+                    .collect();
+                ctx.last_message_at = sends.iter().map(|(_, at, _)| *at).max();
                 ctx.recent_sends = sends
                     .into_iter()
-                    .filter(|(id, _)| !later.contains(id))
-                    .map(|(_, at)| at)
+                    .filter(|(_, at, kind)| kind != "registration_confirmation" && *at > cap_since)
+                    .map(|(_, at, _)| at)
                     .collect();
             }
             tx.commit().await?;

@@ -185,7 +185,9 @@ async fn workers_deliver_branded_localized_reminders_with_working_links(backend:
     assert_eq!(booking.status.as_u16(), 303);
     assert_eq!(
         booking.header("location"),
-        Some("https://garage-martin.test/rdv?src=mail&serial=E2E0002&product=MOWER-500&campaign=service_due-1")
+        Some(
+            "https://garage-martin.test/rdv?src=mail&serial=E2E0002&product=MOWER-500&campaign=service_due-1"
+        )
     );
     assert_eq!(app.store.click_count(reminder_id).await.unwrap(), 1);
 

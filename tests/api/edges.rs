@@ -110,8 +110,40 @@ async fn the_unsubscribe_page_offers_both_purposes_and_a_way_back(backend: Backe
     assert_eq!(consent().await["service_reminders"], true);
 }
 
+async fn messages_to_one_customer_keep_a_minimum_spacing(backend: Backend) {
+    use warrantyd::store::Outcome;
+    let app = crate::helpers::spawn_app_with(backend, |c| c.min_spacing_days = 3).await;
+    let (a, _) = crate::attribution::setup(&app).await;
+    // Bought six months ago: the confirmation and the first service reminder are both due now.
+    let created = app
+        .register(
+            &a,
+            &crate::attribution::unit("SPACE-0001", "space@client.test"),
+        )
+        .await;
+    let confirmation = crate::attribution::reminder(&created, "registration_confirmation", 0);
+    let service = crate::attribution::reminder(&created, "service_due", 1);
+    let sender = app.sender(warrantyd::mail::Mailer::Memory(Default::default()));
+    sender.dispatch_once().await.unwrap();
+    let sent_at = app.now();
+    assert!(matches!(
+        sender.send_reminder(confirmation).await.unwrap(),
+        Some(Outcome::Sent { .. })
+    ));
+    let deferred = sender.send_reminder(service).await.unwrap();
+    let Some(Outcome::Deferred { send_after, reason }) = deferred else {
+        panic!("the reminder went out in the same minute as the confirmation: {deferred:?}");
+    };
+    assert_eq!(reason, "min_spacing");
+    assert!(
+        send_after >= sent_at + chrono::Duration::days(3),
+        "{send_after}"
+    );
+}
+
 both_backends!(
     unsendable_addresses_are_refused_at_intake,
     a_voided_registration_cannot_be_confirmed,
     the_unsubscribe_page_offers_both_purposes_and_a_way_back,
+    messages_to_one_customer_keep_a_minimum_spacing,
 );

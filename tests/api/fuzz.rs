@@ -132,6 +132,7 @@ mod emails {
             unsubscribed: false,
             suppressed: false,
             recent_sends: vec![],
+            last_message_at: None,
         }
     }
 

@@ -178,6 +178,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
         dispatch_interval_ms: 50,
         send_timeout_secs: 2,
         lease_secs: 30,
+        // Tests send several messages to one customer in a row; the spacing has its own test.
+        min_spacing_days: 0,
         ..Config::default()
     };
     configure(&mut config);

@@ -189,6 +189,7 @@ impl Intake {
             customer_id: Uuid::nil(),
             sku: product.sku.clone(),
             serial_number: new.serial_number.as_str().to_owned(),
+            serial_display: Some(new.serial_number.as_typed().to_owned()),
             purchase_date: new.purchase_date,
             delivered_on: new.delivered_on,
             installed_on: new.installed_on,

@@ -8,7 +8,11 @@ type ParseResult<T> = Result<T, (&'static str, String)>;
 /// A manufacturer serial number: case and separators (spaces, `-`, `.`, `/`) do not matter, so
 /// `ab-12 34` and `AB1234` are the same unit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SerialNumber(String);
+pub struct SerialNumber {
+    normalized: String,
+    /// As the dealer typed it (trimmed, runs of blanks as one space): what people are shown.
+    typed: String,
+}
 
 impl SerialNumber {
     pub fn parse(raw: &str) -> ParseResult<Self> {
@@ -33,11 +37,18 @@ impl SerialNumber {
                 "must have 4 to 40 letters or digits".into(),
             ));
         }
-        Ok(Self(normalized))
+        let typed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        Ok(Self { normalized, typed })
     }
 
+    /// The normalized form: what identifies the unit.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.normalized
+    }
+
+    /// As typed, for display.
+    pub fn as_typed(&self) -> &str {
+        &self.typed
     }
 }
 

@@ -24,7 +24,7 @@ pub struct InboundResult {
 
 /// Receive one email (RFC 5322, as delivered) sent back to the service.
 #[utoipa::path(post, path = "/v1/inbound/email", tag = "operations",
-    request_body(content = String, content_type = "message/rfc822"),
+    request_body(content = String, content_type = "text/plain", description = "The message as delivered (RFC 5322); any media type is accepted, e.g. `message/rfc822`"),
     responses(
         (status = 200, body = InboundResult),
         (status = 401, description = "Not the inbound token", body = Problem, content_type = "application/problem+json"),

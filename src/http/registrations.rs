@@ -34,6 +34,8 @@ pub struct RegistrationResponse {
     pub id: Uuid,
     /// Normalized: upper case, separators removed.
     pub serial_number: String,
+    /// The serial as it was typed, as people are shown it.
+    pub serial_number_as_typed: String,
     pub sku: String,
     pub purchase_date: NaiveDate,
     pub delivered_on: Option<NaiveDate>,
@@ -181,6 +183,10 @@ impl From<&RegistrationRecord> for RegistrationResponse {
         Self {
             id: r.id,
             serial_number: r.serial_number.clone(),
+            serial_number_as_typed: r
+                .serial_display
+                .clone()
+                .unwrap_or_else(|| r.serial_number.clone()),
             sku: r.sku.clone(),
             purchase_date: r.purchase_date,
             delivered_on: r.delivered_on,

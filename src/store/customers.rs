@@ -194,7 +194,8 @@ impl Store {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT g.id AS registration_id, c.locale AS customer_locale, d.name AS dealer_name, p.name AS product_name,
-                   g.serial_number, g.purchase_date, g.verified_at, g.created_at, g.status
+                   COALESCE(g.serial_display, g.serial_number) AS serial_number, g.purchase_date, g.verified_at,
+                   g.created_at, g.status
                  FROM registrations g JOIN customers c ON c.id = g.customer_id JOIN dealers d ON d.id = g.dealer_id
                  JOIN products p ON p.id = g.product_id WHERE g.id = $1",
             )

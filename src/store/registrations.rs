@@ -46,6 +46,8 @@ pub struct RegistrationRecord {
     pub customer_id: Uuid,
     pub sku: String,
     pub serial_number: String,
+    /// As typed, for display (`None` before it was kept: show `serial_number`).
+    pub serial_display: Option<String>,
     pub purchase_date: NaiveDate,
     pub delivered_on: Option<NaiveDate>,
     pub installed_on: Option<NaiveDate>,
@@ -207,7 +209,7 @@ impl BeginWrite for PgPool {
     }
 }
 
-const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.customer_id, p.sku, r.serial_number,
+const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.customer_id, p.sku, r.serial_number, r.serial_display,
     r.purchase_date, r.delivered_on, r.installed_on, r.warranty_starts_on, r.warranty_start_basis,
     r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at, r.holdout,
     c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone, c.locale AS customer_locale,
@@ -261,8 +263,8 @@ impl Store {
             let inserted = sqlx::query(
                 "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,
                    delivered_on, installed_on, warranty_starts_on, warranty_start_basis, warranty_expires_on,
-                   external_ref, status, created_at, updated_at, holdout)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
+                   external_ref, status, created_at, updated_at, holdout, serial_display)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)",
             )
             .bind(record.id)
             .bind(record.dealer_id)
@@ -279,6 +281,7 @@ impl Store {
             .bind(&record.status)
             .bind(record.created_at)
             .bind(record.holdout)
+            .bind(&record.serial_display)
             .execute(&mut *tx)
             .await;
             match inserted {

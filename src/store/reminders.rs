@@ -208,7 +208,8 @@ pub struct DeliveryRecord {
 macro_rules! context_select {
     () => {
         "SELECT r.id AS reminder_id, r.kind, r.occurrence, r.nominal_date, r.attempts,
-    g.id AS registration_id, g.status AS registration_status, g.serial_number, g.purchase_date, g.warranty_expires_on,
+    g.id AS registration_id, g.status AS registration_status,
+    COALESCE(g.serial_display, g.serial_number) AS serial_number, g.purchase_date, g.warranty_expires_on,
     c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.locale AS customer_locale,
     c.time_zone AS customer_time_zone, c.erased_at AS customer_erased_at, p.name AS product_name, p.sku,
     d.name AS dealer_name, d.code AS dealer_code, d.email AS dealer_email, d.phone AS dealer_phone, d.address AS dealer_address,

@@ -141,9 +141,56 @@ async fn messages_to_one_customer_keep_a_minimum_spacing(backend: Backend) {
     );
 }
 
+async fn serials_are_shown_as_typed_and_matched_normalized(backend: Backend) {
+    use warrantyd::mail::Mailer;
+    use warrantyd::tokens::Purpose;
+    let app = spawn_app(backend).await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    let typed = |serial: &str| {
+        let mut body = registration(serial);
+        body["customer"]["email"] = json!("owner@customer.example");
+        body
+    };
+    let created = app.register(&key, &typed("MW 500 / 7781")).await;
+    assert_eq!(
+        created.json["serial_number"], "MW5007781",
+        "{}",
+        created.text
+    );
+    assert_eq!(created.json["serial_number_as_typed"], "MW 500 / 7781");
+    // The same unit typed another way is the same unit.
+    app.register(&key, &typed("mw-500-7781"))
+        .await
+        .assert_problem(409);
+    // The customer sees it as the dealer typed it, in the email and on the confirmation page.
+    let outbox = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sender = app.sender(Mailer::Memory(outbox.clone()));
+    sender.dispatch_once().await.unwrap();
+    let confirmation: uuid::Uuid = created.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    sender.send_reminder(confirmation).await.unwrap();
+    let raw = outbox.lock().unwrap()[0].raw.clone();
+    let message = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .unwrap();
+    assert!(message.body_text(0).unwrap().contains("MW 500 / 7781"));
+    let id: uuid::Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    let page = app
+        .get(
+            &format!("/v/{}", app.state.signer.sign(Purpose::Verify, id)),
+            None,
+        )
+        .await;
+    assert!(page.text.contains("MW 500 / 7781"), "{}", page.text);
+}
+
 both_backends!(
     unsendable_addresses_are_refused_at_intake,
     a_voided_registration_cannot_be_confirmed,
     the_unsubscribe_page_offers_both_purposes_and_a_way_back,
     messages_to_one_customer_keep_a_minimum_spacing,
+    serials_are_shown_as_typed_and_matched_normalized,
 );

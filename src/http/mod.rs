@@ -131,12 +131,86 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().split_for_parts().1
+    let mut doc = api().split_for_parts().1;
+    document_common_answers(&mut doc);
+    doc
+}
+
+/// Adds to every operation the answers the shared layers give, so that the document lists every
+/// status a client can meet: a keyed operation can answer 401, 403, 429 (after failed keys) and
+/// 503; one with a body 400, 413, 415 and 422; one with query parameters 422; one with path
+/// parameters 404; the customer pages 429. Statuses an operation documents itself are kept.
+fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let customer_page = ["/u/", "/r/", "/v/"].iter().any(|p| path.starts_with(p));
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let keyed = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_body = operation.request_body.is_some();
+            let params = operation.parameters.as_deref().unwrap_or_default();
+            let has_query = params
+                .iter()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+            let has_path = params
+                .iter()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+            let mut add = |status: &str, description: &str| {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            };
+            if keyed {
+                add("401", "No valid key");
+                add("403", "The key's role may not do this");
+                add("429", "Too many requests (or too many failed keys from this address)");
+                add("503", "The database is unreachable; retry shortly");
+            }
+            if has_body {
+                add("400", "Malformed body");
+                add("413", "Body too large");
+                add("415", "Unsupported media type");
+                add("422", "Invalid fields");
+            }
+            if has_query {
+                add("422", "Invalid query parameters");
+            }
+            if has_path {
+                add("404", "No such resource");
+            }
+            if customer_page {
+                add("429", "Too many requests from this address");
+            }
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
     crate::telemetry_metrics::handle();
-    let (router, openapi) = api().split_for_parts();
+    let (router, mut openapi) = api().split_for_parts();
+    document_common_answers(&mut openapi);
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(state.config.request_timeout_secs);

@@ -34,6 +34,9 @@ pub struct Facts {
     pub attributed_visits: i64,
     pub currency: Option<String>,
     pub accrued_minor: i64,
+    /// Earned but held until the customer confirms (or, without an email, until the
+    /// verification days pass).
+    pub held_minor: i64,
     pub approved_minor: i64,
     pub paid_minor: i64,
     /// Days from the period's close to approval and to payment of its statement, if it happened.
@@ -45,7 +48,7 @@ pub struct Facts {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ReminderFigures {
     pub sent: i64,
-    /// Accepted by the mail server (this version knows of no later bounce, so equal to `sent`).
+    /// Accepted by the next hop (bounces reported later make the reminder a bounce instead).
     pub delivered: i64,
     pub bounced: i64,
     pub clicked: i64,
@@ -55,6 +58,9 @@ pub struct ReminderFigures {
 pub struct IncentiveFigures {
     pub currency: Option<String>,
     pub accrued_minor: i64,
+    /// Earned by the period's registrations, held until the customer confirms (or, for a customer
+    /// without an email address, until the program's verification days have passed).
+    pub held_minor: i64,
     pub approved_minor: i64,
     pub paid_minor: i64,
 }
@@ -174,6 +180,7 @@ pub fn compute(
         incentives: IncentiveFigures {
             currency: facts.currency.clone(),
             accrued_minor: facts.accrued_minor,
+            held_minor: facts.held_minor,
             approved_minor: facts.approved_minor,
             paid_minor: facts.paid_minor,
         },

@@ -328,7 +328,7 @@ pub async fn scorecard(
         area => "dealer", signed_in => true, csrf => state.signer.csrf_token(&s.cookie), error => (),
         card => Value::from_serialize(&card), trend => Value::from_serialize(&trend), charts => charts,
         money => context! {
-            accrued => money(card.incentives.accrued_minor), approved => money(card.incentives.approved_minor), paid => money(card.incentives.paid_minor),
+            accrued => money(card.incentives.accrued_minor), held => money(card.incentives.held_minor), approved => money(card.incentives.approved_minor), paid => money(card.incentives.paid_minor),
         },
     };
     Ok(session::render(

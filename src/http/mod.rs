@@ -185,7 +185,10 @@ fn document_common_answers(doc: &mut utoipa::openapi::OpenApi) {
             if keyed {
                 add("401", "No valid key");
                 add("403", "The key's role may not do this");
-                add("429", "Too many requests (or too many failed keys from this address)");
+                add(
+                    "429",
+                    "Too many requests (or too many failed keys from this address)",
+                );
                 add("503", "The database is unreachable; retry shortly");
             }
             if has_body {

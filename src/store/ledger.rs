@@ -553,8 +553,8 @@ impl Store {
     }
 
     /// Held amounts whose registration was verified by delivery: released if the confirmation was
-    /// sent and `release_after` passed; cancelled if the registration was voided or the
-    /// confirmation bounced. Returns (released, cancelled) registrations.
+    /// sent (or could not be, for want of an email address) and `release_after` passed; cancelled
+    /// if the registration was voided or the confirmation bounced. Returns (released, cancelled) registrations.
     pub async fn settle_held_accruals(
         &self,
         period: &str,
@@ -591,6 +591,12 @@ impl Store {
                 released += 1;
             } else if confirmation.as_deref() == Some("sent") {
                 self.release_held(registration_id, period, "confirmation_delivered", now)
+                    .await?;
+                released += 1;
+            } else if confirmation.as_deref() == Some("no_email") {
+                // No email channel to confirm through: the verification days passed without a
+                // bounce or a void, as for a delivered confirmation.
+                self.release_held(registration_id, period, "no_email_channel", now)
                     .await?;
                 released += 1;
             }

@@ -146,10 +146,23 @@ impl Store {
             .await?
         });
 
+        // Amounts the period's registrations earned that still wait for the customer's confirmation.
+        let held: Vec<(String, i64)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT a.currency, a.amount_minor FROM pending_accruals a JOIN registrations g ON g.id = a.registration_id
+                 WHERE a.dealer_id = $1 AND a.state = 'held' AND g.created_at >= $2 AND g.created_at < $3",
+            )
+            .bind(dealer_id)
+            .bind(p.start)
+            .bind(p.end)
+            .fetch_all(pool)
+            .await?
+        });
         let currency = accrued
             .first()
             .map(|a| a.0.clone())
-            .or_else(|| statements.first().map(|s| s.currency.clone()));
+            .or_else(|| statements.first().map(|s| s.currency.clone()))
+            .or_else(|| held.first().map(|h| h.0.clone()));
         let main = |c: &String| Some(c) == currency.as_ref();
         let statement = statements.iter().find(|s| main(&s.currency));
         let count = |reason: &str| rejections.iter().find(|r| r.0 == reason).map_or(0, |r| r.1);
@@ -180,6 +193,7 @@ impl Store {
             clicked,
             attributed_visits: attributed,
             accrued_minor: accrued.iter().filter(|a| main(&a.0)).map(|a| a.1).sum(),
+            held_minor: held.iter().filter(|a| main(&a.0)).map(|a| a.1).sum(),
             approved_minor: statements
                 .iter()
                 .filter(|s| main(&s.currency) && matches!(s.status.as_str(), "approved" | "paid"))

@@ -187,10 +187,72 @@ async fn serials_are_shown_as_typed_and_matched_normalized(backend: Backend) {
     assert!(page.text.contains("MW 500 / 7781"), "{}", page.text);
 }
 
+async fn a_phone_only_registrations_held_incentive_is_released_after_the_verification_days(
+    backend: Backend,
+) {
+    use warrantyd::mail::Mailer;
+    use warrantyd::store::Outcome;
+    let app = spawn_app(backend).await;
+    let admin = app.admin_key.clone();
+    app.put_json(
+        "/v1/admin/programs/HOLD",
+        Some(&admin),
+        &json!({"name": "Held bonus", "currency": "EUR", "valid_from": "2026-01-01", "clawback_days": 60,
+            "rules": [{"id": "mowers", "sku": "MOWER-500", "registration_minor": 1500, "hold_until_verified": true,
+                "verification_days": 14}]}),
+    )
+    .await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    let mut body = registration("PHONE-0001");
+    body["customer"].as_object_mut().unwrap().remove("email");
+    body["customer"]["phone"] = json!("+33612345678");
+    let created = app.register(&key, &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let confirmation: uuid::Uuid = created.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let sender = app.sender(Mailer::Memory(Default::default()));
+    sender.dispatch_once().await.unwrap();
+    assert_eq!(
+        sender.send_reminder(confirmation).await.unwrap(),
+        Some(Outcome::Skipped { reason: "no_email" })
+    );
+    let held = app
+        .get("/v1/dealer/scorecard?period=2026-11", Some(&key))
+        .await;
+    assert_eq!(held.json["incentives"]["held_minor"], 1500, "{}", held.text);
+    // Not before the verification days: nothing to confirm through, but a void could still come.
+    app.clock.advance(chrono::Duration::days(13));
+    sender.ledger_upkeep().await.unwrap();
+    let card = app
+        .get("/v1/dealer/scorecard?period=2026-11", Some(&key))
+        .await;
+    assert_eq!(card.json["incentives"]["held_minor"], 1500);
+    app.clock.advance(chrono::Duration::days(2));
+    sender.ledger_upkeep().await.unwrap();
+    let card = app
+        .get("/v1/dealer/scorecard?period=2026-11", Some(&key))
+        .await;
+    assert_eq!(card.json["incentives"]["held_minor"], 0, "{}", card.text);
+    let released: Vec<_> = app
+        .store
+        .ledger()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.reason.as_deref() == Some("no_email_channel"))
+        .collect();
+    assert_eq!(released.len(), 1);
+    assert_eq!(released[0].amount_minor, 1500);
+}
+
 both_backends!(
     unsendable_addresses_are_refused_at_intake,
     a_voided_registration_cannot_be_confirmed,
     the_unsubscribe_page_offers_both_purposes_and_a_way_back,
     messages_to_one_customer_keep_a_minimum_spacing,
     serials_are_shown_as_typed_and_matched_normalized,
+    a_phone_only_registrations_held_incentive_is_released_after_the_verification_days,
 );

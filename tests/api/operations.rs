@@ -70,7 +70,10 @@ async fn the_openapi_document_describes_every_route_and_its_errors(backend: Back
     // rest of the statuses against the live service).
     for (path, item) in paths {
         for (method, operation) in item.as_object().unwrap() {
-            if operation.get("security").is_some_and(|s| !s.as_array().unwrap().is_empty()) {
+            if operation
+                .get("security")
+                .is_some_and(|s| !s.as_array().unwrap().is_empty())
+            {
                 for status in ["401", "403", "429"] {
                     assert!(
                         operation["responses"].get(status).is_some(),

@@ -222,6 +222,13 @@ impl Intake {
                     nominal_date: p.nominal_date,
                     due_at: p.due_at,
                     status: p.status.as_str().to_owned(),
+                    outcome: (p.status == crate::domain::plan::PlannedStatus::Skipped).then(|| {
+                        if holdout && p.kind == crate::domain::plan::ReminderKind::ServiceDue {
+                            "holdout".to_owned()
+                        } else {
+                            "past_due".to_owned()
+                        }
+                    }),
                 })
                 .collect(),
             consent: Some(CurrentConsent {

@@ -14,8 +14,10 @@ pub fn init(format: LogFormat, quiet: bool) {
     };
     let filter =
         EnvFilter::try_from_env("WARRANTYD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    // Colour codes only for a person at a terminal, never into a log file or journal.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder

@@ -16,14 +16,65 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 /// The process-wide recorder (installed once; later calls reuse it).
 pub fn handle() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
-        PrometheusBuilder::new()
+        let handle = PrometheusBuilder::new()
             .set_buckets(&[
                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
             ])
             .expect("valid buckets")
             .install_recorder()
-            .expect("no other metrics recorder is installed")
+            .expect("no other metrics recorder is installed");
+        describe();
+        handle
     })
+}
+
+/// `# HELP` and `# TYPE` lines for every series, so a scraper's user knows what each one means.
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        "http_requests_total",
+        "HTTP requests by route, method and status"
+    );
+    describe_histogram!(
+        "http_request_duration_seconds",
+        Unit::Seconds,
+        "Time to answer an HTTP request, by route and method"
+    );
+    describe_counter!("registrations_accepted_total", "Registrations stored");
+    describe_counter!(
+        "registrations_rejected_total",
+        "Registrations refused, by reason (invalid, duplicate)"
+    );
+    describe_counter!(
+        "reminders_processed_total",
+        "Reminders a send worker finished, by outcome (sent, retry, failed, skipped, deferred, cancelled)"
+    );
+    describe_counter!(
+        "smtp_replies_total",
+        "SMTP conversations by reply class (2xx, 4xx, 5xx, none)"
+    );
+    describe_histogram!(
+        "reminder_send_duration_seconds",
+        Unit::Seconds,
+        "Time of one SMTP conversation"
+    );
+    describe_gauge!(
+        "reminders",
+        "Reminders by status (read from the database at scrape time)"
+    );
+    describe_gauge!(
+        "reminder_queue_depth",
+        "Reminders due now and not yet claimed"
+    );
+    describe_gauge!(
+        "reminder_oldest_due_age_seconds",
+        Unit::Seconds,
+        "How long the oldest due, unclaimed reminder has waited"
+    );
+    describe_gauge!(
+        "ledger_total_minor",
+        "Sum of all ledger entries in minor units, by currency"
+    );
 }
 
 /// Counts every request by route, method and status, and times it.

@@ -247,6 +247,7 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         // Outside the panic and timeout layers, so their bare answers become problems too.
         .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(middleware::from_fn(close_after_early_refusal))
         .layer(middleware::from_fn(crate::telemetry_metrics::track_requests))
         .layer(middleware::from_fn_with_state(limits, limits::enforce))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -280,6 +281,36 @@ pub fn metrics_router(state: AppState) -> Router {
             axum::routing::get(health::metrics_on_ops_listener),
         )
         .with_state(state)
+}
+
+/// A request refused before its body was read (no key, wrong role, unknown route, over a limit)
+/// leaves that body unread on the connection: announce `Connection: close`, so a client that pools
+/// connections opens a new one instead of failing its next request on this one.
+async fn close_after_early_refusal(req: Request, next: Next) -> Response {
+    let has_body = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() != "0")
+        || req.headers().contains_key(header::TRANSFER_ENCODING);
+    let mut response = next.run(req).await;
+    let early = matches!(
+        response.status(),
+        StatusCode::UNAUTHORIZED
+            | StatusCode::FORBIDDEN
+            | StatusCode::NOT_FOUND
+            | StatusCode::METHOD_NOT_ALLOWED
+            | StatusCode::PAYLOAD_TOO_LARGE
+            | StatusCode::UNSUPPORTED_MEDIA_TYPE
+            | StatusCode::TOO_MANY_REQUESTS
+    );
+    if has_body && early {
+        response.headers_mut().insert(
+            header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// Turns any error response that is not already a problem document (unknown route, wrong method,

@@ -35,6 +35,9 @@ pub struct ReminderRecord {
     pub nominal_date: NaiveDate,
     pub due_at: DateTime<Utc>,
     pub status: String,
+    /// Why it will not be sent, when planned as skipped (`holdout`, `past_due`).
+    #[sqlx(default)]
+    pub outcome: Option<String>,
 }
 
 /// A registration as stored, with everything its owner may see.
@@ -292,7 +295,7 @@ impl Store {
                     if !record.reminders.is_empty() {
                         QueryBuilder::new(
                             "INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after,
-                               status, created_at, updated_at) ",
+                               status, created_at, updated_at, outcome) ",
                         )
                         .push_values(&record.reminders, |mut row, r| {
                             row.push_bind(r.id)
@@ -304,7 +307,8 @@ impl Store {
                                 .push_bind(r.due_at)
                                 .push_bind(&r.status)
                                 .push_bind(record.created_at)
-                                .push_bind(record.created_at);
+                                .push_bind(record.created_at)
+                                .push_bind(&r.outcome);
                         })
                         .build()
                         .execute(&mut *tx)

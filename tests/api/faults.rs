@@ -295,3 +295,40 @@ async fn requests_hyper_refuses_still_get_problem_documents() {
     assert_eq!(ok.status().as_u16(), 200);
     terminate(child);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pooling_client_survives_an_early_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = command(dir.path());
+    serve.args(["serve", "--role", "api", "--listen", "127.0.0.1:0"]);
+    let (child, _, base) = start(serve);
+    // One pooled connection: a refused POST with a body, then a normal request on the same client.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let body = serde_json::json!({"serial_number": "X".repeat(2000)}).to_string();
+    for _ in 0..3 {
+        let refused = client
+            .post(format!("{base}/v1/registrations"))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 401);
+        assert_eq!(
+            refused
+                .headers()
+                .get("connection")
+                .and_then(|v| v.to_str().ok()),
+            Some("close")
+        );
+        let ok = client.get(format!("{base}/healthz")).send().await;
+        assert!(
+            ok.is_ok_and(|r| r.status().is_success()),
+            "the next request on the pool failed"
+        );
+    }
+    terminate(child);
+}

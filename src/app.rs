@@ -30,6 +30,34 @@ pub enum Role {
 }
 
 /// Connects to the configured database and applies pending migrations.
+/// For commands that work on an existing database: on SQLite, whether its file exists here.
+/// Run from another directory, `./data` would silently be a new, empty database reporting zeros.
+pub fn database_exists(config: &Config) -> anyhow::Result<()> {
+    let url = config.database_url();
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return Ok(());
+    };
+    let path = rest
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or("");
+    if path.is_empty() || path.contains(":memory:") {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    anyhow::ensure!(
+        path.exists(),
+        "no database at {} (looked from {}): run this command where the service runs, set \
+         WARRANTYD_DATA_DIR or DATABASE_URL to its database, or create one with `warrantyd migrate`",
+        path.display(),
+        std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let store = Store::connect(&config.database_url(), config.db_max_connections)
         .await

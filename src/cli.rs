@@ -93,7 +93,10 @@ enum ProgramCommand {
 #[derive(Debug, Subcommand)]
 enum RemindersCommand {
     /// Print the messages a registration's reminders would send (as they would be sent now).
-    Preview { registration_id: Uuid },
+    Preview {
+        /// A registration id, or the unit's serial number.
+        registration: String,
+    },
     /// Put failed reminders back in the queue (hard bounces stay failed).
     Retry {
         /// Required: the reminders to retry are the failed ones.
@@ -163,6 +166,24 @@ enum KeyCommand {
     Revoke { id: Uuid },
 }
 
+/// `import` found rows it could not store: exit status 3 (the rows that could are stored; the error
+/// report lists the others).
+#[derive(Debug, thiserror::Error)]
+#[error("{0} rows were rejected")]
+pub struct RowsRejected(pub u64);
+
+/// Commands that work on an existing database: they refuse to create one where none is.
+fn needs_existing_database(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Serve { .. }
+            | Command::Migrate
+            | Command::Demo { .. }
+            | Command::CheckTemplates
+            | Command::Bench(_)
+    )
+}
+
 impl Cli {
     pub async fn run(self) -> ExitCode {
         let config = match Config::load(self.config.as_deref()) {
@@ -183,16 +204,27 @@ impl Cli {
             )
         );
         crate::telemetry::init(config.log_format, quiet);
-        match self
-            .command
-            .unwrap_or(Command::Serve {
-                role: Role::All,
-                listen: None,
-            })
-            .run(config)
-            .await
+        let command = self.command.unwrap_or(Command::Serve {
+            role: Role::All,
+            listen: None,
+        });
+        if !matches!(command, Command::Serve { .. } | Command::Demo { .. }) {
+            // Commands whose output goes to a pipe (`| head`) end quietly when it closes, as
+            // other command-line tools do. Servers keep ignoring SIGPIPE (their sockets).
+            reset_sigpipe();
+        }
+        if needs_existing_database(&command)
+            && let Err(e) = app::database_exists(&config)
         {
+            eprintln!("warrantyd: {e:#}");
+            return ExitCode::FAILURE;
+        }
+        match command.run(config).await {
             Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.downcast_ref::<RowsRejected>().is_some() => {
+                eprintln!("warrantyd: {e}");
+                ExitCode::from(3)
+            }
             Err(e) => {
                 tracing::error!(error = format!("{e:#}"), "failed");
                 eprintln!("warrantyd: {e:#}");
@@ -201,6 +233,18 @@ impl Cli {
         }
     }
 }
+
+#[cfg(unix)]
+fn reset_sigpipe() {
+    // SAFETY: signal(2) with SIG_DFL changes the process-wide disposition and touches no Rust
+    // state; nothing in this process relies on SIGPIPE being ignored for these commands.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn reset_sigpipe() {}
 
 impl Command {
     async fn run(self, config: Config) -> anyhow::Result<()> {
@@ -273,8 +317,8 @@ impl Command {
                 println!("{count} templates rendered without error");
                 Ok(())
             }
-            Self::Reminders(RemindersCommand::Preview { registration_id }) => {
-                preview(config, registration_id).await
+            Self::Reminders(RemindersCommand::Preview { registration }) => {
+                preview(config, &registration).await
             }
             Self::Reminders(RemindersCommand::Retry { .. }) => {
                 let store = app::open_store(&config).await?;
@@ -313,6 +357,9 @@ impl Command {
                     errors.display()
                 );
                 store.close().await;
+                if summary.rejected > 0 {
+                    return Err(RowsRejected(summary.rejected).into());
+                }
                 Ok(())
             }
             Self::Export(ExportCommand::Registrations { format, dealer }) => {
@@ -412,19 +459,37 @@ impl KeyCommand {
                 );
             }
             Self::List => {
-                for k in store.list_keys().await? {
+                let keys = store.list_keys().await?;
+                if keys.is_empty() {
+                    println!(
+                        "no keys yet: `warrantyd key create --role admin` makes the first one"
+                    );
+                }
+                println!(
+                    "{:36}  {:12}  {:7}  {:10}  {:24}  {:16}  {:16}  state",
+                    "id", "prefix", "role", "dealer", "label", "created", "last used"
+                );
+                let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                    t.map_or_else(
+                        || "never".to_owned(),
+                        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+                    )
+                };
+                for k in keys {
                     let state = if k.revoked_at.is_some() {
                         "revoked"
                     } else {
                         "active"
                     };
                     println!(
-                        "{}\t{}\t{}\t{}\t{}",
-                        k.id,
+                        "{:36}  {:12}  {:7}  {:10}  {:24}  {:16}  {:16}  {state}",
+                        k.id.to_string(),
                         k.prefix,
                         k.role,
                         k.dealer_code.unwrap_or_default(),
-                        state
+                        k.label.unwrap_or_default(),
+                        when(Some(k.created_at)),
+                        when(k.last_used_at),
                     );
                 }
             }
@@ -460,8 +525,24 @@ pub(crate) async fn offline_sender(
     Ok((store, sender))
 }
 
-async fn preview(config: Config, registration_id: Uuid) -> anyhow::Result<()> {
+async fn preview(config: Config, registration: &str) -> anyhow::Result<()> {
     let (store, sender) = offline_sender(config).await?;
+    let registration_id = match registration.parse::<Uuid>() {
+        Ok(id) => id,
+        Err(_) => {
+            let serial =
+                crate::domain::contact::SerialNumber::parse(registration).map_err(|(_, m)| {
+                    anyhow::anyhow!(
+                        "{registration:?} is neither a registration id nor a serial number: {m}"
+                    )
+                })?;
+            store
+                .serial_owner(serial.as_str())
+                .await?
+                .with_context(|| format!("no registration of serial {}", serial.as_str()))?
+                .registration_id
+        }
+    };
     let ids = store.reminder_ids(registration_id).await?;
     anyhow::ensure!(
         !ids.is_empty(),
@@ -560,6 +641,12 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
     store
         .save_program("DEMO-BONUS", &serde_json::to_string(&program)?, None, now)
         .await?;
+    // Run again, the demo replaces its keys instead of piling up live ones.
+    for old in store.list_keys().await? {
+        if old.label.as_deref() == Some("demo") && old.revoked_at.is_none() {
+            store.revoke_key(old.id, now).await?;
+        }
+    }
     let key = issue_key(
         &state,
         keys::Role::Dealer,

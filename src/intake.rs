@@ -22,6 +22,14 @@ use crate::store::{
     ProductRecord, ProgramVersion, RegistrationRecord, ReminderRecord, Render, Store, StoreError,
 };
 
+/// A submission's identity for the scorecard: the same request sent again (a retry, an import run
+/// again) is the same submission.
+fn fingerprint(req: &RegistrationRequest) -> String {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(req).expect("plain data serializes");
+    hex::encode(sha2::Sha256::digest(&bytes))
+}
+
 /// The dealer on whose behalf a unit is registered.
 #[derive(Debug, Clone)]
 pub struct DealerContext {
@@ -125,6 +133,7 @@ impl Intake {
         answer: Option<(&str, Render<'_>)>,
     ) -> Result<(RegistrationRecord, Option<(u16, String)>), IntakeError> {
         let now = self.clock.now();
+        let submission = fingerprint(req);
         let dealer_tz =
             TimeZone::parse(&dealer.time_zone).map_err(|_| corrupt("dealer time zone"))?;
         let ctx = RegistrationContext {
@@ -144,7 +153,7 @@ impl Intake {
             Ok(new) => new,
             Err(errors) => {
                 self.store
-                    .record_rejection(dealer.id, "invalid", now)
+                    .record_rejection(dealer.id, "invalid", &submission, now)
                     .await?;
                 crate::telemetry_metrics::registration_rejected("invalid");
                 return Err(IntakeError::Invalid(errors));
@@ -190,6 +199,7 @@ impl Intake {
             sku: product.sku.clone(),
             serial_number: new.serial_number.as_str().to_owned(),
             serial_display: Some(new.serial_number.as_typed().to_owned()),
+            submission_fingerprint: Some(submission.clone()),
             purchase_date: new.purchase_date,
             delivered_on: new.delivered_on,
             installed_on: new.installed_on,
@@ -279,6 +289,7 @@ impl Intake {
             Err(DuplicateSerial {
                 existing_dealer_id,
                 existing_registration_id,
+                existing_fingerprint,
             }) => {
                 let own = (existing_dealer_id == Some(dealer.id))
                     .then_some(existing_registration_id)
@@ -295,9 +306,15 @@ impl Intake {
                         )
                         .await?;
                 }
-                self.store
-                    .record_rejection(dealer.id, "duplicate", now)
-                    .await?;
+                // The very submission that created this dealer's registration, sent again (a retry,
+                // a resumed import), is told so but is no new duplicate on the scorecard.
+                let retry =
+                    own.is_some() && existing_fingerprint.as_deref() == Some(submission.as_str());
+                if !retry {
+                    self.store
+                        .record_rejection(dealer.id, "duplicate", &submission, now)
+                        .await?;
+                }
                 crate::telemetry_metrics::registration_rejected("duplicate");
                 tracing::info!(dealer = %dealer.code, own_duplicate = own.is_some(), "registration refused: serial already registered");
                 Err(IntakeError::Duplicate { own })

@@ -43,6 +43,8 @@ pub struct ImportSummary {
     /// Already stored by this dealer (a rerun skips them): what makes imports resumable.
     pub already_stored: u64,
     pub rejected: u64,
+    /// Voided registrations of an export, not imported.
+    pub skipped_voided: u64,
 }
 
 /// Streams a CSV file of registrations (the batch endpoint's columns) through the same validation
@@ -84,18 +86,24 @@ pub async fn import_registrations(
         1
     };
     let mut summary = ImportSummary::default();
+    let status_column = header.iter().position(|h| h == "status");
     let rows = futures::stream::iter(csv.records().enumerate().map(|(i, record)| {
-        let position = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position().map(|p| p.byte()))
-            .unwrap_or(0);
-        (i as u64 + 1, position, csv_row(&header, record))
+        let position = record.as_ref().ok().and_then(|r| r.position().cloned());
+        // Rows are numbered as a spreadsheet numbers them: the header is row 1.
+        let row = position.as_ref().map_or(i as u64 + 2, |p| p.line());
+        let byte = position.as_ref().map_or(0, |p| p.byte());
+        let voided = status_column.is_some_and(|c| {
+            record
+                .as_ref()
+                .is_ok_and(|r| r.get(c).is_some_and(|s| s.eq_ignore_ascii_case("voided")))
+        });
+        (row, byte, voided, csv_row(&header, record))
     }));
     let mut results = rows
-        .map(|(row, position, parsed)| async move {
+        .map(|(row, position, voided, parsed)| async move {
             let outcome = match parsed {
-                Ok(req) => intake.register(dealer, &req, None).await.map(drop),
+                _ if voided => Ok(false),
+                Ok(req) => intake.register(dealer, &req, None).await.map(|_| true),
                 Err(errors) => Err(IntakeError::Invalid(errors)),
             };
             (row, position, outcome)
@@ -104,7 +112,8 @@ pub async fn import_registrations(
     while let Some((row, position, outcome)) = results.next().await {
         summary.rows += 1;
         match outcome {
-            Ok(()) => summary.created += 1,
+            Ok(true) => summary.created += 1,
+            Ok(false) => summary.skipped_voided += 1,
             Err(IntakeError::Duplicate { own: Some(_) }) => summary.already_stored += 1,
             Err(IntakeError::Duplicate { own: None }) => {
                 summary.rejected += 1;
@@ -154,21 +163,29 @@ pub async fn import_registrations(
 }
 
 /// Writes every registration as CSV or JSON lines.
-/// The columns of `export registrations --format csv`.
-pub const EXPORT_COLUMNS: [&str; 13] = [
+/// The columns of `export registrations --format csv`: every column `import` reads, and a few
+/// it ignores (`import` skips voided rows), so an export imports again.
+pub const EXPORT_COLUMNS: [&str; 20] = [
     "id",
     "dealer_code",
     "serial_number",
     "sku",
     "purchase_date",
-    "warranty_expires_on",
-    "status",
-    "created_at",
+    "delivered_on",
+    "installed_on",
+    "external_ref",
     "customer_name",
     "customer_email",
     "customer_phone",
     "customer_locale",
+    "customer_time_zone",
     "customer_country",
+    "customer_postal_code",
+    "consent_service_reminders",
+    "consent_marketing",
+    "warranty_expires_on",
+    "status",
+    "created_at",
 ];
 
 pub async fn export_registrations(
@@ -191,6 +208,7 @@ pub async fn export_registrations(
         let count = store
             .export_registrations(dealer_id, |row| {
                 let text = |t: Option<String>| Cell::text(t.unwrap_or_default());
+                let flag = |b: Option<bool>| b.map_or("", |b| if b { "true" } else { "false" });
                 writer
                     .row([
                         Cell::value(row.id.to_string()),
@@ -198,17 +216,24 @@ pub async fn export_registrations(
                         Cell::text(row.serial_number),
                         Cell::text(row.sku),
                         Cell::value(row.purchase_date.to_string()),
+                        Cell::value(row.delivered_on.map(|d| d.to_string()).unwrap_or_default()),
+                        Cell::value(row.installed_on.map(|d| d.to_string()).unwrap_or_default()),
+                        text(row.external_ref),
+                        text(row.customer_name),
+                        text(row.customer_email),
+                        text(row.customer_phone),
+                        Cell::text(row.customer_locale),
+                        Cell::text(row.customer_time_zone),
+                        text(row.customer_country),
+                        text(row.customer_postal_code),
+                        Cell::value(flag(row.consent_service_reminders)),
+                        Cell::value(flag(row.consent_marketing)),
                         Cell::value(row.warranty_expires_on.to_string()),
                         Cell::value(row.status),
                         Cell::value(
                             row.created_at
                                 .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
                         ),
-                        text(row.customer_name),
-                        text(row.customer_email),
-                        text(row.customer_phone),
-                        Cell::text(row.customer_locale),
-                        text(row.customer_country),
                     ])
                     .map_err(|e| {
                         failed = Some(e.to_string());

@@ -13,7 +13,7 @@ use super::field::{Errors, FieldError, clean_text};
 pub const MAX_PURCHASE_AGE_YEARS: u32 = 10;
 
 /// The registration body of `POST /v1/registrations` (and each row of a batch).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationRequest {
     /// The manufacturer's serial number; case and separators are ignored.
@@ -36,7 +36,7 @@ pub struct RegistrationRequest {
     pub consent: Option<ConsentRequest>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerRequest {
     #[schema(required = true, example = "Camille Martin")]
@@ -57,7 +57,7 @@ pub struct CustomerRequest {
     pub postal_code: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
     /// Reminders sent in the selling dealer's name (consent given to the dealer).

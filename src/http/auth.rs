@@ -31,6 +31,7 @@ where
         let state = AppState::from_ref(state);
         match authenticate(parts, &state).await {
             Ok(principal) => {
+                note_use(&state, principal.key_id);
                 if is_intake_write(parts)
                     && let Err(wait) = state.limits.check_intake(principal.key_id)
                 {
@@ -57,6 +58,39 @@ where
             }
             Err(other) => Err(other),
         }
+    }
+}
+
+/// Keeps `last_used_at` of keys roughly current without a write per request: at most one update
+/// a minute per key and process, in the background.
+fn note_use(state: &AppState, key_id: Uuid) {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+    static SEEN: OnceLock<Mutex<HashMap<Uuid, Instant>>> = OnceLock::new();
+    let due = {
+        let mut seen = SEEN
+            .get_or_init(Default::default)
+            .lock()
+            .expect("not poisoned");
+        if seen.len() > 10_000 {
+            seen.clear();
+        }
+        match seen.get(&key_id) {
+            Some(at) if at.elapsed() < Duration::from_secs(60) => false,
+            _ => {
+                seen.insert(key_id, Instant::now());
+                true
+            }
+        }
+    };
+    if due {
+        let (store, now) = (state.store.clone(), state.clock.now());
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_key(key_id, now).await {
+                tracing::debug!(error = %e, "cannot record a key's use");
+            }
+        });
     }
 }
 

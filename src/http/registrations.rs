@@ -629,6 +629,16 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "consent_manufacturer_marketing",
 ];
 
+/// Columns `warrantyd export registrations` writes beside the registration's own, which a batch
+/// or an import accepts and ignores, so that an export imports again.
+pub const EXPORT_ONLY_COLUMNS: [&str; 5] = [
+    "id",
+    "dealer_code",
+    "warranty_expires_on",
+    "status",
+    "created_at",
+];
+
 /// Register up to 1,000 units at once.
 ///
 /// A JSON array of registrations, or `text/csv` with a header row naming the columns
@@ -827,7 +837,7 @@ pub fn csv_header<R: std::io::Read>(reader: &mut csv::Reader<R>) -> Result<Vec<S
         .collect();
     let mut errors = Vec::new();
     for (i, name) in header.iter().enumerate() {
-        if !CSV_COLUMNS.contains(&name.as_str()) {
+        if !CSV_COLUMNS.contains(&name.as_str()) && !EXPORT_ONLY_COLUMNS.contains(&name.as_str()) {
             errors.push(FieldError::new(
                 format!("columns[{i}]"),
                 "unknown_column",

@@ -235,9 +235,13 @@ pub struct Erased {
 pub struct ExportRow {
     pub id: Uuid,
     pub dealer_code: String,
+    /// As typed.
     pub serial_number: String,
     pub sku: String,
     pub purchase_date: NaiveDate,
+    pub delivered_on: Option<NaiveDate>,
+    pub installed_on: Option<NaiveDate>,
+    pub external_ref: Option<String>,
     pub warranty_expires_on: NaiveDate,
     pub status: String,
     pub created_at: DateTime<Utc>,
@@ -245,7 +249,12 @@ pub struct ExportRow {
     pub customer_email: Option<String>,
     pub customer_phone: Option<String>,
     pub customer_locale: String,
+    pub customer_time_zone: String,
     pub customer_country: Option<String>,
+    pub customer_postal_code: Option<String>,
+    /// The dealer's current consent (latest event of each purpose).
+    pub consent_service_reminders: Option<bool>,
+    pub consent_marketing: Option<bool>,
 }
 
 impl Store {
@@ -375,9 +384,15 @@ impl Store {
         let mut count = 0;
         with_pool!(self, |pool| {
             let mut rows = sqlx::query_as::<_, ExportRow>(
-                "SELECT g.id, d.code AS dealer_code, g.serial_number, p.sku, g.purchase_date, g.warranty_expires_on, g.status,
+                "SELECT g.id, d.code AS dealer_code, COALESCE(g.serial_display, g.serial_number) AS serial_number, p.sku,
+                   g.purchase_date, g.delivered_on, g.installed_on, g.external_ref, g.warranty_expires_on, g.status,
                    g.created_at, c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone,
-                   c.locale AS customer_locale, c.country AS customer_country
+                   c.locale AS customer_locale, c.time_zone AS customer_time_zone, c.country AS customer_country,
+                   c.postal_code AS customer_postal_code,
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+                      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_service_reminders,
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+                      AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_marketing
                  FROM registrations g JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id
                  JOIN customers c ON c.id = g.customer_id WHERE ($1 IS NULL OR g.dealer_id = $1) ORDER BY g.created_at, g.id",
             )

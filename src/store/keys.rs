@@ -26,6 +26,7 @@ pub struct KeyRecord {
     pub dealer_code: Option<String>,
     pub label: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     /// The dealer's profile as requests need it (read in the same round trip as the key).
     pub dealer_locale: Option<String>,
@@ -36,7 +37,7 @@ pub struct KeyRecord {
 
 const KEY_SELECT: &str =
     "SELECT k.id, k.prefix, k.secret_hash, k.role, k.dealer_id, d.code AS dealer_code, k.label,
-    k.created_at, k.revoked_at, d.locale AS dealer_locale, d.time_zone AS dealer_time_zone,
+    k.created_at, k.last_used_at, k.revoked_at, d.locale AS dealer_locale, d.time_zone AS dealer_time_zone,
     d.send_window AS dealer_send_window, d.active AS dealer_active
     FROM api_keys k LEFT JOIN dealers d ON d.id = k.dealer_id";
 
@@ -109,6 +110,18 @@ impl Store {
 }
 
 impl Store {
+    /// Records that a key was used (callers throttle this to about once a minute per key).
+    pub async fn touch_key(&self, key_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1")
+                .bind(key_id)
+                .bind(now)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Starts a web session for `key_id` in `area`; only the token's hash is stored.
     pub async fn create_web_session(
         &self,

@@ -51,6 +51,9 @@ pub struct RegistrationRecord {
     pub serial_number: String,
     /// As typed, for display (`None` before it was kept: show `serial_number`).
     pub serial_display: Option<String>,
+    /// SHA-256 of the request that created it (a retry of it is not a duplicate submission).
+    #[sqlx(default)]
+    pub submission_fingerprint: Option<String>,
     pub purchase_date: NaiveDate,
     pub delivered_on: Option<NaiveDate>,
     pub installed_on: Option<NaiveDate>,
@@ -136,10 +139,12 @@ pub struct CurrentConsent {
 
 /// The serial is already actively registered. `existing_dealer_id` tells the caller whether it was
 /// its own registration; it must never be shown to another dealer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateSerial {
     pub existing_registration_id: Option<Uuid>,
     pub existing_dealer_id: Option<Uuid>,
+    /// The fingerprint of the submission that created it (for its own dealer only).
+    pub existing_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -266,8 +271,8 @@ impl Store {
             let inserted = sqlx::query(
                 "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,
                    delivered_on, installed_on, warranty_starts_on, warranty_start_basis, warranty_expires_on,
-                   external_ref, status, created_at, updated_at, holdout, serial_display)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)",
+                   external_ref, status, created_at, updated_at, holdout, serial_display, submission_fingerprint)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)",
             )
             .bind(record.id)
             .bind(record.dealer_id)
@@ -285,6 +290,7 @@ impl Store {
             .bind(record.created_at)
             .bind(record.holdout)
             .bind(&record.serial_display)
+            .bind(&record.submission_fingerprint)
             .execute(&mut *tx)
             .await;
             match inserted {
@@ -381,15 +387,18 @@ impl Store {
         if let Some(inserted) = outcome {
             return Ok(Ok(inserted));
         }
-        let existing: Option<(Uuid, Uuid)> = with_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, dealer_id FROM registrations WHERE serial_number = $1 AND status = 'active'")
+        let existing: Option<(Uuid, Uuid, Option<String>)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, dealer_id, submission_fingerprint FROM registrations WHERE serial_number = $1 AND status = 'active'",
+            )
                 .bind(&record.serial_number)
                 .fetch_optional(pool)
                 .await?
         });
         Ok(Err(DuplicateSerial {
-            existing_registration_id: existing.map(|e| e.0),
-            existing_dealer_id: existing.map(|e| e.1),
+            existing_registration_id: existing.as_ref().map(|e| e.0),
+            existing_dealer_id: existing.as_ref().map(|e| e.1),
+            existing_fingerprint: existing.and_then(|e| e.2),
         }))
     }
 

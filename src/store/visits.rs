@@ -280,21 +280,27 @@ impl Store {
 }
 
 impl Store {
-    /// Counts a refused submission for the dealer's scorecard.
+    /// Counts a refused submission for the dealer's scorecard, once per submission: the same
+    /// `fingerprint` (the request's) again changes nothing.
     pub async fn record_rejection(
         &self,
         dealer_id: Uuid,
         reason: &str,
+        fingerprint: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
         with_pool!(self, |pool| {
-            sqlx::query("INSERT INTO submission_rejections (id, dealer_id, reason, at) VALUES ($1, $2, $3, $4)")
-                .bind(Uuid::now_v7())
-                .bind(dealer_id)
-                .bind(reason)
-                .bind(now)
-                .execute(pool)
-                .await?;
+            sqlx::query(
+                "INSERT INTO submission_rejections (id, dealer_id, reason, at, fingerprint) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (dealer_id, fingerprint) DO NOTHING",
+            )
+            .bind(Uuid::now_v7())
+            .bind(dealer_id)
+            .bind(reason)
+            .bind(now)
+            .bind(fingerprint)
+            .execute(pool)
+            .await?;
         });
         Ok(())
     }

@@ -341,8 +341,10 @@ async fn a_large_import_streams_reports_bad_rows_and_resumes() {
             .arg(dir.path().join("errors.csv"))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
+        // Rows were rejected: the documented exit status 3, the rest stored.
+        assert_eq!(
+            out.status.code(),
+            Some(3),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
@@ -370,13 +372,48 @@ async fn a_large_import_streams_reports_bad_rows_and_resumes() {
     );
     let report = std::fs::read_to_string(dir.path().join("errors.csv")).unwrap();
     assert_eq!(report.lines().count(), 7);
+    // Numbered as a spreadsheet numbers rows: the header is row 1, IMP-000007 is on row 9.
     assert!(
         report
             .lines()
             .nth(1)
             .unwrap()
-            .starts_with("8,customer_email,invalid_email,")
+            .starts_with("9,customer_email,invalid_email,"),
+        "{report}"
     );
+    // Running it again changes no figure: the same rejected rows are the same submissions.
+    let store = warrantyd::store::Store::connect(&url, 1).await.unwrap();
+    let dealer = store.dealer_by_code("W1").await.unwrap().unwrap();
+    let tz = chrono_tz::UTC;
+    let count = || async {
+        let facts = store
+            .scorecard_facts(
+                dealer.id,
+                &warrantyd::store::PeriodBounds {
+                    start: "2000-01-01T00:00:00Z".parse().unwrap(),
+                    end: "2100-01-01T00:00:00Z".parse().unwrap(),
+                    first_day: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+                    next_first_day: chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+                    tz,
+                    period: "all".into(),
+                },
+            )
+            .await
+            .unwrap();
+        (facts.rejected, facts.duplicates, facts.registrations.len())
+    };
+    let before = count().await;
+    assert_eq!(before.0, 6, "each rejected row counted once over two runs");
+    assert_eq!(
+        before.1, 0,
+        "rows already stored by this dealer are no conflict"
+    );
+    let (third, _) = import(&full);
+    assert!(
+        third.starts_with("3000 rows: 0 created, 2994 already stored, 6 rejected"),
+        "{third}"
+    );
+    assert_eq!(count().await, before, "a rerun changed the scorecard");
 
     // Export, status and retry on the same database.
     let export = command(dir.path())
@@ -395,7 +432,7 @@ async fn a_large_import_streams_reports_bad_rows_and_resumes() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(first_line["serial_number"], "IMP000000");
+    assert_eq!(first_line["serial_number"], "IMP-000000", "as typed");
     let csv_export = command(dir.path())
         .env("DATABASE_URL", &url)
         .args(["export", "registrations"])

@@ -156,6 +156,10 @@ async fn made_up_methods_and_paths_do_not_grow_the_metrics(backend: Backend) {
         metrics.text
     );
     assert!(!metrics.text.contains("M0000001"));
+    assert!(
+        metrics.text.contains("# HELP http_requests_total "),
+        "every series says what it means"
+    );
 }
 
 async fn metrics_are_kept_from_the_public(backend: Backend) {

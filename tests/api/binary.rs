@@ -106,6 +106,71 @@ async fn the_demo_starts_on_a_fresh_directory_and_its_curl_command_registers_a_u
         "the demo keeps its data in ./data"
     );
     terminate(child);
+
+    // The first ten minutes, continued in the same directory.
+    let run = |args: &[&str], at: &std::path::Path| command(at).args(args).output().unwrap();
+    // Run again, the demo replaces its keys: one live dealer key and one finance key.
+    let (again, _, _) = start({
+        let mut cmd = command(dir.path());
+        cmd.args(["demo", "--listen", "127.0.0.1:0"]);
+        cmd
+    });
+    terminate(again);
+    let list = run(&["key", "list"], dir.path());
+    let list = String::from_utf8_lossy(&list.stdout);
+    let header = list.lines().next().unwrap();
+    for column in ["id", "role", "label", "created", "last used", "state"] {
+        assert!(header.contains(column), "key list header: {header}");
+    }
+    let live_demo = list
+        .lines()
+        .filter(|l| l.contains("demo") && l.trim_end().ends_with("active"))
+        .count();
+    assert_eq!(live_demo, 2, "{list}");
+    // Logs written to a file carry no colour codes.
+    let status = run(&["status"], dir.path());
+    assert!(status.status.success());
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        stdout.contains("holdout") || stdout.contains("reminders by status"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("  skipped    -"),
+        "a skip without its reason: {stdout}"
+    );
+    assert!(!String::from_utf8_lossy(&status.stderr).contains('\u{1b}'));
+    // Elsewhere, a command says where it looked instead of creating an empty database.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let lost = run(&["status"], elsewhere.path());
+    assert!(!lost.status.success());
+    let said = String::from_utf8_lossy(&lost.stderr);
+    assert!(
+        said.contains("no database at") && said.contains("data/warrantyd.db"),
+        "{said}"
+    );
+    assert!(
+        !elsewhere.path().join("data").exists(),
+        "nothing was created"
+    );
+    // A closed pipe ends a command quietly; preview takes the serial.
+    let serial = registration["serial_number"].as_str().unwrap();
+    let piped = Command::new("bash")
+        .current_dir(dir.path())
+        .args([
+            "-c",
+            &format!("'{BIN}' reminders preview {serial} | head -1"),
+        ])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(piped.status.success());
+    assert_eq!(String::from_utf8_lossy(&piped.stdout).lines().count(), 1);
+    assert!(
+        !String::from_utf8_lossy(&piped.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
 }
 
 #[tokio::test]

@@ -156,6 +156,13 @@ impl Sender {
         if released + cancelled > 0 {
             tracing::info!(released, cancelled, "held incentives settled");
         }
+        let replanned = self.replan_if_window_changed().await?;
+        if replanned > 0 {
+            tracing::info!(
+                reminders = replanned,
+                "send window changed: pending reminders re-planned"
+            );
+        }
         let before = now - chrono::Duration::days(i64::from(self.config.retention_days.max(1)));
         let purged = self.store.purge_expired(before).await?
             + self
@@ -176,6 +183,55 @@ impl Sender {
             }
         }
         Ok(())
+    }
+
+    /// When the deployment's send window (or its quiet days) differs from the one the pending
+    /// reminders were planned with, every reminder not yet sent gets its due time again from its
+    /// nominal date under the new window (a dealer's own window still wins). Returns how many.
+    pub async fn replan_if_window_changed(&self) -> Result<u64, StoreError> {
+        let current = format!(
+            "{} | quiet {}",
+            self.config.send_window,
+            self.config.quiet_days.join(",")
+        );
+        match self.store.setting("send_window").await? {
+            Some(recorded) if recorded == current => return Ok(0),
+            // First run with this setting kept: the reminders were planned with this window.
+            None => {
+                self.store.set_setting("send_window", &current).await?;
+                return Ok(0);
+            }
+            Some(_) => {}
+        }
+        let now = self.clock.now();
+        let mut after = Uuid::nil();
+        let mut count = 0;
+        loop {
+            let page = self.store.pending_plans(after, 500).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let plans: Vec<_> = page
+                .iter()
+                .filter_map(|p| {
+                    let tz: chrono_tz::Tz = p.time_zone.parse().unwrap_or(chrono_tz::UTC);
+                    let due = self
+                        .window
+                        .overridden_by(p.dealer_send_window.as_deref())
+                        .first_tick_on_or_after_date(p.nominal_date, tz)?;
+                    // A retry keeps its back-off; the window is checked again when it is sent.
+                    let send_after = if p.attempts > 0 {
+                        p.send_after.max(due)
+                    } else {
+                        due
+                    };
+                    Some((p.id, due, send_after))
+                })
+                .collect();
+            count += plans.len() as u64;
+            self.store.replan(&plans, now).await?;
+        }
+        self.store.set_setting("send_window", &current).await?;
+        Ok(count)
     }
 
     /// From now on, concurrent sends of this process share their transactions (group commit,

@@ -748,3 +748,78 @@ impl Store {
         Ok(())
     }
 }
+
+/// A pending reminder as re-planning needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingPlan {
+    pub id: Uuid,
+    pub nominal_date: NaiveDate,
+    pub attempts: i32,
+    pub send_after: DateTime<Utc>,
+    pub time_zone: String,
+    pub dealer_send_window: Option<String>,
+}
+
+impl Store {
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A page of pending reminders after `after` (by id), with what their due time depends on.
+    pub async fn pending_plans(&self, after: Uuid, limit: i64) -> Result<Vec<PendingPlan>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT r.id, r.nominal_date, r.attempts, r.send_after, c.time_zone, d.send_window AS dealer_send_window
+                 FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
+                 JOIN dealers d ON d.id = g.dealer_id
+                 WHERE r.status = 'pending' AND r.id > $1 ORDER BY r.id LIMIT $2",
+            )
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Moves pending reminders to new due times (those sent or claimed meanwhile are left alone).
+    pub async fn replan(
+        &self,
+        plans: &[(Uuid, DateTime<Utc>, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            for (id, due_at, send_after) in plans {
+                sqlx::query(
+                    "UPDATE reminders SET due_at = $2, send_after = $3, updated_at = $4 WHERE id = $1 AND status = 'pending'",
+                )
+                .bind(id)
+                .bind(due_at)
+                .bind(send_after)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

@@ -248,7 +248,59 @@ async fn a_phone_only_registrations_held_incentive_is_released_after_the_verific
     assert_eq!(released[0].amount_minor, 1500);
 }
 
+async fn a_changed_send_window_applies_to_every_reminder_not_yet_sent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    let created = app.register(&key, &registration("WINDOW-0001")).await;
+    let service = created.json["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "service_due")
+        .unwrap()
+        .clone();
+    // Planned with the default window: 09:00 in Paris (summer time in May).
+    assert!(
+        service["due_at"].as_str().unwrap().ends_with("T07:00:00Z"),
+        "{service}"
+    );
+    let sender = app.sender(warrantyd::mail::Mailer::Memory(Default::default()));
+    sender.ledger_upkeep().await.unwrap(); // records the window in use
+    // The operator moves the window to the afternoon and restarts the workers.
+    let mut config = (*app.state.config).clone();
+    config.send_window = "0 0 14-17 * * Mon-Fri".into();
+    let restarted = warrantyd::jobs::Sender::new(
+        std::sync::Arc::new(config),
+        app.store.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        app.state.signer.clone(),
+        warrantyd::mail::Mailer::Memory(Default::default()),
+    )
+    .unwrap();
+    restarted.ledger_upkeep().await.unwrap();
+    let id = created.json["id"].as_str().unwrap();
+    let read = app
+        .get(&format!("/v1/registrations/{id}"), Some(&key))
+        .await;
+    let replanned = read.json["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == service["id"])
+        .unwrap()
+        .clone();
+    assert!(
+        replanned["due_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("T12:00:00Z"),
+        "{replanned}"
+    );
+    assert_eq!(replanned["nominal_date"], service["nominal_date"]);
+}
+
 both_backends!(
+    a_changed_send_window_applies_to_every_reminder_not_yet_sent,
     unsendable_addresses_are_refused_at_intake,
     a_voided_registration_cannot_be_confirmed,
     the_unsubscribe_page_offers_both_purposes_and_a_way_back,

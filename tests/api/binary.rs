@@ -315,6 +315,14 @@ fn check_templates_renders_every_template() {
 #[test]
 fn programs_and_period_closes_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
+    // A fresh directory: the database is created by `migrate` (other commands refuse to).
+    assert!(
+        command(dir.path())
+            .arg("migrate")
+            .status()
+            .unwrap()
+            .success()
+    );
     let file = dir.path().join("program.json");
     std::fs::write(
         &file,

@@ -515,6 +515,31 @@ async fn a_large_import_streams_reports_bad_rows_and_resumes() {
         String::from_utf8_lossy(&csv_export.stdout).lines().count(),
         2995
     );
+    // The export imports again, as is, into another database.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = fresh_database(Backend::Sqlite, other_dir.path()).await;
+    crate::crash::registrations(&other, 0, |_| String::new()).await;
+    let exported = dir.path().join("export.csv");
+    std::fs::write(&exported, &csv_export.stdout).unwrap();
+    let reimport = command(dir.path())
+        .env("DATABASE_URL", &other)
+        .args(["import", "registrations"])
+        .arg(&exported)
+        .args(["--dealer", "W1", "--errors"])
+        .arg(dir.path().join("reimport-errors.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        reimport.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&reimport.stdout),
+        std::fs::read_to_string(dir.path().join("reimport-errors.csv")).unwrap_or_default()
+    );
+    assert!(
+        String::from_utf8_lossy(&reimport.stdout).starts_with("2994 rows: 2994 created"),
+        "{}",
+        String::from_utf8_lossy(&reimport.stdout)
+    );
     let status = command(dir.path())
         .env("DATABASE_URL", &url)
         .arg("status")

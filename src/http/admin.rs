@@ -218,10 +218,22 @@ pub async fn put_dealer(
     Json(req): Json<DealerRequest>,
 ) -> Result<(StatusCode, axum::Json<DealerResponse>), ApiError> {
     let dealer = parse_dealer(&code, &req)?;
-    let (record, created) = state
-        .store
-        .upsert_dealer(&dealer, state.clock.now())
+    let before = state.store.dealer_by_code(&code).await?;
+    let now = state.clock.now();
+    let (record, created) = state.store.upsert_dealer(&dealer, now).await?;
+    // A changed window of the dealer's own applies to every reminder not yet sent.
+    if let Some(before) = before
+        && before.send_window != record.send_window
+    {
+        let replanned = crate::jobs::send::replan_pending(
+            &state.store,
+            &state.intake.window,
+            Some(record.id),
+            now,
+        )
         .await?;
+        tracing::info!(dealer = %record.code, reminders = replanned, "dealer send window changed: reminders re-planned");
+    }
     tracing::info!(dealer = %record.code, created, actor_key = %admin.key_id, "dealer saved");
     Ok((
         if created {

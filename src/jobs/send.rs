@@ -68,6 +68,42 @@ async fn begin_batch(
         .collect())
 }
 
+/// Gives every pending reminder (of one dealer's registrations, or all) its due time again from
+/// its nominal date under `window` (a dealer's own window still wins). Returns how many.
+pub async fn replan_pending(
+    store: &Store,
+    window: &crate::domain::plan::SendWindow,
+    dealer_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let mut after = Uuid::nil();
+    let mut count = 0;
+    loop {
+        let page = store.pending_plans(after, 500, dealer_id).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let plans: Vec<_> = page
+            .iter()
+            .filter_map(|p| {
+                let tz: chrono_tz::Tz = p.time_zone.parse().unwrap_or(chrono_tz::UTC);
+                let due = window
+                    .overridden_by(p.dealer_send_window.as_deref())
+                    .first_tick_on_or_after_date(p.nominal_date, tz)?;
+                // A retry keeps its back-off; the window is checked again when it is sent.
+                let send_after = if p.attempts > 0 {
+                    p.send_after.max(due)
+                } else {
+                    due
+                };
+                Some((p.id, due, send_after))
+            })
+            .collect();
+        count += plans.len() as u64;
+        store.replan(&plans, now).await?;
+    }
+    Ok(count)
+}
+
 /// The DKIM signers the configuration asks for: the main key (RSA or Ed25519) and, optionally, an
 /// Ed25519 key signing beside it (RFC 8463).
 pub fn dkim_signers(config: &Config) -> anyhow::Result<Vec<crate::mail::dkim::Signer>> {
@@ -203,33 +239,7 @@ impl Sender {
             }
             Some(_) => {}
         }
-        let now = self.clock.now();
-        let mut after = Uuid::nil();
-        let mut count = 0;
-        loop {
-            let page = self.store.pending_plans(after, 500).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            let plans: Vec<_> = page
-                .iter()
-                .filter_map(|p| {
-                    let tz: chrono_tz::Tz = p.time_zone.parse().unwrap_or(chrono_tz::UTC);
-                    let due = self
-                        .window
-                        .overridden_by(p.dealer_send_window.as_deref())
-                        .first_tick_on_or_after_date(p.nominal_date, tz)?;
-                    // A retry keeps its back-off; the window is checked again when it is sent.
-                    let send_after = if p.attempts > 0 {
-                        p.send_after.max(due)
-                    } else {
-                        due
-                    };
-                    Some((p.id, due, send_after))
-                })
-                .collect();
-            count += plans.len() as u64;
-            self.store.replan(&plans, now).await?;
-        }
+        let count = replan_pending(&self.store, &self.window, None, self.clock.now()).await?;
         self.store.set_setting("send_window", &current).await?;
         Ok(count)
     }

@@ -783,17 +783,24 @@ impl Store {
         Ok(())
     }
 
-    /// A page of pending reminders after `after` (by id), with what their due time depends on.
-    pub async fn pending_plans(&self, after: Uuid, limit: i64) -> Result<Vec<PendingPlan>> {
+    /// A page of pending reminders after `after` (by id), optionally of one dealer's
+    /// registrations, with what their due time depends on.
+    pub async fn pending_plans(
+        &self,
+        after: Uuid,
+        limit: i64,
+        dealer_id: Option<Uuid>,
+    ) -> Result<Vec<PendingPlan>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT r.id, r.nominal_date, r.attempts, r.send_after, c.time_zone, d.send_window AS dealer_send_window
                  FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
                  JOIN dealers d ON d.id = g.dealer_id
-                 WHERE r.status = 'pending' AND r.id > $1 ORDER BY r.id LIMIT $2",
+                 WHERE r.status = 'pending' AND r.id > $1 AND ($3 IS NULL OR g.dealer_id = $3) ORDER BY r.id LIMIT $2",
             )
             .bind(after)
             .bind(limit)
+            .bind(dealer_id)
             .fetch_all(pool)
             .await?
         }))

@@ -297,6 +297,32 @@ async fn a_changed_send_window_applies_to_every_reminder_not_yet_sent(backend: B
         "{replanned}"
     );
     assert_eq!(replanned["nominal_date"], service["nominal_date"]);
+
+    // A dealer's own window, changed by an admin, applies to its pending reminders at once.
+    let admin = app.admin_key.clone();
+    let changed = app
+        .put_json(
+            "/v1/admin/dealers/A",
+            Some(&admin),
+            &json!({"name": "Dealer A", "locale": "fr-FR", "time_zone": "Europe/Paris",
+                "email": "shop@dealer.example", "send_window": "0 0 10-11 * * Mon-Fri"}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let read = app
+        .get(&format!("/v1/registrations/{id}"), Some(&key))
+        .await;
+    let own = read.json["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == service["id"])
+        .unwrap()
+        .clone();
+    assert!(
+        own["due_at"].as_str().unwrap().ends_with("T08:00:00Z"),
+        "{own}"
+    );
 }
 
 both_backends!(

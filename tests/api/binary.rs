@@ -50,6 +50,17 @@ pub fn start(mut cmd: Command) -> (Child, Vec<String>, String) {
     }
 }
 
+/// Creates the database of a fresh directory (commands other than serve, migrate and demo refuse
+/// to create one).
+pub fn migrate(dir: &std::path::Path) {
+    let out = command(dir).arg("migrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn terminate(mut child: Child) {
     let pid = child.id().to_string();
     assert!(
@@ -315,14 +326,7 @@ fn check_templates_renders_every_template() {
 #[test]
 fn programs_and_period_closes_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    // A fresh directory: the database is created by `migrate` (other commands refuse to).
-    assert!(
-        command(dir.path())
-            .arg("migrate")
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::binary::migrate(dir.path());
     let file = dir.path().join("program.json");
     std::fs::write(
         &file,

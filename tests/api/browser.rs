@@ -10,14 +10,7 @@ use crate::binary::{command, terminate};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finance_reviews_and_pays_a_statement_in_a_real_browser() {
     let dir = tempfile::tempdir().unwrap();
-    // A fresh directory: create the database first (other commands refuse to).
-    assert!(
-        command(dir.path())
-            .arg("migrate")
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::binary::migrate(dir.path());
     let admin = command(dir.path())
         .args(["key", "create", "--role", "admin"])
         .output()
@@ -147,14 +140,7 @@ async fn finance_reviews_and_pays_a_statement_in_a_real_browser() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dealer_registers_at_the_counter_and_sees_it_on_the_scorecard_in_a_real_browser() {
     let dir = tempfile::tempdir().unwrap();
-    // A fresh directory: create the database first (other commands refuse to).
-    assert!(
-        command(dir.path())
-            .arg("migrate")
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::binary::migrate(dir.path());
     let admin = command(dir.path())
         .args(["key", "create", "--role", "admin"])
         .output()

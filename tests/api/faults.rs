@@ -16,14 +16,7 @@ use crate::smtp::SmtpServer;
 async fn logs_never_contain_personal_data_or_keys() {
     let dir = tempfile::tempdir().unwrap();
     let smtp = SmtpServer::start();
-    // A fresh directory: create the database first (other commands refuse to).
-    assert!(
-        command(dir.path())
-            .arg("migrate")
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::binary::migrate(dir.path());
     let admin = command(dir.path())
         .args(["key", "create", "--role", "admin"])
         .output()

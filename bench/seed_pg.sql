@@ -30,8 +30,8 @@ FROM (SELECT i, CASE WHEN i <= :due THEN now() - interval '1 hour'
       FROM generate_series(1, :n) i) s
 ORDER BY at;
 
-INSERT INTO customers (id, contact_key, name, email, locale, time_zone, created_at, updated_at)
-SELECT cust, 'email:c' || i || '@bench.test', 'Customer ' || i, 'c' || i || '@bench.test',
+INSERT INTO customers (id, dealer_id, contact_key, name, email, locale, time_zone, created_at, updated_at)
+SELECT cust, dealer, 'email:c' || i || '@bench.test', 'Customer ' || i, 'c' || i || '@bench.test',
        CASE WHEN i % 5 = 0 THEN 'fr' ELSE 'en' END, 'UTC', at, at
 FROM seed;
 INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,

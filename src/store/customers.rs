@@ -12,11 +12,9 @@ use super::{Result, Store, with_pool};
 pub struct LinkTarget {
     pub reminder_id: Uuid,
     pub customer_id: Uuid,
-    /// How the person is recognized (`email:…` or `phone:…`): finds their records at every dealer
-    /// when they withdraw from all senders.
-    pub customer_contact_key: Option<String>,
     pub registration_id: Uuid,
     pub customer_email: Option<String>,
+    pub customer_phone: Option<String>,
     pub customer_locale: String,
     pub dealer_name: String,
     pub dealer_booking_url: Option<String>,
@@ -59,8 +57,8 @@ impl Store {
     pub async fn link_target(&self, reminder_id: Uuid) -> Result<Option<LinkTarget>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT r.id AS reminder_id, c.id AS customer_id, c.contact_key AS customer_contact_key, g.id AS registration_id,
-                   c.email AS customer_email,
+                "SELECT r.id AS reminder_id, c.id AS customer_id, g.id AS registration_id,
+                   c.email AS customer_email, c.phone AS customer_phone,
                    c.locale AS customer_locale, d.name AS dealer_name, d.booking_url AS dealer_booking_url,
                    p.name AS product_name, g.serial_number, p.sku, r.kind, r.occurrence,
                    COALESCE(r.sent_at, r.created_at) AS sent_at
@@ -83,19 +81,23 @@ impl Store {
         scope: UnsubscribeScope,
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        // Everything from everyone: every record of the person, found as erasure finds them.
+        let mut customers = match scope {
+            UnsubscribeScope::All => {
+                self.find_person(
+                    target.customer_email.as_deref(),
+                    target.customer_phone.as_deref(),
+                )
+                .await?
+            }
+            _ => Vec::new(),
+        };
+        if !customers.contains(&target.customer_id) {
+            customers.push(target.customer_id);
+        }
         with_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let customers: Vec<Uuid> = match (scope, &target.customer_contact_key) {
-                (UnsubscribeScope::All, Some(contact_key)) => {
-                    sqlx::query_scalar(
-                        "SELECT id FROM customers WHERE contact_key = $1 ORDER BY id",
-                    )
-                    .bind(contact_key)
-                    .fetch_all(&mut *tx)
-                    .await?
-                }
-                _ => vec![target.customer_id],
-            };
+
             let pairs: &[(Party, &str)] = match scope {
                 UnsubscribeScope::Sender => &[(Party::Dealer, "service_reminders")],
                 UnsubscribeScope::SenderAll => &[
@@ -109,7 +111,7 @@ impl Store {
                 ],
             };
             let mut changed = false;
-            for customer_id in customers {
+            for customer_id in customers.iter().copied() {
                 for (party, purpose) in pairs {
                     let latest: Option<(bool, String)> = sqlx::query_as(
                         "SELECT granted, source FROM consent_events WHERE customer_id = $1 AND party = $2 AND purpose = $3

@@ -165,6 +165,17 @@ async fn unsubscribing_withdraws_for_the_dealer_whose_message_carried_the_link(b
         "B's unsubscribe link withdrew A's grant"
     );
 
+    // The same person at a third dealer, by phone only.
+    let c = app.dealer("C", "Europe/Paris").await;
+    let mut by_phone = alice("PRIV-0203");
+    by_phone["customer"]
+        .as_object_mut()
+        .unwrap()
+        .remove("email");
+    let at_c = app.register(&c, &by_phone).await;
+    assert_eq!(at_c.status, 201, "{}", at_c.text);
+    let c_id = at_c.json["id"].as_str().unwrap();
+    assert_eq!(consent(&c, c_id).await["service_reminders"], true);
     // From the page, the customer may withdraw from everyone at once.
     let all = app
         .send(
@@ -179,6 +190,11 @@ async fn unsubscribing_withdraws_for_the_dealer_whose_message_carried_the_link(b
     assert_eq!(all.status, 200, "{}", all.text);
     assert_eq!(consent(&a, a_id).await["service_reminders"], false);
     assert_eq!(consent(&a, a_id).await["marketing"], false);
+    assert_eq!(
+        consent(&c, c_id).await["service_reminders"],
+        false,
+        "the record another dealer keyed by phone is the same person"
+    );
 }
 
 async fn the_manufacturer_sees_one_person_across_dealers(backend: Backend) {

@@ -248,3 +248,25 @@ pub async fn export_registrations(
         Ok(count?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::EXPORT_COLUMNS;
+    use crate::http::registrations::{CSV_COLUMNS, EXPORT_ONLY_COLUMNS};
+
+    #[test]
+    fn an_export_carries_what_import_reads_and_nothing_it_refuses() {
+        for column in EXPORT_COLUMNS {
+            assert!(
+                CSV_COLUMNS.contains(&column) || EXPORT_ONLY_COLUMNS.contains(&column),
+                "import would refuse the exported column {column}"
+            );
+        }
+        for column in CSV_COLUMNS {
+            // The manufacturer's marketing consent is the manufacturer's, not the dealer's record.
+            if column != "consent_manufacturer_marketing" {
+                assert!(EXPORT_COLUMNS.contains(&column), "the export lacks {column}");
+            }
+        }
+    }
+}

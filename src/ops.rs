@@ -165,7 +165,7 @@ pub async fn import_registrations(
 /// Writes every registration as CSV or JSON lines.
 /// The columns of `export registrations --format csv`: every column `import` reads, and a few
 /// it ignores (`import` skips voided rows), so an export imports again.
-pub const EXPORT_COLUMNS: [&str; 20] = [
+pub const EXPORT_COLUMNS: [&str; 21] = [
     "id",
     "dealer_code",
     "serial_number",
@@ -183,6 +183,7 @@ pub const EXPORT_COLUMNS: [&str; 20] = [
     "customer_postal_code",
     "consent_service_reminders",
     "consent_marketing",
+    "consent_manufacturer_marketing",
     "warranty_expires_on",
     "status",
     "created_at",
@@ -228,6 +229,7 @@ pub async fn export_registrations(
                         text(row.customer_postal_code),
                         Cell::value(flag(row.consent_service_reminders)),
                         Cell::value(flag(row.consent_marketing)),
+                        Cell::value(flag(row.consent_manufacturer_marketing)),
                         Cell::value(row.warranty_expires_on.to_string()),
                         Cell::value(row.status),
                         Cell::value(
@@ -263,10 +265,10 @@ mod tests {
             );
         }
         for column in CSV_COLUMNS {
-            // The manufacturer's marketing consent is the manufacturer's, not the dealer's record.
-            if column != "consent_manufacturer_marketing" {
-                assert!(EXPORT_COLUMNS.contains(&column), "the export lacks {column}");
-            }
+            assert!(
+                EXPORT_COLUMNS.contains(&column),
+                "the export lacks {column}"
+            );
         }
     }
 }

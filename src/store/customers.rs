@@ -257,6 +257,8 @@ pub struct ExportRow {
     /// The dealer's current consent (latest event of each purpose).
     pub consent_service_reminders: Option<bool>,
     pub consent_marketing: Option<bool>,
+    /// The manufacturer's marketing consent, when it was asked.
+    pub consent_manufacturer_marketing: Option<bool>,
 }
 
 impl Store {
@@ -394,7 +396,9 @@ impl Store {
                    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
                       AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_service_reminders,
                    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-                      AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_marketing
+                      AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_marketing,
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'manufacturer'
+                      AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_manufacturer_marketing
                  FROM registrations g JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id
                  JOIN customers c ON c.id = g.customer_id WHERE ($1 IS NULL OR g.dealer_id = $1) ORDER BY g.created_at, g.id",
             )

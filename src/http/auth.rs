@@ -46,10 +46,7 @@ where
             }
             Err(ApiError::Unauthenticated) => {
                 // Guessing keys costs the guesser's address, never the key's owner.
-                let peer = parts
-                    .extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                    .map(|c| c.0.ip());
+                let peer = super::limits::peer(&parts.extensions);
                 let client = state.limits.client_ip(&parts.headers, peer);
                 match state.limits.check_failed_auth(client) {
                     Ok(()) => Err(ApiError::Unauthenticated),
@@ -101,18 +98,28 @@ fn is_intake_write(parts: &Parts) -> bool {
         && (path.starts_with("/v1/registrations") || path == "/v1/service-events")
 }
 
+/// The token of `Authorization: Bearer <token>`, if the request has one.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+/// Whether the request carries `secret` as its bearer token (compared in constant time): the
+/// operator tokens of `/metrics` and of the inbound mail path.
+pub fn bearer_matches(headers: &axum::http::HeaderMap, secret: &crate::config::Secret) -> bool {
+    let given = bearer_token(headers).unwrap_or("");
+    subtle::ConstantTimeEq::ct_eq(given.as_bytes(), secret.expose().as_bytes()).into()
+}
+
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
     {
-        let presented = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or(ApiError::Unauthenticated)?;
+        let presented = bearer_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
         let (prefix, secret) = keys::split(presented).ok_or(ApiError::Unauthenticated)?;
         let record = state
             .store

@@ -95,17 +95,10 @@ pub async fn metrics_on_ops_listener(
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    if let Some(token) = &state.config.metrics_token {
-        let given = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        let matches: bool =
-            subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.expose().as_bytes()).into();
-        if !matches {
-            return super::error::ApiError::Unauthenticated.into_response();
-        }
+    if let Some(token) = &state.config.metrics_token
+        && !super::auth::bearer_matches(&headers, token)
+    {
+        return super::error::ApiError::Unauthenticated.into_response();
     }
     render_metrics(&state).await
 }

@@ -40,79 +40,86 @@ pub async fn receive(
     let Some(token) = &state.config.inbound_token else {
         return Err(ApiError::NotFound);
     };
-    let given = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        given.as_bytes(),
-        token.expose().as_bytes(),
-    )) {
+    if !super::auth::bearer_matches(&headers, token) {
         return Err(ApiError::Unauthenticated);
     }
     let now = state.clock.now();
-    let result = match inbound::read(&body) {
+    let report = inbound::read(&body);
+    // What a delivery report says about a reminder: the attempt to record, and the answer.
+    let noted = match &report {
         Report::Bounce {
             reminder_id,
             status,
             smtp_code,
-            permanent,
-        } => {
-            let outcome = if permanent { "bounced" } else { "delayed" };
-            let detail = format!("after acceptance: {status}");
+            permanent: true,
+        } => Some((
+            *reminder_id,
+            "bounced",
+            *smtp_code,
+            format!("after acceptance: {status}"),
+            "bounced",
+        )),
+        Report::Bounce {
+            reminder_id,
+            status,
+            smtp_code,
+            permanent: false,
+        } => Some((
+            *reminder_id,
+            "delayed",
+            *smtp_code,
+            format!("after acceptance: {status}"),
+            "delayed",
+        )),
+        Report::Delayed {
+            reminder_id,
+            status,
+        } => Some((
+            *reminder_id,
+            "delayed",
+            None,
+            format!("delayed: {status}"),
+            "delayed",
+        )),
+        Report::Complaint {
+            reminder_id,
+            feedback_type,
+        } => Some((
+            *reminder_id,
+            "complaint",
+            None,
+            format!("feedback report: {feedback_type}"),
+            "complained",
+        )),
+        Report::Unsubscribe { .. } | Report::Unrelated => None,
+    };
+    let result = match (noted, report) {
+        (Some((reminder_id, outcome, smtp_code, detail, answer)), _) => {
             match state
                 .store
                 .record_report(reminder_id, outcome, smtp_code, &detail, now)
                 .await?
             {
                 ReportEffect::Unknown => "ignored",
-                ReportEffect::Bounced => "bounced",
-                _ => "delayed",
+                _ => answer,
             }
         }
-        Report::Delayed {
-            reminder_id,
-            status,
-        } => {
-            let detail = format!("delayed: {status}");
-            match state
-                .store
-                .record_report(reminder_id, "delayed", None, &detail, now)
-                .await?
-            {
-                ReportEffect::Unknown => "ignored",
-                _ => "delayed",
-            }
-        }
-        Report::Complaint {
-            reminder_id,
-            feedback_type,
-        } => {
-            let detail = format!("feedback report: {feedback_type}");
-            match state
-                .store
-                .record_report(reminder_id, "complaint", None, &detail, now)
-                .await?
-            {
-                ReportEffect::Unknown => "ignored",
-                _ => "complained",
-            }
-        }
-        Report::Unsubscribe { token } => match state.signer.verify(Purpose::Unsubscribe, &token) {
-            Some(reminder_id) => match state.store.link_target(reminder_id).await? {
-                Some(target) => {
-                    state
-                        .store
-                        .unsubscribe(&target, UnsubscribeScope::Sender, now)
-                        .await?;
-                    "unsubscribed"
-                }
+        (None, Report::Unsubscribe { token }) => {
+            match state.signer.verify(Purpose::Unsubscribe, &token) {
+                Some(reminder_id) => match state.store.link_target(reminder_id).await? {
+                    Some(target) => {
+                        state
+                            .store
+                            .unsubscribe(&target, UnsubscribeScope::Sender, now)
+                            .await?;
+                        "unsubscribed"
+                    }
+                    None => "ignored",
+                },
                 None => "ignored",
-            },
-            None => "ignored",
-        },
-        Report::Unrelated => "ignored",
+            }
+        }
+        (None, _) => "ignored",
     };
     tracing::info!(result, "inbound email processed");
     Ok(axum::Json(InboundResult { result }))

@@ -262,10 +262,15 @@ pub fn limited(retry_after_secs: u64) -> Response {
     response
 }
 
-pub fn peer_of(req: &Request) -> Option<IpAddr> {
-    req.extensions()
+/// The connection's peer address, as the accept loop records it (none for in-process requests).
+pub fn peer(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
+}
+
+pub fn peer_of(req: &Request) -> Option<IpAddr> {
+    peer(req.extensions())
 }
 
 /// The address limits of the customer link and sign-in pages (the intake and failed-auth limits

@@ -49,23 +49,9 @@ macro_rules! plain_header {
     };
 }
 
+plain_header!(ListUnsubscribe, "List-Unsubscribe");
 plain_header!(ListId, "List-ID");
 plain_header!(FeedbackId, "Feedback-ID");
-
-#[derive(Clone)]
-struct ListUnsubscribe(String);
-
-impl Header for ListUnsubscribe {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("List-Unsubscribe")
-    }
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(Self(s.to_owned()))
-    }
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), self.0.clone())
-    }
-}
 
 #[derive(Clone)]
 struct ListUnsubscribePost;

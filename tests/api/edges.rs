@@ -279,16 +279,22 @@ async fn a_changed_send_window_applies_to_every_reminder_not_yet_sent(backend: B
     .unwrap();
     restarted.ledger_upkeep().await.unwrap();
     let id = created.json["id"].as_str().unwrap();
-    let read = app
-        .get(&format!("/v1/registrations/{id}"), Some(&key))
-        .await;
-    let replanned = read.json["reminders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == service["id"])
-        .unwrap()
-        .clone();
+    // The service reminder as the dealer reads it now.
+    let current = || {
+        let (app, key, path) = (&app, key.clone(), format!("/v1/registrations/{id}"));
+        let wanted = service["id"].clone();
+        async move {
+            let read = app.get(&path, Some(&key)).await;
+            read.json["reminders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == wanted)
+                .unwrap()
+                .clone()
+        }
+    };
+    let replanned = current().await;
     assert!(
         replanned["due_at"]
             .as_str()
@@ -309,16 +315,7 @@ async fn a_changed_send_window_applies_to_every_reminder_not_yet_sent(backend: B
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
-    let read = app
-        .get(&format!("/v1/registrations/{id}"), Some(&key))
-        .await;
-    let own = read.json["reminders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == service["id"])
-        .unwrap()
-        .clone();
+    let own = current().await;
     assert!(
         own["due_at"].as_str().unwrap().ends_with("T08:00:00Z"),
         "{own}"

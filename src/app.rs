@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
-use crate::intake::Intake;
+use crate::workflows::registration::Intake;
 use crate::jobs::{self, Sender};
 use crate::mail::templates::Renderer;
 use crate::store::{Backend, Store};

@@ -277,9 +277,14 @@ impl Command {
                             )
                         })?;
                         let json = serde_json::to_string(&definition)?;
-                        let (version, changed) = store
-                            .save_program(&id, &json, None, SystemClock.now())
-                            .await?;
+                        let (version, changed) = crate::workflows::ledger::save_program(
+                            &store,
+                            &id,
+                            &json,
+                            None,
+                            SystemClock.now(),
+                        )
+                        .await?;
                         println!(
                             "program {id}: version {version}{}",
                             if changed { "" } else { " (unchanged)" }
@@ -295,11 +300,12 @@ impl Command {
                 Ok(())
             }
             Self::ClosePeriod { period } => {
-                let period = crate::domain::incentives::parse_period(&period)
+                let period = crate::domain::ledger::AccountingMonth::parse(&period)
                     .context("the period must be YYYY-MM")?;
                 let store = app::open_store(&config).await?;
                 let (closed_now, statements) =
-                    store.close_period(&period, None, SystemClock.now()).await?;
+                    crate::workflows::ledger::close_period(&store, period, None, SystemClock.now())
+                        .await?;
                 println!(
                     "period {period}: {} ({} statements)",
                     if closed_now {
@@ -344,7 +350,7 @@ impl Command {
                     .dealer_by_code(&dealer)
                     .await?
                     .with_context(|| format!("no dealer {dealer:?}"))?;
-                let context = crate::intake::DealerContext::from(record);
+                let context = crate::workflows::DealerContext::from(record);
                 let summary =
                     crate::ops::import_registrations(&state.intake, &context, &file, &errors)
                         .await?;
@@ -390,7 +396,7 @@ impl Command {
             }
             Self::Customer(CustomerCommand::Erase { id, email, phone }) => {
                 let who = match id {
-                    Some(id) => crate::erasure::PersonId::Record(id),
+                    Some(id) => crate::workflows::erasure::PersonId::Record(id),
                     None => {
                         let email = email
                             .map(|e| crate::domain::contact::Email::parse(&e))
@@ -400,14 +406,14 @@ impl Command {
                             .map(|p| crate::domain::contact::Phone::parse(&p))
                             .transpose()
                             .map_err(|(_, m)| anyhow::anyhow!("--phone {m}"))?;
-                        crate::erasure::PersonId::Contact {
+                        crate::workflows::erasure::PersonId::Contact {
                             email: email.map(|e| e.as_str().to_owned()),
                             phone: phone.map(|p| p.as_str().to_owned()),
                         }
                     }
                 };
                 let store = app::open_store(&config).await?;
-                let erased = crate::erasure::erase(
+                let erased = crate::workflows::erasure::erase(
                     &store,
                     &config.outbox_dir,
                     &who,
@@ -638,9 +644,8 @@ async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> 
             {"id": "heating", "category": "heating", "registration_minor": 5000, "hold_until_verified": true}
         ]
     }))?;
-    store
-        .save_program("DEMO-BONUS", &serde_json::to_string(&program)?, None, now)
-        .await?;
+    let program = serde_json::to_string(&program)?;
+    crate::workflows::ledger::save_program(&store, "DEMO-BONUS", &program, None, now).await?;
     // Run again, the demo replaces its keys instead of piling up live ones.
     for old in store.list_keys().await? {
         if old.label.as_deref() == Some("demo") && old.revoked_at.is_none() {

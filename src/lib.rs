@@ -1,7 +1,7 @@
 //! warrantyd: dealer registrations, customer reminders in the dealer's name, incentives and scorecards.
 //!
 //! A guided tour: `config` (settings) → `app` (wiring, listener, shutdown) → `http` (routes, auth,
-//! errors, OpenAPI) → `intake` (registering units) → `domain` (pure rules) → `store` (SQL).
+//! errors, OpenAPI) → `workflows` (use cases, each owning its transaction) → `domain` (pure rules) → `store` (SQL rows).
 
 pub mod app;
 pub mod bench;
@@ -10,10 +10,10 @@ pub mod clock;
 pub mod config;
 pub mod csv_safe;
 pub mod domain;
-pub mod erasure;
+
 pub mod files;
 pub mod http;
-pub mod intake;
+
 pub mod jobs;
 pub mod keys;
 pub mod mail;
@@ -22,4 +22,4 @@ pub mod store;
 pub mod telemetry;
 pub mod telemetry_metrics;
 pub mod tokens;
-pub mod visits;
+pub mod workflows;

@@ -9,7 +9,8 @@ use futures::StreamExt;
 
 use crate::csv_safe::{Cell, SafeCsv};
 use crate::http::registrations::{csv_field_name, csv_header, csv_row};
-use crate::intake::{DealerContext, Intake, IntakeError};
+use crate::workflows::DealerContext;
+use crate::workflows::registration::{Intake, IntakeError};
 use crate::store::{Backend, Store};
 
 /// Queue depth, the oldest due reminder, reminders by status, failures by reason.
@@ -103,7 +104,7 @@ pub async fn import_registrations(
         .map(|(row, position, voided, parsed)| async move {
             let outcome = match parsed {
                 _ if voided => Ok(false),
-                Ok(req) => intake.register(dealer, &req, None).await.map(|_| true),
+                Ok(req) => intake.register_and_commit(dealer, &req).await.map(|_| true),
                 Err(errors) => Err(IntakeError::Invalid(errors)),
             };
             (row, position, outcome)

@@ -1,12 +1,12 @@
-//! Incentive programs and their rules: which amounts a registration earns, exact integer money in
-//! minor units, periods, and the statement workflow's allowed transitions.
+//! Incentive programs and their rules: which amounts a registration earns. Money, accounting
+//! months and the ledger's decisions are in `ledger`.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::field::{Errors, FieldError, clean_text};
+use super::ledger::{MAX_AMOUNT_MINOR, parse_currency};
 
 /// An incentive program as an admin defines it. Each change is stored as a new version; entries
 /// name the version that produced them.
@@ -67,99 +67,6 @@ pub struct Rule {
     pub hold_until_verified: bool,
     #[serde(default = "default_verification_days")]
     pub verification_days: u32,
-}
-
-pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000;
-
-/// ISO 4217 currencies whose minor unit is not 1/100.
-const EXPONENTS: [(&str, u32); 12] = [
-    ("BHD", 3),
-    ("CLP", 0),
-    ("ISK", 0),
-    ("JOD", 3),
-    ("JPY", 0),
-    ("KRW", 0),
-    ("KWD", 3),
-    ("OMR", 3),
-    ("TND", 3),
-    ("UGX", 0),
-    ("VND", 0),
-    ("XOF", 0),
-];
-
-pub fn currency_exponent(currency: &str) -> u32 {
-    EXPONENTS
-        .iter()
-        .find(|(c, _)| *c == currency)
-        .map_or(2, |(_, e)| *e)
-}
-
-/// `1234` EUR → `12.34`; `-5` → `-0.05`; JPY `1234` → `1234`.
-pub fn format_minor(amount: i64, currency: &str) -> String {
-    let exponent = currency_exponent(currency);
-    if exponent == 0 {
-        return amount.to_string();
-    }
-    let scale = 10i64.pow(exponent);
-    let sign = if amount < 0 { "-" } else { "" };
-    let abs = amount.unsigned_abs();
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / scale as u64,
-        abs % scale as u64,
-        width = exponent as usize
-    )
-}
-
-pub fn parse_currency(raw: &str) -> Result<String, (&'static str, String)> {
-    let code = raw.trim();
-    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
-        Ok(code.to_owned())
-    } else {
-        Err((
-            "invalid_currency",
-            "must be an ISO 4217 code such as EUR".into(),
-        ))
-    }
-}
-
-/// `YYYY-MM`.
-pub fn parse_period(raw: &str) -> Option<String> {
-    let date = NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d").ok()?;
-    (raw.len() == 7 && date.year() >= 2000).then(|| raw.to_owned())
-}
-
-/// The period an instant falls in, in the manufacturer's time zone.
-pub fn period_of(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m").to_string()
-}
-
-/// The first day of `period` and of the next one.
-pub fn period_days(period: &str) -> (NaiveDate, NaiveDate) {
-    let first =
-        NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").expect("a valid period");
-    (
-        first,
-        first
-            .checked_add_months(chrono::Months::new(1))
-            .expect("in range"),
-    )
-}
-
-/// The period after `period`.
-pub fn next_period(period: &str) -> String {
-    period_days(period).1.format("%Y-%m").to_string()
-}
-
-/// The period before `period`.
-pub fn previous_period(period: &str) -> String {
-    let first =
-        NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").expect("a valid period");
-    first
-        .pred_opt()
-        .expect("not the first day ever")
-        .format("%Y-%m")
-        .to_string()
 }
 
 impl ProgramDefinition {
@@ -292,18 +199,6 @@ pub fn earnings(
     out
 }
 
-/// Statement workflow: `pending_review` → `approved` → `paid`; `pending_review` or `approved` →
-/// `on_hold` (with a reason) → back to `pending_review`. Paid statements never change.
-pub fn next_status(current: &str, action: &str) -> Option<&'static str> {
-    match (current, action) {
-        ("pending_review", "approve") => Some("approved"),
-        ("pending_review" | "approved", "hold") => Some("on_hold"),
-        ("on_hold", "release") => Some("pending_review"),
-        ("approved", "pay") => Some("paid"),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,37 +286,5 @@ mod tests {
             fields,
             ["currency", "rules[0].registration_minor", "rules[1].sku"]
         );
-    }
-
-    #[test]
-    fn money_is_formatted_with_the_currencys_minor_unit() {
-        assert_eq!(format_minor(1234, "EUR"), "12.34");
-        assert_eq!(format_minor(-5, "EUR"), "-0.05");
-        assert_eq!(format_minor(1234, "JPY"), "1234");
-        assert_eq!(format_minor(1234, "KWD"), "1.234");
-        assert_eq!(format_minor(i64::MIN + 1, "EUR"), "-92233720368547758.07");
-    }
-
-    #[test]
-    fn periods_and_workflow() {
-        assert_eq!(parse_period("2026-11").as_deref(), Some("2026-11"));
-        assert!(
-            parse_period("2026-13").is_none()
-                && parse_period("26-11").is_none()
-                && parse_period("2026-1").is_none()
-        );
-        assert_eq!(previous_period("2027-01"), "2026-12");
-        assert_eq!(
-            period_of(
-                "2026-11-30T23:30:00Z".parse().unwrap(),
-                "Europe/Paris".parse().unwrap()
-            ),
-            "2026-12"
-        );
-        assert_eq!(next_status("pending_review", "approve"), Some("approved"));
-        assert_eq!(next_status("approved", "pay"), Some("paid"));
-        assert_eq!(next_status("pending_review", "pay"), None);
-        assert_eq!(next_status("paid", "hold"), None);
-        assert_eq!(next_status("on_hold", "release"), Some("pending_review"));
     }
 }

@@ -1,10 +1,14 @@
 //! Pure business rules: parsing wire input into valid values, warranty dates, reminder planning and
-//! send windows. Nothing here performs IO or knows about HTTP, SQL, queues or SMTP.
+//! send windows, the send decision, consent, attribution, the ledger's money, months, cap and
+//! settlement, the statement workflow, scorecard formulas. Nothing here performs IO or knows about HTTP, SQL, queues or SMTP.
 
+pub mod attribution;
 pub mod catalog;
+pub mod consent;
 pub mod contact;
 pub mod field;
 pub mod incentives;
+pub mod ledger;
 pub mod plan;
 pub mod registration;
 pub mod scorecard;

@@ -665,10 +665,10 @@ pub async fn erase_customer(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Erased>, ApiError> {
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
-    let erased = crate::erasure::erase(
+    let erased = crate::workflows::erasure::erase(
         &state.store,
         &state.config.outbox_dir,
-        &crate::erasure::PersonId::Record(id),
+        &crate::workflows::erasure::PersonId::Record(id),
         Some(admin.key_id),
         state.clock.now(),
     )
@@ -709,10 +709,10 @@ pub async fn erase_person(
         email: req.email,
         phone: req.phone,
     })?;
-    let erased = crate::erasure::erase(
+    let erased = crate::workflows::erasure::erase(
         &state.store,
         &state.config.outbox_dir,
-        &crate::erasure::PersonId::Contact {
+        &crate::workflows::erasure::PersonId::Contact {
             email: email.map(|e| e.as_str().to_owned()),
             phone: phone.map(|p| p.as_str().to_owned()),
         },

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::intake::{DealerContext, KeyDealer};
+use crate::workflows::{DealerContext, KeyDealer};
 use crate::keys::{self, Role};
 
 #[derive(Debug, Clone)]

@@ -10,7 +10,9 @@ use minijinja::context;
 use super::AppState;
 use super::error::ApiError;
 use crate::mail::templates::Renderer;
-use crate::store::UnsubscribeScope;
+use crate::domain::consent::UnsubscribeScope;
+use crate::domain::ledger::AccountingMonth;
+use crate::workflows::consent;
 use crate::tokens::Purpose;
 
 fn page(state: &AppState, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
@@ -91,16 +93,13 @@ async fn unsubscribe_page(
     }
     match apply {
         Some(Choice::Withdraw(scope)) => {
-            if state
-                .store
-                .unsubscribe(&target, scope, state.clock.now())
-                .await?
+            if consent::unsubscribe(&state.store, &target, scope, state.clock.now()).await?
             {
                 tracing::info!(customer_id = %target.customer_id, %reminder_id, ?scope, "customer unsubscribed");
             }
         }
         Some(Choice::Resubscribe) => {
-            state.store.resubscribe(&target, state.clock.now()).await?;
+            consent::resubscribe(&state.store, &target, state.clock.now()).await?;
             tracing::info!(customer_id = %target.customer_id, %reminder_id, "customer resubscribed");
         }
         None => {}
@@ -232,16 +231,9 @@ async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Respo
     let voided = target.status == "voided";
     if apply && !voided && target.verified_at.is_none() {
         let now = state.clock.now();
-        state
-            .store
-            .verify_registration(registration_id, now)
-            .await?;
         // Amounts held until verification become owed now (the periodic settle job retries this).
-        let period = crate::domain::incentives::period_of(now, state.intake.manufacturer_tz);
-        state
-            .store
-            .release_held(registration_id, &period, "verified", now)
-            .await?;
+        let period = AccountingMonth::of(now, state.intake.manufacturer_tz);
+        consent::verify(&state.store, registration_id, period, now).await?;
         tracing::info!(%registration_id, "registration verified by the customer");
     }
     let lang = Renderer::language([target.customer_locale.as_str()]);

@@ -17,10 +17,10 @@ use super::error::ApiError;
 use super::registrations::{IncentiveView, csv_field_name};
 use super::scorecards::{bounds, scorecard_of, trailing_periods};
 use super::session::{self, DEALER, Session};
-use crate::domain::incentives::format_minor;
+use crate::domain::ledger::format_minor;
 use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
 use crate::domain::scorecard::Scorecard;
-use crate::intake::IntakeError;
+use crate::workflows::registration::IntakeError;
 
 fn to_login() -> Response {
     Redirect::to("/dealer/login").into_response()
@@ -165,8 +165,8 @@ pub async fn register(
     };
     let mut values: HashMap<String, String> = form.clone();
     values.remove("csrf");
-    match state.intake.register(&dealer, &req, None).await {
-        Ok((record, _)) => {
+    match state.intake.register_and_commit(&dealer, &req).await {
+        Ok(record) => {
             let incentive = record
                 .incentive
                 .as_deref()

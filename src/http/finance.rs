@@ -15,10 +15,13 @@ use super::body::{Json, Query};
 use super::error::{ApiError, Problem};
 use crate::csv_safe::{Cell, SafeCsv};
 use crate::domain::field::clean_text;
-use crate::domain::incentives::{
-    MAX_AMOUNT_MINOR, ProgramDefinition, format_minor, parse_currency, parse_period, period_of,
+use crate::domain::incentives::ProgramDefinition;
+use crate::domain::ledger::{
+    AccountingMonth, MAX_AMOUNT_MINOR, StatementAction, StatementStatus, format_minor,
+    parse_currency,
 };
-use crate::store::{LedgerLine, NewAdjustment, StatementRecord, TransitionError};
+use crate::store::{LedgerLine, StatementRecord};
+use crate::workflows::ledger::{self, NewAdjustment, TransitionError};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatementView {
@@ -103,8 +106,9 @@ pub fn statement_view(s: &StatementRecord, lines: Option<&[LedgerLine]>) -> Stat
     }
 }
 
-fn check_period(raw: &str) -> Result<String, ApiError> {
-    parse_period(raw).ok_or_else(|| ApiError::field("period", "invalid_period", "must be YYYY-MM"))
+fn check_period(raw: &str) -> Result<AccountingMonth, ApiError> {
+    AccountingMonth::parse(raw)
+        .ok_or_else(|| ApiError::field("period", "invalid_period", "must be YYYY-MM"))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -128,20 +132,18 @@ pub async fn close_period(
 ) -> Result<axum::Json<CloseResult>, ApiError> {
     let period = check_period(&period)?;
     let now = state.clock.now();
-    if period > period_of(now, state.intake.manufacturer_tz) {
+    if period > AccountingMonth::of(now, state.intake.manufacturer_tz) {
         return Err(ApiError::field(
             "period",
             "future_period",
             "a period can only be closed once it has begun",
         ));
     }
-    let (closed_now, statements) = state
-        .store
-        .close_period(&period, Some(finance.key_id), now)
-        .await?;
+    let (closed_now, statements) =
+        ledger::close_period(&state.store, period, Some(finance.key_id), now).await?;
     tracing::info!(%period, closed_now, statements = statements.len(), "period close");
     Ok(axum::Json(CloseResult {
-        period,
+        period: period.to_string(),
         closed_now,
         statements: statements.iter().map(|s| statement_view(s, None)).collect(),
     }))
@@ -158,12 +160,14 @@ pub struct StatementFilter {
 }
 
 fn check_filter(f: &StatementFilter) -> Result<(Option<String>, Option<String>), ApiError> {
-    let period = f.period.as_deref().map(check_period).transpose()?;
+    let period = f
+        .period
+        .as_deref()
+        .map(check_period)
+        .transpose()?
+        .map(|p| p.to_string());
     if let Some(status) = &f.status
-        && !matches!(
-            status.as_str(),
-            "pending_review" | "approved" | "on_hold" | "paid"
-        )
+        && StatementStatus::parse(status).is_none()
     {
         return Err(ApiError::field(
             "status",
@@ -227,15 +231,14 @@ pub async fn apply_action(
     state: &AppState,
     actor: Uuid,
     id: Uuid,
-    action: &str,
+    action: StatementAction,
     note: Option<&str>,
 ) -> Result<StatementRecord, ApiError> {
-    let (field, required) = match action {
-        "hold" => ("reason", true),
-        "pay" => ("reference", true),
-        _ => ("", false),
+    let field = match action {
+        StatementAction::Hold => "reason",
+        _ => "reference",
     };
-    let note = match (required, note) {
+    let note = match (action.needs_note(), note) {
         (true, Some(raw)) => Some(
             clean_text(raw, 200)
                 .map_err(|(code, message)| ApiError::field(field, code, message))?,
@@ -243,13 +246,10 @@ pub async fn apply_action(
         (true, None) => return Err(ApiError::field(field, "required", "is required")),
         (false, _) => None,
     };
-    match state
-        .store
-        .transition_statement(id, action, note.as_deref(), actor, state.clock.now())
-        .await?
-    {
+    let now = state.clock.now();
+    match ledger::transition_statement(&state.store, id, action, note.as_deref(), actor, now).await? {
         Ok(statement) => {
-            tracing::info!(statement_id = %id, action, status = %statement.status, actor_key = %actor, "statement updated");
+            tracing::info!(statement_id = %id, action = action.as_str(), status = %statement.status, actor_key = %actor, "statement updated");
             Ok(statement)
         }
         Err(TransitionError::NotFound) => Err(ApiError::NotFound),
@@ -264,12 +264,12 @@ pub async fn apply_action(
     }
 }
 
-fn past_tense(action: &str) -> &'static str {
+fn past_tense(action: StatementAction) -> &'static str {
     match action {
-        "approve" => "approved",
-        "hold" => "put on hold",
-        "release" => "released",
-        _ => "marked paid",
+        StatementAction::Approve => "approved",
+        StatementAction::Hold => "put on hold",
+        StatementAction::Release => "released",
+        StatementAction::Pay => "marked paid",
     }
 }
 
@@ -277,7 +277,7 @@ async fn act(
     state: AppState,
     actor: Uuid,
     id: String,
-    action: &str,
+    action: StatementAction,
     note: Option<&str>,
 ) -> Result<axum::Json<StatementView>, ApiError> {
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
@@ -294,7 +294,7 @@ pub async fn approve(
     FinanceKey(f): FinanceKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<StatementView>, ApiError> {
-    act(state, f.key_id, id, "approve", None).await
+    act(state, f.key_id, id, StatementAction::Approve, None).await
 }
 
 /// Put a statement on hold, with a reason.
@@ -307,7 +307,7 @@ pub async fn hold(
     Path(id): Path<String>,
     Json(req): Json<HoldRequest>,
 ) -> Result<axum::Json<StatementView>, ApiError> {
-    act(state, f.key_id, id, "hold", Some(&req.reason)).await
+    act(state, f.key_id, id, StatementAction::Hold, Some(&req.reason)).await
 }
 
 /// Take a statement off hold, back to review.
@@ -319,7 +319,7 @@ pub async fn release(
     FinanceKey(f): FinanceKey,
     Path(id): Path<String>,
 ) -> Result<axum::Json<StatementView>, ApiError> {
-    act(state, f.key_id, id, "release", None).await
+    act(state, f.key_id, id, StatementAction::Release, None).await
 }
 
 /// Mark an approved statement paid, with the payment reference. Paid statements never change.
@@ -332,7 +332,7 @@ pub async fn paid(
     Path(id): Path<String>,
     Json(req): Json<PaidRequest>,
 ) -> Result<axum::Json<StatementView>, ApiError> {
-    act(state, f.key_id, id, "pay", Some(&req.reference)).await
+    act(state, f.key_id, id, StatementAction::Pay, Some(&req.reference)).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -371,9 +371,9 @@ pub async fn add_adjustment(
     let period = match req.period.as_deref() {
         Some(raw) => errors.take(
             "period",
-            parse_period(raw).ok_or(("invalid_period", "must be YYYY-MM".to_owned())),
+            AccountingMonth::parse(raw).ok_or(("invalid_period", "must be YYYY-MM".to_owned())),
         ),
-        None => Some(period_of(now, state.intake.manufacturer_tz)),
+        None => Some(AccountingMonth::of(now, state.intake.manufacturer_tz)),
     };
     let dealer = state.store.dealer_by_code(&req.dealer_code).await?;
     if dealer.is_none() {
@@ -392,11 +392,11 @@ pub async fn add_adjustment(
         dealer_id: dealer.id,
         currency: &currency,
         amount_minor: req.amount_minor,
-        period: &period,
+        period,
         reason: &reason,
         actor: finance.key_id,
     };
-    let line = state.store.add_adjustment(&adjustment, now).await?;
+    let line = ledger::add_adjustment(&state.store, &adjustment, now).await?;
     tracing::info!(entry_id = %line.entry_id, dealer = %dealer.code, actor_key = %finance.key_id, "adjustment added");
     Ok((StatusCode::CREATED, axum::Json(LineView::from(&line))))
 }
@@ -437,7 +437,7 @@ pub async fn export_csv(
     _: FinanceKey,
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
-    let period = check_period(&params.period)?;
+    let period = check_period(&params.period)?.to_string();
     let mut out = SafeCsv::new(Vec::new(), true);
     out.header(&CSV_COLUMNS).map_err(ApiError::internal)?;
     for s in state.store.statements(Some(&period), None, None).await? {
@@ -514,10 +514,8 @@ pub async fn put_program(
     definition.validate().map_err(ApiError::Validation)?;
     let json = serde_json::to_string(&definition).expect("serializes");
     let now = state.clock.now();
-    let (version, changed) = state
-        .store
-        .save_program(&id, &json, Some(admin.key_id), now)
-        .await?;
+    let (version, changed) =
+        ledger::save_program(&state.store, &id, &json, Some(admin.key_id), now).await?;
     tracing::info!(program = %id, version, changed, "program saved");
     let status = if changed && version == 1 {
         StatusCode::CREATED

@@ -15,7 +15,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::finance::{apply_action, statement_view};
 use super::session::{self, FINANCE, Session};
-use crate::domain::incentives::{parse_period, period_of};
+use crate::domain::ledger::{AccountingMonth, StatementAction, StatementStatus};
 
 fn to_login() -> Response {
     Redirect::to("/finance/login").into_response()
@@ -78,13 +78,16 @@ async fn list_page(
     let error = error.or_else(|| {
         period
             .as_deref()
-            .filter(|p| parse_period(p).is_none())
+            .filter(|p| AccountingMonth::parse(p).is_none())
             .map(|_| "The period must be YYYY-MM.".to_owned())
     });
-    let valid_period = period.as_deref().and_then(parse_period);
+    let valid_period = period
+        .as_deref()
+        .and_then(AccountingMonth::parse)
+        .map(|p| p.to_string());
     let valid_status = status
         .as_deref()
-        .filter(|s| matches!(*s, "pending_review" | "approved" | "on_hold" | "paid"));
+        .filter(|s| StatementStatus::parse(s).is_some());
     let statements = state
         .store
         .statements(valid_period.as_deref(), valid_status, None)
@@ -182,11 +185,11 @@ pub async fn act(
     let Ok(id) = id.parse::<Uuid>() else {
         return statement_page(&state, &session, Uuid::nil(), StatusCode::NOT_FOUND, None).await;
     };
-    if !matches!(action.as_str(), "approve" | "hold" | "release" | "pay") {
+    let Some(action) = StatementAction::parse(&action) else {
         return Err(ApiError::NotFound);
-    }
+    };
     let note = form.reason.as_deref().or(form.reference.as_deref());
-    match apply_action(&state, session.key_id, id, &action, note).await {
+    match apply_action(&state, session.key_id, id, action, note).await {
         // Post/redirect/get: a reload does not repeat the action.
         Ok(_) => Ok(Redirect::to(&format!("/finance/statements/{id}")).into_response()),
         Err(ApiError::Conflict { detail, .. }) => {
@@ -229,8 +232,8 @@ pub async fn close(
         return Err(ApiError::Forbidden);
     }
     let now = state.clock.now();
-    let Some(period) = parse_period(form.period.trim())
-        .filter(|p| *p <= period_of(now, state.intake.manufacturer_tz))
+    let Some(period) = AccountingMonth::parse(form.period.trim())
+        .filter(|p| *p <= AccountingMonth::of(now, state.intake.manufacturer_tz))
     else {
         return list_page(
             &state,
@@ -241,9 +244,6 @@ pub async fn close(
         )
         .await;
     };
-    state
-        .store
-        .close_period(&period, Some(session.key_id), now)
-        .await?;
+    crate::workflows::ledger::close_period(&state.store, period, Some(session.key_id), now).await?;
     Ok(Redirect::to(&format!("/finance/statements?period={period}")).into_response())
 }

@@ -12,7 +12,8 @@ use super::AppState;
 use super::body::Body;
 use super::error::{ApiError, Problem};
 use crate::mail::inbound::{self, Report};
-use crate::store::{ReportEffect, UnsubscribeScope};
+use crate::domain::consent::UnsubscribeScope;
+use crate::workflows::consent::{self, ReportEffect};
 use crate::tokens::Purpose;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,9 +96,7 @@ pub async fn receive(
     };
     let result = match (noted, report) {
         (Some((reminder_id, outcome, smtp_code, detail, answer)), _) => {
-            match state
-                .store
-                .record_report(reminder_id, outcome, smtp_code, &detail, now)
+            match consent::record_report(&state.store, reminder_id, outcome, smtp_code, &detail, now)
                 .await?
             {
                 ReportEffect::Unknown => "ignored",
@@ -108,9 +107,7 @@ pub async fn receive(
             match state.signer.verify(Purpose::Unsubscribe, &token) {
                 Some(reminder_id) => match state.store.link_target(reminder_id).await? {
                     Some(target) => {
-                        state
-                            .store
-                            .unsubscribe(&target, UnsubscribeScope::Sender, now)
+                        consent::unsubscribe(&state.store, &target, UnsubscribeScope::Sender, now)
                             .await?;
                         "unsubscribed"
                     }

@@ -38,7 +38,7 @@ use utoipa_axum::routes;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::intake::Intake;
+use crate::workflows::registration::Intake;
 use crate::mail::templates::Renderer;
 use crate::store::Store;
 use crate::tokens::Signer;

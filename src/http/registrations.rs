@@ -21,9 +21,8 @@ use super::body::{
 use super::error::{ApiError, Problem};
 use crate::domain::FieldError;
 use crate::domain::field::clean_text;
-use crate::domain::incentives::period_of;
 use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
-use crate::intake::IntakeError;
+use crate::workflows::registration::IntakeError;
 use crate::store::IncentiveLine;
 use crate::store::{IdempotencyBegin, ListFilter, RegistrationRecord, StoreError};
 
@@ -319,7 +318,7 @@ pub async fn create_registration(
     let key = idempotency_key(&headers)?;
     let req: RegistrationRequest = decode_json(&body)?;
     let Some(key) = key else {
-        let (record, _) = state.intake.register(&dealer, &req, None).await?;
+        let record = state.intake.register_and_commit(&dealer, &req).await?;
         let (status, body) = created(&record);
         return Ok(json_response(status, body, Some(record.id)));
     };
@@ -351,18 +350,18 @@ pub async fn create_registration(
             existing_registration_id: None,
         }),
         IdempotencyBegin::Claimed => {
-            match state
-                .intake
-                .register(&dealer, &req, Some((&key, &created)))
-                .await
-            {
-                Ok((record, Some((status, body)))) => {
-                    Ok(json_response(status, body, Some(record.id)))
-                }
-                Ok((record, None)) => {
-                    let (status, body) = created(&record);
-                    Ok(json_response(status, body, Some(record.id)))
-                }
+            // Claim → register → save the answer in the registration's transaction → commit.
+            let registered = async {
+                let mut registered = state.intake.register(&dealer, &req).await?;
+                let (status, body) = created(&registered.record);
+                registered
+                    .save_answer(dealer.id, &key, status, &body)
+                    .await?;
+                let record = registered.commit().await?;
+                Ok::<_, IntakeError>((record.id, status, body))
+            };
+            match registered.await {
+                Ok((id, status, body)) => Ok(json_response(status, body, Some(id))),
                 Err(e) => {
                     // Nothing was stored: free the key so a corrected retry can use it.
                     if let Err(release) = state.store.idempotency_release(dealer.id, &key).await {
@@ -572,14 +571,8 @@ pub async fn void_registration(
         None => None,
     };
     let record = state
-        .store
-        .void_registration(
-            dealer.id,
-            id,
-            reason.as_deref(),
-            &period_of(state.clock.now(), state.intake.manufacturer_tz),
-            state.clock.now(),
-        )
+        .intake
+        .void(dealer.id, id, reason.as_deref())
         .await?
         .ok_or(ApiError::NotFound)?;
     tracing::info!(registration_id = %record.id, status = %record.status, "registration voided");
@@ -710,11 +703,7 @@ pub async fn batch_registrations(
     for (index, row) in rows.into_iter().enumerate() {
         let outcome = match row {
             Err(errors) => Err(IntakeError::Invalid(errors)),
-            Ok(req) => state
-                .intake
-                .register(&dealer, &req, None)
-                .await
-                .map(|r| r.0),
+            Ok(req) => state.intake.register_and_commit(&dealer, &req).await,
         };
         let row = index + 1;
         let entry = match outcome {

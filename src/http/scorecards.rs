@@ -13,9 +13,7 @@ use super::auth::{AdminKey, DealerKey};
 use super::body::{Json, Query};
 use super::error::{ApiError, Problem};
 use crate::csv_safe::{Cell, SafeCsv};
-use crate::domain::incentives::{
-    format_minor, parse_period, period_days, period_of, previous_period,
-};
+use crate::domain::ledger::{AccountingMonth, format_minor};
 use crate::domain::scorecard::{METRICS, Scorecard, compute};
 use crate::store::{FraudSignal, HoldoutLift, PeriodBounds};
 
@@ -30,11 +28,11 @@ pub struct PeriodParam {
 pub fn bounds(state: &AppState, period: Option<&str>) -> Result<PeriodBounds, ApiError> {
     let tz = state.intake.manufacturer_tz;
     let period = match period {
-        Some(raw) => parse_period(raw)
+        Some(raw) => AccountingMonth::parse(raw)
             .ok_or_else(|| ApiError::field("period", "invalid_period", "must be YYYY-MM"))?,
-        None => period_of(state.clock.now(), tz),
+        None => AccountingMonth::of(state.clock.now(), tz),
     };
-    let (first_day, next_first_day) = period_days(&period);
+    let (first_day, next_first_day) = period.days();
     let instant = |d: chrono::NaiveDate| {
         let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
         tz.from_local_datetime(&midnight).earliest().map_or_else(
@@ -48,7 +46,7 @@ pub fn bounds(state: &AppState, period: Option<&str>) -> Result<PeriodBounds, Ap
         first_day,
         next_first_day,
         tz,
-        period,
+        period: period.to_string(),
     })
 }
 
@@ -77,14 +75,15 @@ pub fn trailing_periods(
     p: &PeriodBounds,
     n: usize,
 ) -> Result<Vec<PeriodBounds>, ApiError> {
-    let mut periods = vec![p.period.clone()];
+    let last = AccountingMonth::parse(&p.period).expect("bounds hold a valid period");
+    let mut periods = vec![last];
     while periods.len() < n {
-        periods.push(previous_period(periods.last().expect("non-empty")));
+        periods.push(periods.last().expect("non-empty").previous());
     }
     periods.reverse();
     periods
         .iter()
-        .map(|period| bounds(state, Some(period)))
+        .map(|period| bounds(state, Some(&period.to_string())))
         .collect()
 }
 
@@ -254,8 +253,9 @@ pub async fn put_targets(
         .dealer_by_code(&code)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let period = parse_period(&period)
-        .ok_or_else(|| ApiError::field("period", "invalid_period", "must be YYYY-MM"))?;
+    let period = AccountingMonth::parse(&period)
+        .ok_or_else(|| ApiError::field("period", "invalid_period", "must be YYYY-MM"))?
+        .to_string();
     let given = [
         ("registrations", req.registrations, 1e9),
         ("on_time_rate", req.on_time_rate, 1.0),

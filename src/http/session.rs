@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::intake::{DealerContext, KeyDealer};
+use crate::workflows::{DealerContext, KeyDealer};
 use crate::keys::{self, Role};
 
 const SESSION_HOURS: i64 = 8;

@@ -12,7 +12,7 @@ use super::auth::DealerKey;
 use super::body::Json;
 use super::error::{ApiError, Problem};
 use super::registrations::IncentiveView;
-use crate::visits::{VisitError, VisitRequest};
+use crate::workflows::visit::{VisitError, VisitRequest};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VisitResponse {

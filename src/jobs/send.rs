@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::incentives::{period_of, previous_period};
+use crate::domain::ledger::AccountingMonth;
+use crate::workflows::ledger;
 use crate::domain::plan::SendWindow;
 use crate::mail::message::{self, Parts};
 use crate::mail::smtp::{SmtpSender, SmtpSettings};
@@ -187,8 +188,8 @@ impl Sender {
     pub async fn ledger_upkeep(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
         let tz = self.config.manufacturer_tz().unwrap_or(chrono_tz::UTC);
-        let period = period_of(now, tz);
-        let (released, cancelled) = self.store.settle_held_accruals(&period, now).await?;
+        let period = AccountingMonth::of(now, tz);
+        let (released, cancelled) = ledger::settle_held(&self.store, period, now).await?;
         if released + cancelled > 0 {
             tracing::info!(released, cancelled, "held incentives settled");
         }
@@ -209,10 +210,10 @@ impl Sender {
             tracing::info!(rows = purged, "expired answers and finished tasks deleted");
         }
         if self.config.auto_close_periods {
-            let previous = previous_period(&period);
-            if !self.store.period_closed(&previous).await? {
+            let previous = period.previous();
+            if !self.store.period_closed(&previous.to_string()).await? {
                 let (closed_now, statements) =
-                    self.store.close_period(&previous, None, now).await?;
+                    ledger::close_period(&self.store, previous, None, now).await?;
                 if closed_now {
                     tracing::info!(period = %previous, statements = statements.len(), "period closed automatically");
                 }

@@ -183,7 +183,7 @@ impl Store {
     pub async fn product_and_programs(
         &self,
         sku: &str,
-    ) -> Result<Option<(ProductRecord, Vec<super::ledger::ProgramVersion>)>> {
+    ) -> Result<Option<(ProductRecord, Vec<super::programs::ProgramVersion>)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
@@ -212,7 +212,7 @@ impl Store {
         let programs = rows
             .into_iter()
             .filter_map(|r| {
-                Some(super::ledger::ProgramVersion {
+                Some(super::programs::ProgramVersion {
                     program_id: r.program_id?,
                     version: r.program_version?,
                     definition: r.program_definition?,

@@ -1,11 +1,11 @@
-//! What customers do through the links in their emails: unsubscribe (a consent event), click the
-//! booking link (a click row), confirm their registration (verified_at).
+//! Customers as rows: what their links point at, booking clicks, verification, reports that come
+//! back about their messages, the manufacturer's view of a person, erasure and export. The use
+//! cases (unsubscribe, verify, reports) are in `crate::workflows::consent`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::registrations::{BeginWrite, Party};
-use super::{Result, Store, with_pool};
+use super::{Result, Store, WriteTx, with_pool, with_tx};
 
 /// The customer, registration and dealer behind a reminder's links.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -26,17 +26,6 @@ pub struct LinkTarget {
     pub occurrence: i32,
     /// When the message carrying the link was sent (or the reminder planned, if never sent).
     pub sent_at: DateTime<Utc>,
-}
-
-/// What an unsubscribe withdraws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnsubscribeScope {
-    /// Service reminders from the dealer whose message carried the link (RFC 8058 one-click too).
-    Sender,
-    /// Service reminders and offers from that dealer.
-    SenderAll,
-    /// Every purpose, from every dealer that captured this person and from the manufacturer.
-    All,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -69,104 +58,6 @@ impl Store {
             .fetch_optional(pool)
             .await?
         }))
-    }
-
-    /// Records the customer's own withdrawal. `Sender` withdraws service reminders from the dealer
-    /// whose message carried the link; `All` withdraws every purpose from every party (each dealer
-    /// that captured this person, and the manufacturer). Repeating changes nothing; returns whether
-    /// this call withdrew anything.
-    pub async fn unsubscribe(
-        &self,
-        target: &LinkTarget,
-        scope: UnsubscribeScope,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        // Everything from everyone: every record of the person, found as erasure finds them.
-        let mut customers = match scope {
-            UnsubscribeScope::All => {
-                self.find_person(
-                    target.customer_email.as_deref(),
-                    target.customer_phone.as_deref(),
-                )
-                .await?
-            }
-            _ => Vec::new(),
-        };
-        if !customers.contains(&target.customer_id) {
-            customers.push(target.customer_id);
-        }
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin_write().await?;
-
-            let pairs: &[(Party, &str)] = match scope {
-                UnsubscribeScope::Sender => &[(Party::Dealer, "service_reminders")],
-                UnsubscribeScope::SenderAll => &[
-                    (Party::Dealer, "service_reminders"),
-                    (Party::Dealer, "marketing"),
-                ],
-                UnsubscribeScope::All => &[
-                    (Party::Dealer, "service_reminders"),
-                    (Party::Dealer, "marketing"),
-                    (Party::Manufacturer, "marketing"),
-                ],
-            };
-            let mut changed = false;
-            for customer_id in customers.iter().copied() {
-                for (party, purpose) in pairs {
-                    let latest: Option<(bool, String)> = sqlx::query_as(
-                        "SELECT granted, source FROM consent_events WHERE customer_id = $1 AND party = $2 AND purpose = $3
-                         ORDER BY occurred_at DESC, id DESC LIMIT 1",
-                    )
-                    .bind(customer_id)
-                    .bind(party.as_str())
-                    .bind(*purpose)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if matches!(&latest, Some((false, source)) if source == "customer_unsubscribe")
-                    {
-                        continue;
-                    }
-                    let registration_id =
-                        (customer_id == target.customer_id).then_some(target.registration_id);
-                    sqlx::query(
-                        "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id,
-                           registration_id, occurred_at)
-                         VALUES ($1, $2, $3, $4, $5, 'customer_unsubscribe', NULL, $6, $7)",
-                    )
-                    .bind(Uuid::now_v7())
-                    .bind(customer_id)
-                    .bind(party.as_str())
-                    .bind(*purpose)
-                    .bind(false)
-                    .bind(registration_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    changed = true;
-                }
-            }
-            tx.commit().await?;
-            Ok(changed)
-        })
-    }
-
-    /// The customer takes their withdrawal of service reminders back (from the unsubscribe page).
-    pub async fn resubscribe(&self, target: &LinkTarget, now: DateTime<Utc>) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id, registration_id,
-                   occurred_at)
-                 VALUES ($1, $2, 'dealer', 'service_reminders', $3, 'customer_resubscribe', NULL, $4, $5)",
-            )
-            .bind(Uuid::now_v7())
-            .bind(target.customer_id)
-            .bind(true)
-            .bind(target.registration_id)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
     }
 
     pub async fn record_click(&self, reminder_id: Uuid, now: DateTime<Utc>) -> Result<()> {
@@ -207,29 +98,6 @@ impl Store {
         }))
     }
 
-    /// Marks a registration verified by its customer; the first confirmation's time is kept.
-    pub async fn verify_registration(
-        &self,
-        registration_id: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query("UPDATE registrations SET verified_at = $2, updated_at = $2 WHERE id = $1 AND verified_at IS NULL")
-                .bind(registration_id)
-                .bind(now)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
-    }
-}
-
-/// What an erasure changed, and what the caller must still remove outside the database.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Erased {
-    pub customer_ids: Vec<Uuid>,
-    /// Message-IDs of the person's emails (their outbox files hold the address).
-    pub message_ids: Vec<String>,
 }
 
 /// One registration as exported for operators.
@@ -273,109 +141,6 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         }))
-    }
-
-    /// Erases a person: every customer record given (find them with `find_person`), in one
-    /// transaction. Clears name, email, phone, postal code, country and contact key; stops pending
-    /// reminders; removes the SMTP reply texts of their deliveries, their suppressed addresses and
-    /// the saved API answers that contained their data (by the indexed registration id).
-    /// Registrations, consent events, the ledger and statements stay, pointing at the pseudonymous
-    /// customer ids. Returns what the caller must still remove outside the database (the outbox
-    /// files of these Message-IDs); `None` when no such customer exists.
-    pub async fn erase_person(
-        &self,
-        customer_ids: &[Uuid],
-        actor: Option<Uuid>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Erased>> {
-        if customer_ids.is_empty() {
-            return Ok(None);
-        }
-        let backend = self.backend();
-        let erased = with_pool!(self, |pool| {
-            let mut tx = pool.begin_write().await?;
-            let mut erased = Erased::default();
-            for &customer_id in customer_ids {
-                let contact: Option<(Option<String>, Option<String>)> =
-                    sqlx::query_as("SELECT email, phone FROM customers WHERE id = $1")
-                        .bind(customer_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((email, _phone)) = contact else {
-                    continue;
-                };
-                erased.customer_ids.push(customer_id);
-                sqlx::query(
-                    "UPDATE customers SET name = NULL, email = NULL, phone = NULL, postal_code = NULL, country = NULL,
-                       contact_key = NULL, erased_at = COALESCE(erased_at, $2), updated_at = $2 WHERE id = $1",
-                )
-                .bind(customer_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE reminders SET status = 'skipped', outcome = 'erased', lease_until = NULL, updated_at = $2
-                     WHERE status IN ('pending', 'queued') AND registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
-                )
-                .bind(customer_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                // SMTP replies may quote the address; what happened (outcome, code) stays.
-                sqlx::query(
-                    "UPDATE reminder_attempts SET detail = NULL WHERE detail IS NOT NULL AND reminder_id IN
-                       (SELECT r.id FROM reminders r JOIN registrations g ON g.id = r.registration_id WHERE g.customer_id = $1)",
-                )
-                .bind(customer_id)
-                .execute(&mut *tx)
-                .await?;
-                let message_ids: Vec<String> = sqlx::query_scalar(
-                    "SELECT r.message_id FROM reminders r JOIN registrations g ON g.id = r.registration_id
-                     WHERE g.customer_id = $1 AND r.message_id IS NOT NULL",
-                )
-                .bind(customer_id)
-                .fetch_all(&mut *tx)
-                .await?;
-                erased.message_ids.extend(message_ids);
-                if let Some(email) = email {
-                    sqlx::query("DELETE FROM suppressions WHERE email = $1")
-                        .bind(email.to_lowercase())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                sqlx::query(
-                    "DELETE FROM idempotency_keys WHERE registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
-                )
-                .bind(customer_id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE registrations SET updated_at = $2 WHERE customer_id = $1")
-                    .bind(customer_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                super::ledger::audit!(
-                    tx,
-                    actor,
-                    "customer.erased",
-                    "customer",
-                    customer_id.to_string(),
-                    None::<String>,
-                    now
-                );
-            }
-            tx.commit().await?;
-            erased
-        });
-        if erased.customer_ids.is_empty() {
-            return Ok(None);
-        }
-        if backend == super::Backend::Sqlite {
-            // secure_delete zeroed the old values in the database file; the write-ahead log still
-            // holds the pages as they were until it is checkpointed and truncated.
-            self.checkpoint().await?;
-        }
-        Ok(Some(erased))
     }
 
     /// Every registration (optionally one dealer's), oldest first, handed to `each` as it streams.
@@ -426,7 +191,7 @@ pub struct PersonRecord {
     pub postal_code: Option<String>,
     pub erased_at: Option<DateTime<Utc>>,
     #[sqlx(skip)]
-    pub consent: super::CurrentConsent,
+    pub consent: crate::domain::consent::CurrentConsent,
     #[sqlx(skip)]
     pub registrations: Vec<PersonRegistration>,
 }
@@ -552,105 +317,168 @@ impl Store {
     }
 }
 
-/// What an inbound report changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportEffect {
-    /// The reminder became a bounce and its address is suppressed.
-    Bounced,
-    /// Noted on the reminder's attempts only.
-    Noted,
-    /// The address is suppressed and the customer's reminder consent withdrawn.
-    Complained,
-    /// No such reminder here.
-    Unknown,
+/// The registration, customer and address a reminder went to.
+pub async fn report_target(
+    tx: &mut WriteTx,
+    reminder_id: Uuid,
+) -> Result<Option<(Uuid, Uuid, Option<String>)>> {
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT g.id, g.customer_id, c.email FROM reminders r JOIN registrations g ON g.id = r.registration_id
+             JOIN customers c ON c.id = g.customer_id WHERE r.id = $1",
+        )
+        .bind(reminder_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    }))
 }
 
-impl Store {
-    /// Records a report that came back about a sent reminder, in one transaction: an attempt row
-    /// (`outcome`), and for a permanent bounce the reminder marked failed/bounced and the address
-    /// suppressed; for a complaint the address suppressed and the dealer's reminder consent
-    /// withdrawn as by the customer.
-    pub async fn record_report(
-        &self,
-        reminder_id: Uuid,
-        outcome: &str,
-        smtp_code: Option<i32>,
-        detail: &str,
-        now: DateTime<Utc>,
-    ) -> Result<ReportEffect> {
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin_write().await?;
-            let target: Option<(Uuid, Uuid, Option<String>)> = sqlx::query_as(
-                "SELECT g.id, g.customer_id, c.email FROM reminders r JOIN registrations g ON g.id = r.registration_id
-                 JOIN customers c ON c.id = g.customer_id WHERE r.id = $1",
-            )
-            .bind(reminder_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((registration_id, customer_id, email)) = target else {
-                return Ok(ReportEffect::Unknown);
-            };
-            sqlx::query(
-                "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(Uuid::now_v7())
-            .bind(reminder_id)
-            .bind(now)
-            .bind(outcome)
-            .bind(smtp_code)
-            .bind(crate::domain::contact::redact_addresses(detail))
-            .execute(&mut *tx)
-            .await?;
-            let effect = match outcome {
-                "bounced" => {
-                    sqlx::query(
-                        "UPDATE reminders SET status = 'failed', outcome = 'bounced', updated_at = $2
-                         WHERE id = $1 AND status = 'sent'",
-                    )
-                    .bind(reminder_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    ReportEffect::Bounced
-                }
-                "complaint" => {
-                    sqlx::query(
-                        "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id,
-                           registration_id, occurred_at)
-                         VALUES ($1, $2, 'dealer', 'service_reminders', $3, 'customer_complaint', NULL, $4, $5)",
-                    )
-                    .bind(Uuid::now_v7())
-                    .bind(customer_id)
-                    .bind(false)
-                    .bind(registration_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    ReportEffect::Complained
-                }
-                _ => ReportEffect::Noted,
-            };
-            if let (ReportEffect::Bounced | ReportEffect::Complained, Some(email)) = (effect, email)
-            {
-                let reason = if effect == ReportEffect::Bounced {
-                    "hard_bounce"
-                } else {
-                    "complaint"
-                };
-                sqlx::query(
-                    "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (email) DO NOTHING",
-                )
-                .bind(email.to_lowercase())
-                .bind(reason)
-                .bind(smtp_code)
-                .bind(now)
-                .execute(&mut *tx)
+/// Notes what came back about a reminder on its attempts (addresses in `detail` redacted).
+pub async fn insert_report_attempt(
+    tx: &mut WriteTx,
+    reminder_id: Uuid,
+    outcome: &str,
+    smtp_code: Option<i32>,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(reminder_id)
+        .bind(now)
+        .bind(outcome)
+        .bind(smtp_code)
+        .bind(crate::domain::contact::redact_addresses(detail))
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// A sent reminder that bounced later (asynchronous bounce).
+pub async fn mark_bounced(tx: &mut WriteTx, reminder_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE reminders SET status = 'failed', outcome = 'bounced', updated_at = $2
+             WHERE id = $1 AND status = 'sent'",
+        )
+        .bind(reminder_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Stops mailing an address (kept lowercased; the first reason stays).
+pub async fn suppress(
+    tx: &mut WriteTx,
+    email: &str,
+    reason: &str,
+    smtp_code: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(email.to_lowercase())
+        .bind(reason)
+        .bind(smtp_code)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Marks a registration verified by its customer; the first confirmation's time is kept.
+pub async fn mark_verified(tx: &mut WriteTx, registration_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE registrations SET verified_at = $2, updated_at = $2 WHERE id = $1 AND verified_at IS NULL",
+        )
+        .bind(registration_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Erases one customer record: clears name, email, phone, postal code, country and contact key;
+/// stops pending reminders; removes the SMTP reply texts of their deliveries, their suppressed
+/// address and the saved API answers that contained their data (by the indexed registration id).
+/// Registrations, consent events, the ledger and statements stay, pointing at the pseudonymous
+/// customer id. Returns the Message-IDs of the person's emails (their outbox files hold the
+/// address), or `None` when no such record exists.
+pub async fn erase_customer(
+    tx: &mut WriteTx,
+    customer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<String>>> {
+    Ok(with_tx!(tx, |conn| {
+        let contact: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT email, phone FROM customers WHERE id = $1")
+                .bind(customer_id)
+                .fetch_optional(&mut *conn)
                 .await?;
-            }
-            tx.commit().await?;
-            Ok(effect)
-        })
-    }
+        let Some((email, _phone)) = contact else {
+            return Ok(None);
+        };
+        sqlx::query(
+            "UPDATE customers SET name = NULL, email = NULL, phone = NULL, postal_code = NULL, country = NULL,
+               contact_key = NULL, erased_at = COALESCE(erased_at, $2), updated_at = $2 WHERE id = $1",
+        )
+        .bind(customer_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "UPDATE reminders SET status = 'skipped', outcome = 'erased', lease_until = NULL, updated_at = $2
+             WHERE status IN ('pending', 'queued') AND registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
+        )
+        .bind(customer_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        // SMTP replies may quote the address; what happened (outcome, code) stays.
+        sqlx::query(
+            "UPDATE reminder_attempts SET detail = NULL WHERE detail IS NOT NULL AND reminder_id IN
+               (SELECT r.id FROM reminders r JOIN registrations g ON g.id = r.registration_id WHERE g.customer_id = $1)",
+        )
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+        let message_ids: Vec<String> = sqlx::query_scalar(
+            "SELECT r.message_id FROM reminders r JOIN registrations g ON g.id = r.registration_id
+             WHERE g.customer_id = $1 AND r.message_id IS NOT NULL",
+        )
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if let Some(email) = email {
+            sqlx::query("DELETE FROM suppressions WHERE email = $1")
+                .bind(email.to_lowercase())
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
+        )
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE registrations SET updated_at = $2 WHERE customer_id = $1")
+            .bind(customer_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        Some(message_ids)
+    }))
 }

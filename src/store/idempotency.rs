@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
+use super::{WriteTx, with_tx};
 use super::{Result, Store, with_pool};
 
 /// An in-flight claim older than this is presumed abandoned by a crashed process and is taken over.
@@ -112,27 +113,31 @@ impl Store {
         });
         Ok(())
     }
+}
 
-    /// Saves the answer of a request that had no other write to commit it with.
-    pub async fn idempotency_complete(
-        &self,
-        dealer_id: Uuid,
-        key: &str,
-        status: u16,
-        body: &str,
-    ) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4
-                 WHERE dealer_id = $1 AND key = $2",
-            )
-            .bind(dealer_id)
-            .bind(key)
-            .bind(i32::from(status))
-            .bind(body)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
+/// Saves the answer to an Idempotency-Key in the transaction of the work it answers, so both
+/// commit together.
+pub async fn save_answer(
+    tx: &mut WriteTx,
+    dealer_id: Uuid,
+    key: &str,
+    status: u16,
+    body: &str,
+    registration_id: Option<Uuid>,
+) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4,
+               registration_id = $5
+             WHERE dealer_id = $1 AND key = $2",
+        )
+        .bind(dealer_id)
+        .bind(key)
+        .bind(i32::from(status))
+        .bind(body)
+        .bind(registration_id)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
 }

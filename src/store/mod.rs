@@ -1,40 +1,41 @@
 //! Persistence behind one narrow interface. The backend (SQLite or PostgreSQL) is chosen at run time
 //! from the database URL; each operation is written once where the two dialects agree and per
-//! backend where they do not. Row types stay in this module tree.
+//! backend where they do not. Row types stay in this module tree. Store functions read and write
+//! rows and decide nothing: a use case (`crate::workflows`) opens a `WriteTx` with
+//! `Store::begin_write`, calls the row functions that take it, and commits.
 
 mod catalog;
-mod customers;
+pub mod consent;
+pub mod customers;
+pub mod entries;
 mod faults;
-mod idempotency;
+pub mod idempotency;
 mod keys;
-mod ledger;
+mod leases;
 mod postgres;
-mod registrations;
+pub mod programs;
+pub mod registrations;
 mod reminders;
 mod scorecard;
 mod sqlite;
-mod visits;
+pub mod statements;
+pub mod visits;
 
 use std::time::Duration;
 
 use sqlx::{PgPool, SqlitePool};
 
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
-pub use customers::{
-    Erased, ExportRow, LinkTarget, PersonRecord, PersonRegistration, ReportEffect,
-    UnsubscribeScope, VerifyTarget,
-};
+pub use customers::{ExportRow, LinkTarget, PersonRecord, PersonRegistration, VerifyTarget};
+pub use entries::{AuditRecord, IncentiveLine, LedgerLine};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
 pub use keys::{KeyRecord, NewKey};
-pub use ledger::{
-    AccrualPlan, AuditRecord, IncentiveLine, LedgerLine, NewAdjustment, ProgramVersion,
-    StatementRecord, TransitionError,
-};
+pub use programs::ProgramVersion;
 pub use registrations::{
-    ConsentGrant, CurrentConsent, CustomerRecord, DuplicateSerial, Inserted, ListFilter, Party,
-    RegistrationRecord, ReminderRecord, Render, TableCounts,
+    CustomerRecord, ListFilter, RegistrationRecord, ReminderRecord, TableCounts,
 };
+pub use statements::StatementRecord;
 pub use reminders::{
     AttemptRecord, DeliveryRecord, Finished, Outcome, REMINDER_QUEUE, ReminderTask, SendContext,
 };
@@ -52,6 +53,70 @@ macro_rules! with_pool {
     };
 }
 pub(crate) use with_pool;
+
+/// Runs `$body` with `$conn` bound to the connection of whichever backend the `WriteTx` `$tx`
+/// holds (`$tx` is a `&mut WriteTx`); like `with_pool!`, the body is type-checked per backend.
+macro_rules! with_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::store::WriteTx::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut *t;
+                $body
+            }
+            $crate::store::WriteTx::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut *t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_tx;
+
+/// A write transaction of either backend, opened by `Store::begin_write` and committed by the
+/// workflow that opened it. Dropped without `commit`, it rolls back.
+pub enum WriteTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Self::Sqlite(t) => t.commit().await?,
+            Self::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// A transaction that takes the write lock up front: on SQLite `BEGIN IMMEDIATE` (through the
+/// process's one writer connection, `sqlite::begin_write`) avoids the deadlock-prone
+/// read-to-write upgrade; PostgreSQL locks rows as it goes.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Self::Db>>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        sqlite::begin_write(self).await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.begin().await
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -120,8 +185,42 @@ fn is_unavailable_code(code: Option<&str>) -> bool {
     ) || code.is_some_and(|c| c.starts_with("08"))
 }
 
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+/// The unique constraints whose violation means something to a caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unique {
+    /// `registrations_active_serial`: the serial is actively registered already.
+    ActiveSerial,
+    /// `service_events_attributed_reminder`: another visit took the reminder.
+    AttributedReminder,
+}
+
+impl Unique {
+    /// PostgreSQL reports the constraint's name; SQLite only the columns of the index
+    /// ("UNIQUE constraint failed: registrations.serial_number").
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::ActiveSerial => ("registrations_active_serial", "registrations.serial_number"),
+            Self::AttributedReminder => (
+                "service_events_attributed_reminder",
+                "service_events.attributed_reminder_id",
+            ),
+        }
+    }
+}
+
+/// Whether `e` is a violation of that very constraint (any other one is a real error).
+pub(crate) fn violates(e: &sqlx::Error, unique: Unique) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return false;
+    };
+    if !db.is_unique_violation() {
+        return false;
+    }
+    let (constraint, columns) = unique.names();
+    match db.constraint() {
+        Some(name) => name == constraint,
+        None => db.message().ends_with(columns),
+    }
 }
 
 /// Whether any migration of these (migrator, history table) pairs has not been applied.
@@ -256,6 +355,14 @@ impl Store {
             .rows_affected(),
         };
         Ok(answers + tasks)
+    }
+
+    /// Opens a write transaction (see `BeginWrite`); the caller commits it.
+    pub async fn begin_write(&self) -> Result<WriteTx> {
+        Ok(match &self.db {
+            Db::Sqlite(pool) => WriteTx::Sqlite(pool.begin_write().await?),
+            Db::Postgres(pool) => WriteTx::Postgres(pool.begin_write().await?),
+        })
     }
 
     /// Fault injection for crash tests; inert unless a test arms it.

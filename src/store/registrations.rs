@@ -1,12 +1,13 @@
-//! Registrations with their customer, planned reminders and consent log: written in one transaction,
-//! read back per dealer.
+//! Registrations with their customer and planned reminders: the rows a registration writes (in
+//! the caller's `WriteTx`, see `crate::workflows::registration`), read back per dealer.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgPool, QueryBuilder, SqlitePool};
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::ledger::{AccrualPlan, IncentiveLine, NewEntry, accrue, insert_entry, lock_totals_sql};
-use super::{Result, Store, is_unique_violation, with_pool};
+use super::entries::IncentiveLine;
+use super::{Result, Store, Unique, WriteTx, violates, with_pool, with_tx};
+use crate::domain::consent::CurrentConsent;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct CustomerRecord {
@@ -81,72 +82,6 @@ pub struct RegistrationRecord {
     pub incentive: Option<Vec<IncentiveLine>>,
 }
 
-/// A stored registration: the customer it belongs to, what it earned, and the saved answer.
-#[derive(Debug)]
-pub struct Inserted {
-    pub customer_id: Uuid,
-    pub incentive: Vec<IncentiveLine>,
-    pub answer: Option<(u16, String)>,
-}
-
-/// Renders the answer to save with an Idempotency-Key, from the registration as stored.
-pub type Render<'a> = &'a (dyn Fn(&RegistrationRecord) -> (u16, String) + Sync);
-
-/// An amount a registration earned, as reversed by a clawback.
-#[derive(sqlx::FromRow)]
-struct EarnedRow {
-    id: Uuid,
-    currency: String,
-    amount_minor: i64,
-    kind: String,
-    program_id: Option<String>,
-    program_version: Option<i32>,
-    rule_id: Option<String>,
-}
-
-/// One consent event recorded with a registration.
-#[derive(Debug, Clone, Copy)]
-pub struct ConsentGrant {
-    pub party: Party,
-    pub purpose: &'static str,
-    pub granted: bool,
-}
-
-/// Whom a consent was given to: the dealer that captured the customer record it is on, or the
-/// manufacturer. One party's grant or withdrawal never changes another's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Party {
-    Dealer,
-    Manufacturer,
-}
-
-impl Party {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Dealer => "dealer",
-            Self::Manufacturer => "manufacturer",
-        }
-    }
-}
-
-/// A customer's current consent per party and purpose (`None`: never asked).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CurrentConsent {
-    pub service_reminders: Option<bool>,
-    pub marketing: Option<bool>,
-    pub manufacturer_marketing: Option<bool>,
-}
-
-/// The serial is already actively registered. `existing_dealer_id` tells the caller whether it was
-/// its own registration; it must never be shown to another dealer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DuplicateSerial {
-    pub existing_registration_id: Option<Uuid>,
-    pub existing_dealer_id: Option<Uuid>,
-    /// The fingerprint of the submission that created it (for its own dealer only).
-    pub existing_fingerprint: Option<String>,
-}
-
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
     pub updated_since: Option<DateTime<Utc>>,
@@ -166,57 +101,6 @@ pub struct TableCounts {
     pub idempotency_done: i64,
 }
 
-/// A transaction that takes the write lock up front: on SQLite `BEGIN IMMEDIATE` avoids the
-/// deadlock-prone read-to-write upgrade; PostgreSQL locks rows as it goes.
-pub(crate) trait BeginWrite {
-    type Db: sqlx::Database;
-    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Self::Db>>;
-}
-
-impl BeginWrite for SqlitePool {
-    type Db = sqlx::Sqlite;
-    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        writer_of(self).begin_with("BEGIN IMMEDIATE").await
-    }
-}
-
-/// The one connection this process writes a SQLite file through. Writers then queue for it in
-/// order, without sleeping, instead of colliding in SQLite's busy handler (which polls with
-/// sleeps of up to 100 ms); reads keep the whole pool. Writers in other processes still meet
-/// the busy timeout. An in-memory database has no second connection to the same data, so it
-/// keeps its pool.
-fn writer_of(pool: &SqlitePool) -> SqlitePool {
-    use std::collections::HashMap;
-    use std::path::PathBuf;
-    use std::sync::{Mutex, OnceLock};
-    static WRITERS: OnceLock<Mutex<HashMap<PathBuf, SqlitePool>>> = OnceLock::new();
-    let options = pool.connect_options();
-    let file = options.get_filename();
-    if file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:") {
-        return pool.clone();
-    }
-    let mut writers = WRITERS
-        .get_or_init(Default::default)
-        .lock()
-        .expect("not poisoned");
-    if let Some(writer) = writers.get(file) {
-        return writer.clone();
-    }
-    let writer = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(std::time::Duration::from_secs(10))
-        .connect_lazy_with((*options).clone());
-    writers.insert(file.to_path_buf(), writer.clone());
-    writer
-}
-
-impl BeginWrite for PgPool {
-    type Db = sqlx::Postgres;
-    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-        self.begin().await
-    }
-}
-
 const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.customer_id, p.sku, r.serial_number, r.serial_display,
     r.purchase_date, r.delivered_on, r.installed_on, r.warranty_starts_on, r.warranty_start_basis,
     r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at, r.holdout,
@@ -224,181 +108,165 @@ const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.cus
     c.time_zone AS customer_time_zone, c.country AS customer_country, c.postal_code AS customer_postal_code
     FROM registrations r JOIN products p ON p.id = r.product_id JOIN customers c ON c.id = r.customer_id";
 
-impl Store {
-    /// Stores a new registration, its customer (created, or updated when the same dealer already
-    /// captured this contact: never another dealer's record), its reminder
-    /// plan, its consent events and, when given, the idempotent answer, all in one transaction.
-    /// `record.customer_id` is ignored: the customer is found or created here.
-    pub async fn insert_registration(
-        &self,
-        record: &RegistrationRecord,
-        contact_key: &str,
-        consents: &[ConsentGrant],
-        accruals: &[AccrualPlan],
-        idempotent_answer: Option<(&str, Render<'_>)>,
-    ) -> Result<Result<Inserted, DuplicateSerial>> {
-        let faults = &self.faults;
-        let lock_totals = lock_totals_sql(self.backend());
-        let outcome = with_pool!(self, |pool| {
-            let mut tx = pool.begin_write().await?;
-            let c = &record.customer;
-            let customer_id: Uuid = sqlx::query_scalar(
-                "INSERT INTO customers (id, dealer_id, contact_key, name, email, phone, locale, time_zone, country,
-                   postal_code, created_at, updated_at)
-                 VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-                 ON CONFLICT (dealer_id, contact_key) DO UPDATE SET name = excluded.name,
-                   email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone),
-                   locale = excluded.locale, time_zone = excluded.time_zone,
-                   country = COALESCE(excluded.country, customers.country),
-                   postal_code = COALESCE(excluded.postal_code, customers.postal_code), updated_at = excluded.updated_at
-                 RETURNING id",
-            )
-            .bind(Uuid::now_v7())
-            .bind(contact_key)
-            .bind(&c.name)
-            .bind(&c.email)
-            .bind(&c.phone)
-            .bind(&c.locale)
-            .bind(&c.time_zone)
-            .bind(&c.country)
-            .bind(&c.postal_code)
-            .bind(record.created_at)
-            .bind(record.dealer_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            faults.check("after_customer")?;
+/// Creates the dealer's customer record for this contact, or updates the one the same dealer
+/// already captured (never another dealer's record). Returns its id.
+pub async fn upsert_customer(
+    tx: &mut WriteTx,
+    dealer_id: Uuid,
+    contact_key: &str,
+    c: &CustomerRecord,
+    at: DateTime<Utc>,
+) -> Result<Uuid> {
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO customers (id, dealer_id, contact_key, name, email, phone, locale, time_zone, country,
+               postal_code, created_at, updated_at)
+             VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+             ON CONFLICT (dealer_id, contact_key) DO UPDATE SET name = excluded.name,
+               email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone),
+               locale = excluded.locale, time_zone = excluded.time_zone,
+               country = COALESCE(excluded.country, customers.country),
+               postal_code = COALESCE(excluded.postal_code, customers.postal_code), updated_at = excluded.updated_at
+             RETURNING id",
+        )
+        .bind(Uuid::now_v7())
+        .bind(contact_key)
+        .bind(&c.name)
+        .bind(&c.email)
+        .bind(&c.phone)
+        .bind(&c.locale)
+        .bind(&c.time_zone)
+        .bind(&c.country)
+        .bind(&c.postal_code)
+        .bind(at)
+        .bind(dealer_id)
+        .fetch_one(&mut *conn)
+        .await?
+    }))
+}
 
-            let inserted = sqlx::query(
-                "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,
-                   delivered_on, installed_on, warranty_starts_on, warranty_start_basis, warranty_expires_on,
-                   external_ref, status, created_at, updated_at, holdout, serial_display, submission_fingerprint)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)",
+/// Inserts the registration row (its `customer_id` must be set). `false` when the serial is
+/// actively registered already (`registrations_active_serial`); the transaction must then be
+/// dropped (PostgreSQL has aborted it).
+pub async fn insert_registration(tx: &mut WriteTx, record: &RegistrationRecord) -> Result<bool> {
+    let inserted = with_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,
+               delivered_on, installed_on, warranty_starts_on, warranty_start_basis, warranty_expires_on,
+               external_ref, status, created_at, updated_at, holdout, serial_display, submission_fingerprint)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)",
+        )
+        .bind(record.id)
+        .bind(record.dealer_id)
+        .bind(record.product_id)
+        .bind(record.customer_id)
+        .bind(&record.serial_number)
+        .bind(record.purchase_date)
+        .bind(record.delivered_on)
+        .bind(record.installed_on)
+        .bind(record.warranty_starts_on)
+        .bind(&record.warranty_start_basis)
+        .bind(record.warranty_expires_on)
+        .bind(&record.external_ref)
+        .bind(&record.status)
+        .bind(record.created_at)
+        .bind(record.holdout)
+        .bind(&record.serial_display)
+        .bind(&record.submission_fingerprint)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if violates(&e, Unique::ActiveSerial) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Inserts a registration's planned reminders.
+pub async fn insert_reminders(
+    tx: &mut WriteTx,
+    reminders: &[ReminderRecord],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if reminders.is_empty() {
+        return Ok(());
+    }
+    with_tx!(tx, |conn| {
+        QueryBuilder::new(
+            "INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after,
+               status, created_at, updated_at, outcome) ",
+        )
+        .push_values(reminders, |mut row, r| {
+            row.push_bind(r.id)
+                .push_bind(r.registration_id)
+                .push_bind(&r.kind)
+                .push_bind(r.occurrence)
+                .push_bind(r.nominal_date)
+                .push_bind(r.due_at)
+                .push_bind(r.due_at)
+                .push_bind(&r.status)
+                .push_bind(at)
+                .push_bind(at)
+                .push_bind(&r.outcome);
+        })
+        .build()
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The active registration of a serial: (id, dealer, fingerprint of the submission that made it).
+pub type SerialHolder = (Uuid, Uuid, Option<String>);
+
+/// Marks a dealer's active registration voided and cancels its pending reminders; `false` when it
+/// is not this dealer's or not active.
+pub async fn void(
+    tx: &mut WriteTx,
+    dealer_id: Uuid,
+    id: Uuid,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(with_tx!(tx, |conn| {
+        let voided = sqlx::query(
+            "UPDATE registrations SET status = 'voided', voided_at = $3, updated_at = $3, void_reason = $4
+             WHERE id = $1 AND dealer_id = $2 AND status = 'active'",
+        )
+        .bind(id)
+        .bind(dealer_id)
+        .bind(now)
+        .bind(reason)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            == 1;
+        if voided {
+            sqlx::query(
+                "UPDATE reminders SET status = 'cancelled', updated_at = $2
+                 WHERE registration_id = $1 AND status = 'pending'",
             )
-            .bind(record.id)
-            .bind(record.dealer_id)
-            .bind(record.product_id)
-            .bind(customer_id)
-            .bind(&record.serial_number)
-            .bind(record.purchase_date)
-            .bind(record.delivered_on)
-            .bind(record.installed_on)
-            .bind(record.warranty_starts_on)
-            .bind(&record.warranty_start_basis)
-            .bind(record.warranty_expires_on)
-            .bind(&record.external_ref)
-            .bind(&record.status)
-            .bind(record.created_at)
-            .bind(record.holdout)
-            .bind(&record.serial_display)
-            .bind(&record.submission_fingerprint)
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Err(e) if is_unique_violation(&e) => None,
-                Err(e) => return Err(e.into()),
-                Ok(_) => {
-                    faults.check("after_registration")?;
-                    if !record.reminders.is_empty() {
-                        QueryBuilder::new(
-                            "INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after,
-                               status, created_at, updated_at, outcome) ",
-                        )
-                        .push_values(&record.reminders, |mut row, r| {
-                            row.push_bind(r.id)
-                                .push_bind(record.id)
-                                .push_bind(&r.kind)
-                                .push_bind(r.occurrence)
-                                .push_bind(r.nominal_date)
-                                .push_bind(r.due_at)
-                                .push_bind(r.due_at)
-                                .push_bind(&r.status)
-                                .push_bind(record.created_at)
-                                .push_bind(record.created_at)
-                                .push_bind(&r.outcome);
-                        })
-                        .build()
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    faults.check("after_reminders")?;
-                    if !consents.is_empty() {
-                        QueryBuilder::new(
-                            "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id,
-                               registration_id, occurred_at) ",
-                        )
-                        .push_values(consents, |mut row, grant| {
-                            row.push_bind(Uuid::now_v7())
-                                .push_bind(customer_id)
-                                .push_bind(grant.party.as_str())
-                                .push_bind(grant.purpose)
-                                .push_bind(grant.granted)
-                                .push_bind("dealer_registration")
-                                .push_bind(record.dealer_id)
-                                .push_bind(record.id)
-                                .push_bind(record.created_at);
-                        })
-                        .build()
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    faults.check("after_consent")?;
-                    let mut incentive = Vec::with_capacity(accruals.len());
-                    for plan in accruals {
-                        incentive.push(accrue!(
-                            tx,
-                            lock_totals,
-                            record.dealer_id,
-                            record.id,
-                            None::<Uuid>,
-                            plan,
-                            record.created_at
-                        ));
-                    }
-                    faults.check("after_incentives")?;
-                    let mut answer = None;
-                    if let Some((key, render)) = idempotent_answer {
-                        let mut stored = record.clone();
-                        stored.customer_id = customer_id;
-                        stored.incentive = Some(incentive.clone());
-                        let (status, body) = render(&stored);
-                        sqlx::query(
-                            "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4,
-                               registration_id = $5
-                             WHERE dealer_id = $1 AND key = $2",
-                        )
-                        .bind(record.dealer_id)
-                        .bind(key)
-                        .bind(i32::from(status))
-                        .bind(&body)
-                        .bind(record.id)
-                        .execute(&mut *tx)
-                        .await?;
-                        answer = Some((status, body));
-                    }
-                    tx.commit().await?;
-                    Some(Inserted {
-                        customer_id,
-                        incentive,
-                        answer,
-                    })
-                }
-            }
-        });
-        if let Some(inserted) = outcome {
-            return Ok(Ok(inserted));
+            .bind(id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
         }
-        let existing: Option<(Uuid, Uuid, Option<String>)> = with_pool!(self, |pool| {
+        voided
+    }))
+}
+
+impl Store {
+    /// Who holds a serial's active registration, if anyone.
+    pub async fn active_serial_holder(&self, serial_number: &str) -> Result<Option<SerialHolder>> {
+        Ok(with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, dealer_id, submission_fingerprint FROM registrations WHERE serial_number = $1 AND status = 'active'",
             )
-                .bind(&record.serial_number)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(Err(DuplicateSerial {
-            existing_registration_id: existing.as_ref().map(|e| e.0),
-            existing_dealer_id: existing.as_ref().map(|e| e.1),
-            existing_fingerprint: existing.and_then(|e| e.2),
+            .bind(serial_number)
+            .fetch_optional(pool)
+            .await?
         }))
     }
 
@@ -532,121 +400,6 @@ impl Store {
             }
             query.push(") ORDER BY registration_id, due_at, kind, occurrence");
             query.build_query_as().fetch_all(pool).await?
-        }))
-    }
-
-    /// Voids a dealer's active registration and cancels its pending reminders. Voiding a voided
-    /// registration changes nothing. `None` when the registration is not this dealer's.
-    pub async fn void_registration(
-        &self,
-        dealer_id: Uuid,
-        id: Uuid,
-        reason: Option<&str>,
-        period: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<RegistrationRecord>> {
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin_write().await?;
-            let voided = sqlx::query(
-                "UPDATE registrations SET status = 'voided', voided_at = $3, updated_at = $3, void_reason = $4
-                 WHERE id = $1 AND dealer_id = $2 AND status = 'active'",
-            )
-            .bind(id)
-            .bind(dealer_id)
-            .bind(now)
-            .bind(reason)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if voided == 1 {
-                sqlx::query(
-                    "UPDATE reminders SET status = 'cancelled', updated_at = $2
-                     WHERE registration_id = $1 AND status = 'pending'",
-                )
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                // Within the clawback window, every amount earned is given back by a reversing entry.
-                let earned: Vec<EarnedRow> = sqlx::query_as(
-                    "SELECT e.id, e.currency, e.amount_minor, e.kind, e.program_id, e.program_version, e.rule_id
-                     FROM ledger_entries e WHERE e.registration_id = $1 AND e.kind <> 'clawback' AND e.amount_minor <> 0
-                       AND e.clawback_until >= $2 AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)
-                     ORDER BY e.created_at, e.id",
-                )
-                .bind(id)
-                .bind(now)
-                .fetch_all(&mut *tx)
-                .await?;
-                for e in earned {
-                    let reason = format!("voided: reverses {}", e.kind);
-                    insert_entry!(
-                        tx,
-                        NewEntry {
-                            dealer_id,
-                            currency: &e.currency,
-                            amount_minor: -e.amount_minor,
-                            kind: "clawback",
-                            period,
-                            registration_id: Some(id),
-                            program_id: e.program_id.as_deref(),
-                            program_version: e.program_version,
-                            rule_id: e.rule_id.as_deref(),
-                            reverses: Some(e.id),
-                            reason: Some(&reason),
-                            ..NewEntry::new(now)
-                        }
-                    );
-                }
-                sqlx::query("UPDATE pending_accruals SET state = 'cancelled', resolved_at = $2 WHERE registration_id = $1 AND state = 'held'")
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        });
-        self.registration_for_dealer(dealer_id, id).await
-    }
-
-    /// The customer's current consent per party and purpose: the latest event, except that a
-    /// withdrawal by the customer (unsubscribe) stands until the customer grants consent again.
-    pub async fn current_consent(&self, customer_id: Uuid) -> Result<CurrentConsent> {
-        let events: Vec<(String, String, bool, String)> = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT party, purpose, granted, source FROM consent_events WHERE customer_id = $1 ORDER BY occurred_at, id",
-            )
-            .bind(customer_id)
-            .fetch_all(pool)
-            .await?
-        });
-        let current = |party: Party, purpose: &str| {
-            let mut state = None;
-            let mut withdrawn_by_customer = false;
-            for (_, _, granted, source) in events
-                .iter()
-                .filter(|(w, p, _, _)| w == party.as_str() && p == purpose)
-            {
-                if source.starts_with("customer_") {
-                    withdrawn_by_customer = !granted;
-                }
-                state = Some(*granted && !withdrawn_by_customer);
-            }
-            state
-        };
-        Ok(CurrentConsent {
-            service_reminders: current(Party::Dealer, "service_reminders"),
-            marketing: current(Party::Dealer, "marketing"),
-            manufacturer_marketing: current(Party::Manufacturer, "marketing"),
-        })
-    }
-
-    pub async fn consent_event_count(&self, customer_id: Uuid) -> Result<i64> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM consent_events WHERE customer_id = $1")
-                .bind(customer_id)
-                .fetch_one(pool)
-                .await?
         }))
     }
 

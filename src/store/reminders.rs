@@ -8,8 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::registrations::BeginWrite;
-use super::{Backend, Db, Result, Store, with_pool};
+use super::{Backend, BeginWrite, Db, Result, Store, with_pool};
 use sqlx::QueryBuilder;
 
 /// The apalis task of one reminder: only its id; the handler reads the current state.
@@ -497,25 +496,6 @@ impl Store {
             .collect())
     }
 
-    /// Records how sending ended. Returns false (and changes nothing) when the claim was lost.
-    pub async fn finish_send(
-        &self,
-        reminder_id: Uuid,
-        lease_until: DateTime<Utc>,
-        outcome: &Outcome,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        let finished = self
-            .finish_sends(&[Finished {
-                reminder_id,
-                lease_until,
-                outcome: outcome.clone(),
-                at: now,
-            }])
-            .await?;
-        Ok(finished[0])
-    }
-
     /// Records how several sends ended, in one transaction; for each, false (and nothing
     /// changed) when its claim was lost.
     pub async fn finish_sends(&self, sends: &[Finished]) -> Result<Vec<bool>> {
@@ -711,42 +691,6 @@ impl Store {
                 .await?
         }))
     }
-
-    /// Takes or renews the lease `name` for `holder` until `until`; true if `holder` holds it.
-    pub async fn try_lease(
-        &self,
-        name: &str,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool> {
-        let held: Option<String> = with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $4)
-                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                 WHERE leases.holder = excluded.holder OR leases.expires_at < $3
-                 RETURNING holder",
-            )
-            .bind(name)
-            .bind(holder)
-            .bind(now)
-            .bind(until)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(held.as_deref() == Some(holder))
-    }
-
-    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
-                .bind(name)
-                .bind(holder)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
-    }
 }
 
 /// A pending reminder as re-planning needs it.
@@ -761,28 +705,6 @@ pub struct PendingPlan {
 }
 
 impl Store {
-    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(pool)
-                .await?
-        }))
-    }
-
-    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(key)
-            .bind(value)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
     /// A page of pending reminders after `after` (by id), optionally of one dealer's
     /// registrations, with what their due time depends on.
     pub async fn pending_plans(

@@ -66,3 +66,40 @@ pub(super) async fn migrations_pending(pool: &SqlitePool) -> Result<bool> {
     )
     .await
 }
+
+/// `BEGIN IMMEDIATE` on this process's one writer connection for the file.
+pub(super) async fn begin_write(
+    pool: &SqlitePool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    writer_of(pool).begin_with("BEGIN IMMEDIATE").await
+}
+
+/// The one connection this process writes a SQLite file through. Writers then queue for it in
+/// order, without sleeping, instead of colliding in SQLite's busy handler (which polls with
+/// sleeps of up to 100 ms); reads keep the whole pool. Writers in other processes still meet
+/// the busy timeout. An in-memory database has no second connection to the same data, so it
+/// keeps its pool.
+fn writer_of(pool: &SqlitePool) -> SqlitePool {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::{Mutex, OnceLock};
+    static WRITERS: OnceLock<Mutex<HashMap<PathBuf, SqlitePool>>> = OnceLock::new();
+    let options = pool.connect_options();
+    let file = options.get_filename();
+    if file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:") {
+        return pool.clone();
+    }
+    let mut writers = WRITERS
+        .get_or_init(Default::default)
+        .lock()
+        .expect("not poisoned");
+    if let Some(writer) = writers.get(file) {
+        return writer.clone();
+    }
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with((*options).clone());
+    writers.insert(file.to_path_buf(), writer.clone());
+    writer
+}

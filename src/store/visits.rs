@@ -1,14 +1,14 @@
-//! Service visits: recorded with the reminder they are attributed to (a clicked booking link wins
-//! over a sent email, within the attribution window), credited to the selling dealer, and
-//! suppressing the pending reminder of the plan step they fulfil.
+//! Service visits as rows: the unit's owner, attribution candidates, the visit, the plan step it
+//! fulfils; servicer patterns and rejections for the scorecard. What is credited and fulfilled is
+//! decided in `crate::domain::attribution` and applied by `crate::workflows::visit`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::ledger::{AccrualPlan, IncentiveLine, accrue, lock_totals_sql};
-use super::registrations::BeginWrite;
-use super::{Result, Store, is_unique_violation, with_pool};
+use super::entries::IncentiveLine;
+use super::{Result, Store, Unique, WriteTx, violates, with_pool, with_tx};
+use crate::domain::attribution::Candidate;
 
 /// The registration a serial number belongs to (the latest, active or voided).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -33,10 +33,8 @@ pub struct NewVisit<'a> {
     pub service_date: NaiveDate,
     pub kind: &'a str,
     pub external_ref: Option<&'a str>,
-    /// The attribution window: reminders sent (or clicked) from this instant up to the end of the
-    /// service date count.
-    pub window_start: DateTime<Utc>,
-    pub window_end: DateTime<Utc>,
+    /// The attribution window (`domain::attribution::window`).
+    pub window: (DateTime<Utc>, DateTime<Utc>),
     /// Service-plan reminders due up to this date are fulfilled by the visit.
     pub fulfils_until: NaiveDate,
 }
@@ -65,15 +63,125 @@ pub struct RecordedVisit {
     pub created: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct Candidate {
-    id: Uuid,
-    sent_at: Option<DateTime<Utc>>,
-    clicked_at: Option<DateTime<Utc>>,
-}
-
 const VISIT_SELECT: &str = "SELECT id, serial_number, registration_id, servicing_dealer_id, selling_dealer_id, service_date, kind,
     external_ref, attributed_reminder_id, attributed_via, created_at FROM service_events";
+
+/// Whether the same visit is recorded already (serial's registration, servicing dealer, date, kind).
+pub async fn same_visit_exists(tx: &mut WriteTx, visit: &NewVisit<'_>, registration_id: Uuid) -> Result<bool> {
+    let found: Option<Uuid> = with_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "SELECT id FROM service_events WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4",
+        )
+        .bind(registration_id)
+        .bind(visit.servicing_dealer_id)
+        .bind(visit.service_date)
+        .bind(visit.kind)
+        .fetch_optional(&mut *conn)
+        .await?
+    });
+    Ok(found.is_some())
+}
+
+/// The registration's sent reminders (confirmations aside) not yet credited with a visit, each
+/// with its latest booking click inside the window.
+pub async fn attribution_candidates(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<Candidate>> {
+    let rows: Vec<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = with_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT r.id, r.sent_at,
+               (SELECT MAX(c.clicked_at) FROM link_clicks c WHERE c.reminder_id = r.id
+                  AND c.clicked_at >= $2 AND c.clicked_at < $3) AS clicked_at
+             FROM reminders r
+             WHERE r.registration_id = $1 AND r.status = 'sent' AND r.kind <> 'registration_confirmation'
+               AND NOT EXISTS (SELECT 1 FROM service_events s WHERE s.attributed_reminder_id = r.id)",
+        )
+        .bind(registration_id)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *conn)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(reminder_id, sent_at, clicked_at)| Candidate {
+            reminder_id,
+            sent_at,
+            clicked_at,
+        })
+        .collect())
+}
+
+/// Inserts a visit row. `false` when another visit took the reminder meanwhile
+/// (`service_events_attributed_reminder`): the caller retries.
+pub async fn insert_visit(
+    tx: &mut WriteTx,
+    id: Uuid,
+    visit: &NewVisit<'_>,
+    owner: &SerialOwner,
+    attributed: Option<(Uuid, &str)>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let inserted = with_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO service_events (id, serial_number, registration_id, servicing_dealer_id, selling_dealer_id,
+               service_date, kind, external_ref, attributed_reminder_id, attributed_via, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(id)
+        .bind(visit.serial_number)
+        .bind(owner.registration_id)
+        .bind(visit.servicing_dealer_id)
+        .bind(owner.dealer_id)
+        .bind(visit.service_date)
+        .bind(visit.kind)
+        .bind(visit.external_ref)
+        .bind(attributed.map(|a| a.0))
+        .bind(attributed.map(|a| a.1))
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map(drop)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if violates(&e, Unique::AttributedReminder) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The registration's service-due reminders not sent yet: (id, nominal date).
+pub async fn unsent_service_steps(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+) -> Result<Vec<(Uuid, NaiveDate)>> {
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT id, nominal_date FROM reminders WHERE registration_id = $1 AND kind = 'service_due'
+               AND status IN ('pending', 'queued')",
+        )
+        .bind(registration_id)
+        .fetch_all(&mut *conn)
+        .await?
+    }))
+}
+
+/// A reminder that will not be sent because the service it announces took place.
+pub async fn mark_serviced(tx: &mut WriteTx, reminder_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE reminders SET status = 'skipped', outcome = 'serviced', lease_until = NULL, updated_at = $2
+             WHERE id = $1 AND status IN ('pending', 'queued')",
+        )
+        .bind(reminder_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
 
 impl Store {
     pub async fn serial_owner(&self, serial_number: &str) -> Result<Option<SerialOwner>> {
@@ -91,178 +199,27 @@ impl Store {
         }))
     }
 
-    /// Records a visit in one transaction: attribution, the selling dealer's credit (when the
-    /// registration is active and a reminder led to the visit) and the fulfilled reminder. The same
-    /// visit (serial, servicing dealer, date, kind) recorded again changes nothing.
-    pub async fn record_visit(
-        &self,
-        visit: &NewVisit<'_>,
-        owner: &SerialOwner,
-        plans: &[AccrualPlan],
-        now: DateTime<Utc>,
-    ) -> Result<RecordedVisit> {
-        // Two visits racing for one reminder: the loser retries and finds it taken.
-        for attempt in 0..3 {
-            match self.try_record_visit(visit, owner, plans, now).await {
-                Err(super::StoreError::Database(e)) if is_unique_violation(&e) && attempt < 2 => {
-                    continue;
-                }
-                other => return other,
-            }
-        }
-        unreachable!("the loop returns")
-    }
-
-    async fn try_record_visit(
-        &self,
-        visit: &NewVisit<'_>,
-        owner: &SerialOwner,
-        plans: &[AccrualPlan],
-        now: DateTime<Utc>,
-    ) -> Result<RecordedVisit> {
-        let lock_totals = lock_totals_sql(self.backend());
-        let select_same = format!(
-            "{VISIT_SELECT} WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4"
-        );
-        let id = Uuid::now_v7();
-        let (created, incentive) = with_pool!(self, |pool| {
-            let mut tx = pool.begin_write().await?;
-            let existing: Option<VisitRecord> =
-                sqlx::query_as(sqlx::AssertSqlSafe(select_same.clone()))
-                    .bind(owner.registration_id)
-                    .bind(visit.servicing_dealer_id)
-                    .bind(visit.service_date)
-                    .bind(visit.kind)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let result = if existing.is_some() {
-                (false, Vec::new())
-            } else {
-                let candidates: Vec<Candidate> = sqlx::query_as(
-                    "SELECT r.id, r.sent_at,
-                       (SELECT MAX(c.clicked_at) FROM link_clicks c WHERE c.reminder_id = r.id
-                          AND c.clicked_at >= $2 AND c.clicked_at < $3) AS clicked_at
-                     FROM reminders r
-                     WHERE r.registration_id = $1 AND r.status = 'sent' AND r.kind <> 'registration_confirmation'
-                       AND NOT EXISTS (SELECT 1 FROM service_events s WHERE s.attributed_reminder_id = r.id)",
-                )
-                .bind(owner.registration_id)
-                .bind(visit.window_start)
-                .bind(visit.window_end)
-                .fetch_all(&mut *tx)
-                .await?;
-                // A voided registration gets no credit, and its reminders no visits.
-                let candidates = if owner.status == "active" {
-                    candidates
-                } else {
-                    Vec::new()
-                };
-                let clicked = candidates
-                    .iter()
-                    .filter(|c| c.clicked_at.is_some())
-                    .max_by_key(|c| c.clicked_at);
-                let sent = candidates
-                    .iter()
-                    .filter(|c| {
-                        c.sent_at
-                            .is_some_and(|t| t >= visit.window_start && t < visit.window_end)
-                    })
-                    .max_by_key(|c| c.sent_at);
-                let (reminder, via) = match (clicked, sent) {
-                    (Some(c), _) => (Some(c.id), Some("click")),
-                    (None, Some(s)) => (Some(s.id), Some("send")),
-                    (None, None) => (None, None),
-                };
-                sqlx::query(
-                    "INSERT INTO service_events (id, serial_number, registration_id, servicing_dealer_id, selling_dealer_id,
-                       service_date, kind, external_ref, attributed_reminder_id, attributed_via, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(id)
-                .bind(visit.serial_number)
-                .bind(owner.registration_id)
-                .bind(visit.servicing_dealer_id)
-                .bind(owner.dealer_id)
-                .bind(visit.service_date)
-                .bind(visit.kind)
-                .bind(visit.external_ref)
-                .bind(reminder)
-                .bind(via)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                let mut incentive = Vec::new();
-                if reminder.is_some() && owner.status == "active" {
-                    for plan in plans {
-                        incentive.push(accrue!(
-                            tx,
-                            lock_totals,
-                            owner.dealer_id,
-                            owner.registration_id,
-                            Some(id),
-                            plan,
-                            now
-                        ));
-                    }
-                }
-                // No "your service is due" right after a service.
-                let fulfilled: Option<Uuid> = sqlx::query_scalar(
-                    "SELECT id FROM reminders WHERE registration_id = $1 AND kind = 'service_due'
-                       AND status IN ('pending', 'queued') AND nominal_date <= $2 ORDER BY nominal_date LIMIT 1",
-                )
-                .bind(owner.registration_id)
-                .bind(visit.fulfils_until)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(reminder_id) = fulfilled {
-                    sqlx::query(
-                        "UPDATE reminders SET status = 'skipped', outcome = 'serviced', lease_until = NULL, updated_at = $2
-                         WHERE id = $1 AND status IN ('pending', 'queued')",
-                    )
-                    .bind(reminder_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                (true, incentive)
-            };
-            tx.commit().await?;
-            result
-        });
-        let visit_id = if created {
-            id
-        } else {
-            self.visit_id_of(visit, owner).await?
-        };
-        let sql = format!("{VISIT_SELECT} WHERE id = $1");
-        let record: VisitRecord = with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(visit_id)
-            .fetch_one(pool)
-            .await?);
-        let incentive = if created {
-            incentive
-        } else {
-            self.visit_incentive(visit_id).await?
-        };
-        Ok(RecordedVisit {
-            visit: record,
-            incentive,
-            created,
-        })
-    }
-
-    async fn visit_id_of(&self, visit: &NewVisit<'_>, owner: &SerialOwner) -> Result<Uuid> {
+    /// The id of the same visit (serial's registration, servicing dealer, date, kind), if recorded.
+    pub async fn visit_id_of(&self, visit: &NewVisit<'_>, registration_id: Uuid) -> Result<Option<Uuid>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT id FROM service_events WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4",
             )
-            .bind(owner.registration_id)
+            .bind(registration_id)
             .bind(visit.servicing_dealer_id)
             .bind(visit.service_date)
             .bind(visit.kind)
-            .fetch_one(pool)
+            .fetch_optional(pool)
             .await?
         }))
+    }
+
+    pub async fn visit(&self, id: Uuid) -> Result<VisitRecord> {
+        let sql = format!("{VISIT_SELECT} WHERE id = $1");
+        Ok(with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(pool)
+            .await?))
     }
 
     pub async fn visit_incentive(&self, visit_id: Uuid) -> Result<Vec<IncentiveLine>> {

@@ -99,16 +99,15 @@ async fn two_processes_closing_one_period_make_one_set_of_statements() {
     crate::crash::registrations(&url, 0, |_| String::new()).await;
     let store = warrantyd::store::Store::connect(&url, 2).await.unwrap();
     let dealer = store.dealer_by_code("W1").await.unwrap().unwrap();
-    let adjustment = warrantyd::store::NewAdjustment {
+    let adjustment = warrantyd::workflows::ledger::NewAdjustment {
         dealer_id: dealer.id,
         currency: "EUR",
         amount_minor: 1234,
-        period: "2026-10",
+        period: warrantyd::domain::ledger::AccountingMonth::parse("2026-10").unwrap(),
         reason: "test",
         actor: uuid::Uuid::nil(),
     };
-    store
-        .add_adjustment(&adjustment, chrono::Utc::now())
+    warrantyd::workflows::ledger::add_adjustment(&store, &adjustment, chrono::Utc::now())
         .await
         .unwrap();
     let close = || {

@@ -173,9 +173,9 @@ async fn run_history(backend: Backend, ops: Vec<Op>) {
             }
             Op::Close { months_back } => {
                 let mut period =
-                    warrantyd::domain::incentives::period_of(app.now(), chrono_tz::UTC);
+                    warrantyd::domain::ledger::AccountingMonth::of(app.now(), chrono_tz::UTC);
                 for _ in 0..months_back {
-                    period = warrantyd::domain::incentives::previous_period(&period);
+                    period = period.previous();
                 }
                 let first = app
                     .post_json(

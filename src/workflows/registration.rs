@@ -1,25 +1,30 @@
-//! Registering units: parse the request against the catalog and the dealer's defaults, plan the
-//! reminders, and store everything in one transaction. Shared by the API, the batch endpoint and
-//! the CLI.
+//! Registering a unit and voiding a registration. `register` parses the request against the
+//! catalog and the dealer's defaults, plans the reminders (`domain::plan`) and the earnings
+//! (`domain::incentives`), and writes everything in one transaction that it leaves open: the
+//! caller saves its idempotent answer in it (`Registered::save_answer`) and commits. Shared by the
+//! API, the batch endpoint, the counter page and the CLI's import.
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
+use super::DealerContext;
 use crate::clock::Clock;
 use crate::domain::FieldError;
 use crate::domain::catalog::{Period, ProductTerms, WarrantyStart};
+use crate::domain::consent::{ConsentGrant, CurrentConsent, Party, Purpose, source};
 use crate::domain::contact::{Locale, TimeZone};
+use crate::domain::incentives::{ProgramDefinition, earnings};
+use crate::domain::ledger::{AccountingMonth, AccrualPlan};
 use crate::domain::plan::{PlanInput, SendWindow, plan_reminders};
 use crate::domain::registration::{
     NewRegistration, RegistrationContext, RegistrationRequest, requested_sku,
 };
-use chrono::{DateTime, Duration, Utc};
-
-use crate::domain::incentives::{ProgramDefinition, earnings, period_of};
+use crate::store::consent::EventContext;
 use crate::store::{
-    AccrualPlan, ConsentGrant, CurrentConsent, CustomerRecord, DuplicateSerial, Party,
-    ProductRecord, ProgramVersion, RegistrationRecord, ReminderRecord, Render, Store, StoreError,
+    CustomerRecord, ProductRecord, ProgramVersion, RegistrationRecord, ReminderRecord, Store,
+    StoreError, WriteTx, consent, idempotency, registrations,
 };
 
 /// A submission's identity for the scorecard: the same request sent again (a retry, an import run
@@ -28,63 +33,6 @@ fn fingerprint(req: &RegistrationRequest) -> String {
     use sha2::Digest;
     let bytes = serde_json::to_vec(req).expect("plain data serializes");
     hex::encode(sha2::Sha256::digest(&bytes))
-}
-
-/// The dealer on whose behalf a unit is registered.
-#[derive(Debug, Clone)]
-pub struct DealerContext {
-    pub id: Uuid,
-    pub code: String,
-    pub locale: String,
-    pub time_zone: String,
-    /// The dealer's own send window, if it overrides the deployment's.
-    pub send_window: Option<String>,
-}
-
-impl From<crate::store::DealerRecord> for DealerContext {
-    fn from(d: crate::store::DealerRecord) -> Self {
-        Self {
-            id: d.id,
-            code: d.code,
-            locale: d.locale,
-            time_zone: d.time_zone,
-            send_window: d.send_window,
-        }
-    }
-}
-
-/// The dealer behind an API key, as read with the key.
-pub enum KeyDealer {
-    /// A staff key.
-    None,
-    Active(DealerContext),
-    /// The dealer is deactivated (or its row is missing): the key may not act.
-    Refused,
-}
-
-impl KeyDealer {
-    pub fn of(key: &crate::store::KeyRecord) -> Self {
-        match (
-            key.dealer_id,
-            &key.dealer_code,
-            &key.dealer_locale,
-            &key.dealer_time_zone,
-        ) {
-            (None, ..) => Self::None,
-            (Some(id), Some(code), Some(locale), Some(time_zone))
-                if key.dealer_active == Some(true) =>
-            {
-                Self::Active(DealerContext {
-                    id,
-                    code: code.clone(),
-                    locale: locale.clone(),
-                    time_zone: time_zone.clone(),
-                    send_window: key.dealer_send_window.clone(),
-                })
-            }
-            _ => Self::Refused,
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,14 +72,13 @@ pub fn in_holdout(id: Uuid, share: f64) -> bool {
 }
 
 impl Intake {
-    /// Registers a unit. With `answer` (an Idempotency-Key and how to render the response), the
-    /// response is rendered from the stored registration and saved in the same transaction.
+    /// Registers a unit: everything is written in one transaction, left open for the caller to
+    /// save its answer in and commit (`Registered`). A duplicate serial is refused (and counted).
     pub async fn register(
         &self,
         dealer: &DealerContext,
         req: &RegistrationRequest,
-        answer: Option<(&str, Render<'_>)>,
-    ) -> Result<(RegistrationRecord, Option<(u16, String)>), IntakeError> {
+    ) -> Result<Registered, IntakeError> {
         let now = self.clock.now();
         let submission = fingerprint(req);
         let dealer_tz =
@@ -251,75 +198,162 @@ impl Intake {
         let mut consents = vec![
             ConsentGrant {
                 party: Party::Dealer,
-                purpose: "service_reminders",
+                purpose: Purpose::ServiceReminders,
                 granted: new.consent.service_reminders,
             },
             ConsentGrant {
                 party: Party::Dealer,
-                purpose: "marketing",
+                purpose: Purpose::Marketing,
                 granted: new.consent.marketing,
             },
         ];
         if let Some(granted) = new.consent.manufacturer_marketing {
             consents.push(ConsentGrant {
                 party: Party::Manufacturer,
-                purpose: "marketing",
+                purpose: Purpose::Marketing,
                 granted,
             });
         }
         let accruals = self.accruals(&programs, &product, &new, now, ctx.today)?;
-        match self
-            .store
-            .insert_registration(
-                &record,
-                &new.customer.contact_key(),
-                &consents,
-                &accruals,
-                answer,
-            )
-            .await?
-        {
-            Ok(inserted) => {
-                record.customer_id = inserted.customer_id;
-                record.incentive = Some(inserted.incentive);
-                crate::telemetry_metrics::registration_accepted();
-                tracing::info!(registration_id = %record.id, dealer = %dealer.code, sku = %record.sku, "registration accepted");
-                Ok((record, inserted.answer))
-            }
-            Err(DuplicateSerial {
-                existing_dealer_id,
-                existing_registration_id,
-                existing_fingerprint,
-            }) => {
-                let own = (existing_dealer_id == Some(dealer.id))
-                    .then_some(existing_registration_id)
-                    .flatten();
-                if own.is_none() {
-                    // Another dealer holds this unit: worth an admin's look, never shown to this dealer.
-                    self.store
-                        .record_fraud_signal(
-                            "serial_held_by_other_dealer",
-                            dealer.id,
-                            Some(&record.serial_number),
-                            existing_registration_id,
-                            now,
-                        )
-                        .await?;
-                }
-                // The very submission that created this dealer's registration, sent again (a retry,
-                // a resumed import), is told so but is no new duplicate on the scorecard.
-                let retry =
-                    own.is_some() && existing_fingerprint.as_deref() == Some(submission.as_str());
-                if !retry {
-                    self.store
-                        .record_rejection(dealer.id, "duplicate", &submission, now)
-                        .await?;
-                }
-                crate::telemetry_metrics::registration_rejected("duplicate");
-                tracing::info!(dealer = %dealer.code, own_duplicate = own.is_some(), "registration refused: serial already registered");
-                Err(IntakeError::Duplicate { own })
-            }
+        let faults = self.store.faults();
+        let mut tx = self.store.begin_write().await?;
+        record.customer_id = registrations::upsert_customer(
+            &mut tx,
+            dealer.id,
+            &new.customer.contact_key(),
+            &record.customer,
+            now,
+        )
+        .await?;
+        faults.check("after_customer")?;
+        if !registrations::insert_registration(&mut tx, &record).await? {
+            drop(tx);
+            return Err(self.refuse_duplicate(dealer, &record, &submission, now).await);
         }
+        faults.check("after_registration")?;
+        registrations::insert_reminders(&mut tx, &record.reminders, now).await?;
+        faults.check("after_reminders")?;
+        let context = EventContext {
+            source: source::DEALER_REGISTRATION,
+            dealer_id: Some(dealer.id),
+            registration_id: Some(record.id),
+            at: now,
+        };
+        consent::insert_events(&mut tx, record.customer_id, &consents, &context).await?;
+        faults.check("after_consent")?;
+        let mut incentive = Vec::with_capacity(accruals.len());
+        for plan in &accruals {
+            incentive.push(
+                super::ledger::accrue(&mut tx, dealer.id, record.id, None, plan, now).await?,
+            );
+        }
+        faults.check("after_incentives")?;
+        record.incentive = Some(incentive);
+        Ok(Registered {
+            tx,
+            record,
+            dealer_code: dealer.code.clone(),
+        })
+    }
+
+    /// Registers and commits at once (no idempotent answer to save with it).
+    pub async fn register_and_commit(
+        &self,
+        dealer: &DealerContext,
+        req: &RegistrationRequest,
+    ) -> Result<RegistrationRecord, IntakeError> {
+        Ok(self.register(dealer, req).await?.commit().await?)
+    }
+
+    /// A duplicate serial: counted as a rejected submission unless it is the very submission that
+    /// created this dealer's registration sent again; another dealer's unit raises a signal that
+    /// only admins see.
+    async fn refuse_duplicate(
+        &self,
+        dealer: &DealerContext,
+        record: &RegistrationRecord,
+        submission: &str,
+        now: DateTime<Utc>,
+    ) -> IntakeError {
+        let outcome = async {
+            let holder = self.store.active_serial_holder(&record.serial_number).await?;
+            let own = holder
+                .as_ref()
+                .filter(|(_, dealer_id, _)| *dealer_id == dealer.id)
+                .map(|(id, _, _)| *id);
+            if own.is_none() {
+                self.store
+                    .record_fraud_signal(
+                        "serial_held_by_other_dealer",
+                        dealer.id,
+                        Some(&record.serial_number),
+                        holder.as_ref().map(|(id, _, _)| *id),
+                        now,
+                    )
+                    .await?;
+            }
+            let retry = own.is_some()
+                && holder.as_ref().and_then(|(_, _, f)| f.as_deref()) == Some(submission);
+            if !retry {
+                self.store
+                    .record_rejection(dealer.id, "duplicate", submission, now)
+                    .await?;
+            }
+            crate::telemetry_metrics::registration_rejected("duplicate");
+            tracing::info!(dealer = %dealer.code, own_duplicate = own.is_some(), "registration refused: serial already registered");
+            Ok::<_, StoreError>(IntakeError::Duplicate { own })
+        };
+        outcome.await.unwrap_or_else(IntakeError::Store)
+    }
+
+    /// Voids a dealer's active registration: pending reminders cancelled, earnings within their
+    /// clawback window reversed in the current period, held amounts cancelled. Voiding a voided
+    /// registration changes nothing. `None` when the registration is not this dealer's.
+    pub async fn void(
+        &self,
+        dealer_id: Uuid,
+        id: Uuid,
+        reason: Option<&str>,
+    ) -> Result<Option<RegistrationRecord>, StoreError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin_write().await?;
+        if registrations::void(&mut tx, dealer_id, id, reason, now).await? {
+            let period = AccountingMonth::of(now, self.manufacturer_tz);
+            super::ledger::claw_back(&mut tx, dealer_id, id, period, now).await?;
+        }
+        tx.commit().await?;
+        self.store.registration_for_dealer(dealer_id, id).await
+    }
+}
+
+/// A registration written in a transaction not yet committed: the caller may save its
+/// idempotent answer in the same transaction, then commits.
+pub struct Registered {
+    tx: WriteTx,
+    pub record: RegistrationRecord,
+    dealer_code: String,
+}
+
+impl Registered {
+    /// Saves the answer to an Idempotency-Key with the registration.
+    pub async fn save_answer(
+        &mut self,
+        dealer_id: Uuid,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        idempotency::save_answer(&mut self.tx, dealer_id, key, status, body, Some(self.record.id))
+            .await
+    }
+
+    /// Commits: from here the registration is durable.
+    pub async fn commit(self) -> Result<RegistrationRecord, StoreError> {
+        self.tx.commit().await?;
+        let record = self.record;
+        crate::telemetry_metrics::registration_accepted();
+        tracing::info!(registration_id = %record.id, dealer = %self.dealer_code, sku = %record.sku, "registration accepted");
+        Ok(record)
     }
 }
 
@@ -333,7 +367,7 @@ impl Intake {
         now: DateTime<Utc>,
         registered_on: chrono::NaiveDate,
     ) -> Result<Vec<AccrualPlan>, IntakeError> {
-        let period = period_of(now, self.manufacturer_tz);
+        let period = AccountingMonth::of(now, self.manufacturer_tz);
         let mut plans = Vec::new();
         for program in programs {
             let definition: ProgramDefinition = serde_json::from_str(&program.definition)
@@ -356,7 +390,7 @@ impl Intake {
                     release_after: now + Duration::days(i64::from(earning.verification_days)),
                     cap_minor: definition.cap_per_dealer_per_period_minor,
                     clawback_until: now + Duration::days(i64::from(definition.clawback_days)),
-                    period: period.clone(),
+                    period,
                 });
             }
         }

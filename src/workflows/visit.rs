@@ -1,17 +1,23 @@
-//! Recording service visits: validate, find the unit's registration, work out what the selling
-//! dealer earns if a reminder led to the visit, and store it all in one transaction.
+//! Recording a service visit: validate, check who may report it (the seller, or an authorized
+//! servicer), find the registration, then in one transaction attribute it to a reminder
+//! (`domain::attribution`), credit the selling dealer (`ledger::accrue`) and fulfil its plan step;
+//! flag servicer patterns for admins.
 
-use chrono::{Days, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use uuid::Uuid;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::FieldError;
 use crate::domain::contact::SerialNumber;
 use crate::domain::field::{Errors, clean_text};
-use crate::domain::incentives::{ProgramDefinition, period_of};
+use crate::domain::attribution::{self, attribute, fulfilled};
+use crate::domain::incentives::ProgramDefinition;
+use crate::domain::ledger::{AccountingMonth, AccrualPlan};
 use crate::domain::servicing::{UnitSeller, VISIT_RIGHT_AFTER_REMINDER_HOURS, may_service};
-use crate::intake::{DealerContext, Intake};
-use crate::store::{AccrualPlan, NewVisit, RecordedVisit, SerialOwner, StoreError};
+use super::DealerContext;
+use super::registration::Intake;
+use crate::store::{NewVisit, RecordedVisit, SerialOwner, Store, StoreError, visits};
 
 fn seller_of(owner: &SerialOwner) -> UnitSeller<'_> {
     UnitSeller {
@@ -143,26 +149,16 @@ impl Intake {
             date.expect("checked"),
             owner.expect("checked"),
         );
-        let window_end = Utc.from_utc_datetime(
-            &date
-                .succ_opt()
-                .unwrap_or(date)
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight"),
-        );
         let visit = NewVisit {
             serial_number: serial.as_str(),
             servicing_dealer_id: dealer.id,
             service_date: date,
             kind: &req.kind,
             external_ref: external_ref.as_deref(),
-            window_start: window_end - Duration::days(i64::from(attribution_window_days) + 1),
-            window_end,
-            fulfils_until: date
-                .checked_add_days(Days::new(u64::from(fulfils_days)))
-                .unwrap_or(date),
+            window: attribution::window(date, attribution_window_days),
+            fulfils_until: attribution::fulfils_until(date, fulfils_days),
         };
-        let period = period_of(now, self.manufacturer_tz);
+        let period = AccountingMonth::of(now, self.manufacturer_tz);
         let mut plans = Vec::new();
         for program in self.store.current_programs().await? {
             let definition: ProgramDefinition = serde_json::from_str(&program.definition)
@@ -185,12 +181,12 @@ impl Intake {
                         release_after: now,
                         cap_minor: definition.cap_per_dealer_per_period_minor,
                         clawback_until: now,
-                        period: period.clone(),
+                        period,
                     });
                 }
             }
         }
-        let recorded = self.store.record_visit(&visit, &owner, &plans, now).await?;
+        let recorded = record(&self.store, &visit, &owner, &plans, now).await?;
         if recorded.created && owner.dealer_id != dealer.id {
             self.flag_servicer_pattern(dealer, &owner, &recorded, fraud_visits_per_30_days)
                 .await?;
@@ -262,4 +258,76 @@ impl Intake {
         }
         Ok(())
     }
+}
+
+/// Records a visit in one transaction: attribution, the selling dealer's credit (when the
+/// registration is active and a reminder led to the visit) and the fulfilled plan step. The same
+/// visit (serial, servicing dealer, date, kind) recorded again changes nothing. Two visits racing
+/// for one reminder: the loser tries again and finds it taken.
+async fn record(
+    store: &Store,
+    visit: &NewVisit<'_>,
+    owner: &SerialOwner,
+    plans: &[AccrualPlan],
+    now: DateTime<Utc>,
+) -> Result<RecordedVisit, StoreError> {
+    for _ in 0..3 {
+        if let Some(recorded) = try_record(store, visit, owner, plans, now).await? {
+            return Ok(recorded);
+        }
+    }
+    Err(StoreError::Corrupt(
+        "a visit lost the race for its reminder three times".into(),
+    ))
+}
+
+/// `None` when another visit took the reminder meanwhile.
+async fn try_record(
+    store: &Store,
+    visit: &NewVisit<'_>,
+    owner: &SerialOwner,
+    plans: &[AccrualPlan],
+    now: DateTime<Utc>,
+) -> Result<Option<RecordedVisit>, StoreError> {
+    let id = Uuid::now_v7();
+    let mut tx = store.begin_write().await?;
+    if visits::same_visit_exists(&mut tx, visit, owner.registration_id).await? {
+        drop(tx);
+        let id = store
+            .visit_id_of(visit, owner.registration_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        return Ok(Some(RecordedVisit {
+            visit: store.visit(id).await?,
+            incentive: store.visit_incentive(id).await?,
+            created: false,
+        }));
+    }
+    let active = owner.status == "active";
+    let candidates =
+        visits::attribution_candidates(&mut tx, owner.registration_id, visit.window).await?;
+    let attributed = attribute(&candidates, active, visit.window);
+    let via = attributed.map(|(reminder, via)| (reminder, via.as_str()));
+    if !visits::insert_visit(&mut tx, id, visit, owner, via, now).await? {
+        return Ok(None);
+    }
+    let mut incentive = Vec::new();
+    if attributed.is_some() && active {
+        for plan in plans {
+            incentive.push(
+                super::ledger::accrue(&mut tx, owner.dealer_id, owner.registration_id, Some(id), plan, now)
+                    .await?,
+            );
+        }
+    }
+    let steps = visits::unsent_service_steps(&mut tx, owner.registration_id).await?;
+    if let Some(step) = fulfilled(&steps, visit.fulfils_until) {
+        visits::mark_serviced(&mut tx, step, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(RecordedVisit {
+        visit: store.visit(id).await?,
+        incentive,
+        created: true,
+    }))
 }

@@ -1,11 +1,12 @@
 //! Erasing a person on request: find every record of them (by email, phone or one record's id,
-//! following the identifiers those records hold, across dealers), erase them in the store, then
-//! delete their emails from the outbox. Used by the admin API and the CLI.
+//! following the identifiers those records hold, across dealers), erase them in one transaction
+//! with an audit row each, then delete their emails from the outbox. Used by the admin API and the
+//! CLI.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::store::{Erased, Store, StoreError};
+use crate::store::{Backend, Store, StoreError, customers, entries};
 
 /// Who to erase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,13 +53,25 @@ pub async fn erase(
                 .await?
         }
     };
-    let Some(Erased {
-        customer_ids,
-        message_ids,
-    }) = store.erase_person(&ids, actor, now).await?
-    else {
+    let mut tx = store.begin_write().await?;
+    let (mut customer_ids, mut message_ids) = (Vec::new(), Vec::new());
+    for id in ids {
+        if let Some(messages) = customers::erase_customer(&mut tx, id, now).await? {
+            entries::audit(&mut tx, actor, "customer.erased", "customer", &id.to_string(), None, now)
+                .await?;
+            customer_ids.push(id);
+            message_ids.extend(messages);
+        }
+    }
+    tx.commit().await?;
+    if customer_ids.is_empty() {
         return Ok(None);
-    };
+    }
+    if store.backend() == Backend::Sqlite {
+        // secure_delete zeroed the old values in the database file; the write-ahead log still
+        // holds the pages as they were until it is checkpointed and truncated.
+        store.checkpoint().await?;
+    }
     let mut removed = 0;
     for message_id in &message_ids {
         let path = outbox_dir.join(crate::mail::outbox_file_name(message_id));

@@ -1,0 +1,459 @@
+//! The append-only ledger: entries (only ever inserted), held amounts waiting for verification,
+//! the per-dealer accrual totals the cap is checked against, and the audit log. Writes take the
+//! caller's `WriteTx`; what to write is decided in `crate::workflows::ledger`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{Result, Store, WriteTx, with_pool, with_tx};
+
+/// One incentive line of a registration or visit, as accrued (or held).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct IncentiveLine {
+    pub program_id: String,
+    pub program_version: i32,
+    pub rule_id: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// Held until the customer verifies the registration.
+    pub held: bool,
+    /// `capped` when the program's cap reduced it.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LedgerLine {
+    pub entry_id: Uuid,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub period: String,
+    pub registration_id: Option<Uuid>,
+    pub serial_number: Option<String>,
+    pub program_id: Option<String>,
+    pub program_version: Option<i32>,
+    pub rule_id: Option<String>,
+    pub reverses: Option<Uuid>,
+    pub reason: Option<String>,
+    pub actor: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub actor: Option<Uuid>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub detail: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// An amount a registration earned that a clawback may reverse.
+#[derive(Debug, sqlx::FromRow)]
+pub struct EarnedRow {
+    pub id: Uuid,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub kind: String,
+    pub program_id: Option<String>,
+    pub program_version: Option<i32>,
+    pub rule_id: Option<String>,
+}
+
+/// A held amount, as released into the ledger.
+#[derive(Debug, sqlx::FromRow)]
+pub struct HeldRow {
+    pub id: Uuid,
+    pub dealer_id: Uuid,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub kind: String,
+    pub program_id: String,
+    pub program_version: i32,
+    pub rule_id: String,
+    pub clawback_until: Option<DateTime<Utc>>,
+}
+
+/// A registration with held amounts that may be settled, and the facts that decide how.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SettleCandidate {
+    pub registration_id: Uuid,
+    pub status: String,
+    /// The confirmation reminder's outcome (`sent`, `bounced`, ...).
+    pub outcome: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
+    /// Some held amount's verification days have passed.
+    pub release_due: bool,
+}
+
+/// A ledger entry to write.
+#[derive(Debug)]
+pub struct NewEntry<'a> {
+    pub id: Uuid,
+    pub dealer_id: Uuid,
+    pub currency: &'a str,
+    pub amount_minor: i64,
+    pub kind: &'a str,
+    pub period: &'a str,
+    pub registration_id: Option<Uuid>,
+    pub service_event_id: Option<Uuid>,
+    pub program_id: Option<&'a str>,
+    pub program_version: Option<i32>,
+    pub rule_id: Option<&'a str>,
+    pub reverses: Option<Uuid>,
+    pub reason: Option<&'a str>,
+    pub actor: Option<Uuid>,
+    pub clawback_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl NewEntry<'_> {
+    /// Defaults for the optional parts (struct update syntax fills the rest).
+    pub fn new(created_at: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            dealer_id: Uuid::nil(),
+            currency: "",
+            amount_minor: 0,
+            kind: "",
+            period: "",
+            registration_id: None,
+            service_event_id: None,
+            program_id: None,
+            program_version: None,
+            rule_id: None,
+            reverses: None,
+            reason: None,
+            actor: None,
+            clawback_until: None,
+            created_at,
+        }
+    }
+}
+
+/// A held amount to write (it becomes an entry when released).
+#[derive(Debug)]
+pub struct NewHeld<'a> {
+    pub registration_id: Uuid,
+    pub dealer_id: Uuid,
+    pub currency: &'a str,
+    pub amount_minor: i64,
+    pub kind: &'a str,
+    pub period: &'a str,
+    pub program_id: &'a str,
+    pub program_version: i32,
+    pub rule_id: &'a str,
+    pub release_after: DateTime<Utc>,
+    pub clawback_until: DateTime<Utc>,
+    pub reason: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub(crate) const LINE_SELECT: &str = "SELECT e.id AS entry_id, e.kind, e.amount_minor, e.currency, e.period, e.registration_id,
+    g.serial_number, e.program_id, e.program_version, e.rule_id, e.reverses, e.reason, e.actor, e.created_at
+    FROM ledger_entries e LEFT JOIN registrations g ON g.id = e.registration_id";
+
+pub async fn insert_entry(tx: &mut WriteTx, e: &NewEntry<'_>) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id, service_event_id,
+               program_id, program_version, rule_id, reverses, reason, actor, clawback_until, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(e.id)
+        .bind(e.dealer_id)
+        .bind(e.currency)
+        .bind(e.amount_minor)
+        .bind(e.kind)
+        .bind(e.period)
+        .bind(e.registration_id)
+        .bind(e.service_event_id)
+        .bind(e.program_id)
+        .bind(e.program_version)
+        .bind(e.rule_id)
+        .bind(e.reverses)
+        .bind(e.reason)
+        .bind(e.actor)
+        .bind(e.clawback_until)
+        .bind(e.created_at)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+pub async fn insert_held(tx: &mut WriteTx, h: &NewHeld<'_>) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO pending_accruals (id, registration_id, dealer_id, currency, amount_minor, kind, period, program_id,
+               program_version, rule_id, release_after, clawback_until, reason, state, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'held', $14)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(h.registration_id)
+        .bind(h.dealer_id)
+        .bind(h.currency)
+        .bind(h.amount_minor)
+        .bind(h.kind)
+        .bind(h.period)
+        .bind(h.program_id)
+        .bind(h.program_version)
+        .bind(h.rule_id)
+        .bind(h.release_after)
+        .bind(h.clawback_until)
+        .bind(h.reason)
+        .bind(h.created_at)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The dealer's accrued total for a program and period, locked until the transaction ends (on
+/// SQLite the write transaction already serializes writers), so cap checks run one at a time.
+pub async fn lock_accrual_total(
+    tx: &mut WriteTx,
+    dealer_id: Uuid,
+    program_id: &str,
+    period: &str,
+) -> Result<i64> {
+    let lock = match tx.backend() {
+        super::Backend::Postgres => " FOR UPDATE",
+        super::Backend::Sqlite => "",
+    };
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO accrual_totals (dealer_id, program_id, period, total_minor) VALUES ($1, $2, $3, 0)
+             ON CONFLICT (dealer_id, program_id, period) DO NOTHING",
+        )
+        .bind(dealer_id)
+        .bind(program_id)
+        .bind(period)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT total_minor FROM accrual_totals WHERE dealer_id = $1 AND program_id = $2 AND period = $3{lock}"
+        )))
+        .bind(dealer_id)
+        .bind(program_id)
+        .bind(period)
+        .fetch_one(&mut *conn)
+        .await?
+    }))
+}
+
+pub async fn add_to_accrual_total(
+    tx: &mut WriteTx,
+    dealer_id: Uuid,
+    program_id: &str,
+    period: &str,
+    amount_minor: i64,
+) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE accrual_totals SET total_minor = total_minor + $4 WHERE dealer_id = $1 AND program_id = $2 AND period = $3",
+        )
+        .bind(dealer_id)
+        .bind(program_id)
+        .bind(period)
+        .bind(amount_minor)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Writes one audit row.
+pub async fn audit(
+    tx: &mut WriteTx,
+    actor: Option<Uuid>,
+    action: &str,
+    subject_type: &str,
+    subject_id: &str,
+    detail: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO audit_log (id, actor, action, subject_type, subject_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(actor)
+        .bind(action)
+        .bind(subject_type)
+        .bind(subject_id)
+        .bind(detail)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// What a registration earned that no entry reversed yet and whose clawback window is open at `now`.
+pub async fn reversible_earnings(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<EarnedRow>> {
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT e.id, e.currency, e.amount_minor, e.kind, e.program_id, e.program_version, e.rule_id
+             FROM ledger_entries e WHERE e.registration_id = $1 AND e.kind <> 'clawback' AND e.amount_minor <> 0
+               AND e.clawback_until >= $2 AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)
+             ORDER BY e.created_at, e.id",
+        )
+        .bind(registration_id)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?
+    }))
+}
+
+/// A registration's held amounts, oldest first.
+pub async fn held_of(tx: &mut WriteTx, registration_id: Uuid) -> Result<Vec<HeldRow>> {
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT id, dealer_id, currency, amount_minor, kind, program_id, program_version, rule_id, clawback_until
+             FROM pending_accruals WHERE registration_id = $1 AND state = 'held' ORDER BY created_at, id",
+        )
+        .bind(registration_id)
+        .fetch_all(&mut *conn)
+        .await?
+    }))
+}
+
+/// Marks a held amount as released into the ledger entry `entry_id`.
+pub async fn mark_released(
+    tx: &mut WriteTx,
+    held_id: Uuid,
+    entry_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE pending_accruals SET state = 'released', entry_id = $2, resolved_at = $3 WHERE id = $1",
+        )
+        .bind(held_id)
+        .bind(entry_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Cancels every held amount of a registration.
+pub async fn cancel_held(tx: &mut WriteTx, registration_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    with_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE pending_accruals SET state = 'cancelled', resolved_at = $2 WHERE registration_id = $1 AND state = 'held'",
+        )
+        .bind(registration_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
+
+impl Store {
+    /// Registrations with held amounts that something may settle: one is due, the registration
+    /// is no longer active, its confirmation bounced, or the customer verified.
+    pub async fn settle_candidates(&self, now: DateTime<Utc>) -> Result<Vec<SettleCandidate>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT a.registration_id, g.status, r.outcome, g.verified_at, MIN(a.release_after) <= $1 AS release_due
+                 FROM pending_accruals a
+                 JOIN registrations g ON g.id = a.registration_id
+                 LEFT JOIN reminders r ON r.registration_id = a.registration_id AND r.kind = 'registration_confirmation'
+                 WHERE a.state = 'held'
+                 GROUP BY a.registration_id, g.status, r.outcome, g.verified_at
+                 HAVING MIN(a.release_after) <= $1 OR g.status <> 'active' OR r.outcome = 'bounced' OR g.verified_at IS NOT NULL",
+            )
+            .bind(now)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The incentive lines of a registration: its ledger entries and its held amounts.
+    pub async fn incentive_lines(&self, registration_id: Uuid) -> Result<Vec<IncentiveLine>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, held, reason FROM (
+                   SELECT e.program_id, e.program_version, e.rule_id, e.kind, e.amount_minor, e.currency, $2 AS held,
+                     e.reason, e.created_at, e.id FROM ledger_entries e
+                   WHERE e.registration_id = $1 AND e.program_id IS NOT NULL
+                   UNION ALL
+                   SELECT a.program_id, a.program_version, a.rule_id, a.kind, a.amount_minor, a.currency, $3 AS held,
+                     a.reason, a.created_at, a.id FROM pending_accruals a
+                   WHERE a.registration_id = $1 AND a.state = 'held'
+                 ) lines ORDER BY created_at, id",
+            )
+            .bind(registration_id)
+            .bind(false)
+            .bind(true)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// One ledger entry as a line.
+    pub async fn ledger_line(&self, entry_id: Uuid) -> Result<LedgerLine> {
+        let sql = format!("{LINE_SELECT} WHERE e.id = $1");
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(entry_id)
+        .fetch_one(pool)
+        .await?))
+    }
+
+    /// Every ledger entry, oldest first (for exports and invariant checks).
+    pub async fn ledger(&self) -> Result<Vec<LedgerLine>> {
+        let sql = format!("{LINE_SELECT} ORDER BY e.created_at, e.id");
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// The ledger's total per currency.
+    pub async fn ledger_totals(&self) -> Result<Vec<(String, i64)>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as("SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM ledger_entries GROUP BY currency ORDER BY currency")
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// Entries on no statement yet.
+    pub async fn open_entries(&self) -> Result<Vec<LedgerLine>> {
+        let sql = format!(
+            "{LINE_SELECT} WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.entry_id = e.id) ORDER BY e.created_at, e.id"
+        );
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .fetch_all(pool)
+        .await?))
+    }
+
+    pub async fn audit_log(&self, subject_type: &str, subject_id: &str) -> Result<Vec<AuditRecord>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT actor, action, subject_type, subject_id, detail, at FROM audit_log
+                 WHERE subject_type = $1 AND subject_id = $2 ORDER BY at, id",
+            )
+            .bind(subject_type)
+            .bind(subject_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}

@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod plan;
 pub mod registration;
 pub mod scorecard;
+pub mod send;
 pub mod servicing;
 
 pub use field::FieldError;

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod send;
+pub mod upkeep;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::ledger::AccountingMonth;
-use crate::workflows::ledger;
+use crate::domain::consent::ConsentFacts;
+use crate::domain::send::{Decision, Pacing, SendFacts, decide, retry_after, suppresses};
 use crate::domain::plan::SendWindow;
 use crate::mail::message::{self, Parts};
 use crate::mail::smtp::{SmtpSender, SmtpSettings};
@@ -23,6 +23,7 @@ use crate::mail::{Mailer, SendError};
 use crate::store::{Finished, Outcome, SendContext, Store, StoreError};
 
 use super::batch::Coalescer;
+pub use super::upkeep::replan_pending;
 use crate::tokens::{Purpose, Signer};
 
 /// Everything sending needs, shared by the dispatcher and every send worker of a process.
@@ -67,42 +68,6 @@ async fn begin_batch(
         .into_iter()
         .map(|ctx| ctx.map(|ctx| (ctx, lease_until)))
         .collect())
-}
-
-/// Gives every pending reminder (of one dealer's registrations, or all) its due time again from
-/// its nominal date under `window` (a dealer's own window still wins). Returns how many.
-pub async fn replan_pending(
-    store: &Store,
-    window: &crate::domain::plan::SendWindow,
-    dealer_id: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    let mut after = Uuid::nil();
-    let mut count = 0;
-    loop {
-        let page = store.pending_plans(after, 500, dealer_id).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        let plans: Vec<_> = page
-            .iter()
-            .filter_map(|p| {
-                let tz: chrono_tz::Tz = p.time_zone.parse().unwrap_or(chrono_tz::UTC);
-                let due = window
-                    .overridden_by(p.dealer_send_window.as_deref())
-                    .first_tick_on_or_after_date(p.nominal_date, tz)?;
-                // A retry keeps its back-off; the window is checked again when it is sent.
-                let send_after = if p.attempts > 0 {
-                    p.send_after.max(due)
-                } else {
-                    due
-                };
-                Some((p.id, due, send_after))
-            })
-            .collect();
-        count += plans.len() as u64;
-        store.replan(&plans, now).await?;
-    }
-    Ok(count)
 }
 
 /// The DKIM signers the configuration asks for: the main key (RSA or Ed25519) and, optionally, an
@@ -180,69 +145,6 @@ impl Sender {
             tracing::info!(count = ids.len(), "reminders queued");
         }
         Ok(ids.len())
-    }
-
-    /// Upkeep: settles held amounts (verified, delivered, voided, bounced), deletes saved answers
-    /// and finished tasks past the retention period and, once a period has ended in the
-    /// manufacturer's time zone, closes it into statements.
-    pub async fn ledger_upkeep(&self) -> Result<(), StoreError> {
-        let now = self.clock.now();
-        let tz = self.config.manufacturer_tz().unwrap_or(chrono_tz::UTC);
-        let period = AccountingMonth::of(now, tz);
-        let (released, cancelled) = ledger::settle_held(&self.store, period, now).await?;
-        if released + cancelled > 0 {
-            tracing::info!(released, cancelled, "held incentives settled");
-        }
-        let replanned = self.replan_if_window_changed().await?;
-        if replanned > 0 {
-            tracing::info!(
-                reminders = replanned,
-                "send window changed: pending reminders re-planned"
-            );
-        }
-        let before = now - chrono::Duration::days(i64::from(self.config.retention_days.max(1)));
-        let purged = self.store.purge_expired(before).await?
-            + self
-                .store
-                .purge_web_sessions(now - chrono::Duration::days(1))
-                .await?;
-        if purged > 0 {
-            tracing::info!(rows = purged, "expired answers and finished tasks deleted");
-        }
-        if self.config.auto_close_periods {
-            let previous = period.previous();
-            if !self.store.period_closed(&previous.to_string()).await? {
-                let (closed_now, statements) =
-                    ledger::close_period(&self.store, previous, None, now).await?;
-                if closed_now {
-                    tracing::info!(period = %previous, statements = statements.len(), "period closed automatically");
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// When the deployment's send window (or its quiet days) differs from the one the pending
-    /// reminders were planned with, every reminder not yet sent gets its due time again from its
-    /// nominal date under the new window (a dealer's own window still wins). Returns how many.
-    pub async fn replan_if_window_changed(&self) -> Result<u64, StoreError> {
-        let current = format!(
-            "{} | quiet {}",
-            self.config.send_window,
-            self.config.quiet_days.join(",")
-        );
-        match self.store.setting("send_window").await? {
-            Some(recorded) if recorded == current => return Ok(0),
-            // First run with this setting kept: the reminders were planned with this window.
-            None => {
-                self.store.set_setting("send_window", &current).await?;
-                return Ok(0);
-            }
-            Some(_) => {}
-        }
-        let count = replan_pending(&self.store, &self.window, None, self.clock.now()).await?;
-        self.store.set_setting("send_window", &current).await?;
-        Ok(count)
     }
 
     /// From now on, concurrent sends of this process share their transactions (group commit,
@@ -326,69 +228,36 @@ impl Sender {
     }
 
     async fn decide_and_send(&self, ctx: &SendContext, now: DateTime<Utc>) -> Outcome {
-        if ctx.registration_status != "active" {
-            return Outcome::Cancelled;
-        }
-        if ctx.customer_erased_at.is_some() {
-            return Outcome::Skipped { reason: "erased" };
-        }
-        let Some(email) = ctx.customer_email.as_deref() else {
-            return Outcome::Skipped { reason: "no_email" };
-        };
-        if ctx.suppressed {
-            return Outcome::Skipped {
-                reason: "suppressed",
-            };
-        }
-        let confirmation = ctx.kind == "registration_confirmation";
-        if ctx.unsubscribed {
-            return Outcome::Skipped {
-                reason: "unsubscribed",
-            };
-        }
-        // The confirmation is transactional; reminders need consent.
-        if !confirmation && !matches!(ctx.service_consent, Some((true, _))) {
-            return Outcome::Skipped {
-                reason: "no_consent",
-            };
-        }
-        let tz: chrono_tz::Tz = ctx.customer_time_zone.parse().unwrap_or(chrono_tz::UTC);
         let window = self.window.overridden_by(ctx.dealer_send_window.as_deref());
-        if !window.is_open(now, tz) {
-            let next = window.next_open(now, tz).unwrap_or(now + Duration::days(1));
-            return Outcome::Deferred {
-                send_after: next,
-                reason: "outside_send_window",
-            };
+        let facts = SendFacts {
+            confirmation: ctx.kind == "registration_confirmation",
+            registration_active: ctx.registration_status == "active",
+            customer_erased: ctx.customer_erased_at.is_some(),
+            has_email: ctx.customer_email.is_some(),
+            suppressed: ctx.suppressed,
+            consent: ConsentFacts {
+                latest: ctx.consent_latest,
+                latest_by_customer: ctx.consent_latest_by_customer,
+            },
+            tz: ctx.customer_time_zone.parse().unwrap_or(chrono_tz::UTC),
+            window: &window,
+            last_message_at: ctx.last_message_at,
+            recent_sends: &ctx.recent_sends,
+        };
+        let pacing = Pacing {
+            min_spacing_days: self.config.min_spacing_days,
+            frequency_cap_count: self.config.frequency_cap_count,
+            frequency_cap_days: self.config.frequency_cap_days,
+        };
+        match decide(&facts, pacing, now) {
+            Decision::Send => {}
+            Decision::Cancel => return Outcome::Cancelled,
+            Decision::Skip(reason) => return Outcome::Skipped { reason },
+            Decision::Defer { send_after, reason } => {
+                return Outcome::Deferred { send_after, reason };
+            }
         }
-        // At least min_spacing_days between two messages to one customer (the confirmation goes at
-        // once, and what follows it waits).
-        let spacing = Duration::days(i64::from(self.config.min_spacing_days));
-        if !confirmation
-            && let Some(last) = ctx.last_message_at
-            && last + spacing > now
-        {
-            let next = window
-                .next_open(last + spacing, tz)
-                .unwrap_or(last + spacing);
-            return Outcome::Deferred {
-                send_after: next,
-                reason: "min_spacing",
-            };
-        }
-        let cap = self.config.frequency_cap_count as usize;
-        if !confirmation && cap > 0 && ctx.recent_sends.len() >= cap {
-            let mut sends = ctx.recent_sends.clone();
-            sends.sort();
-            // The cap frees a slot when the oldest send in the window leaves it.
-            let frees_at = sends[sends.len() - cap]
-                + Duration::days(i64::from(self.config.frequency_cap_days));
-            let next = window.next_open(frees_at.max(now), tz).unwrap_or(frees_at);
-            return Outcome::Deferred {
-                send_after: next,
-                reason: "frequency_cap",
-            };
-        }
+        let email = ctx.customer_email.as_deref().expect("decided: has an email");
         let to: Address = match email.parse() {
             Ok(address) => address,
             Err(_) => {
@@ -422,42 +291,33 @@ impl Sender {
                 message_id,
                 smtp_code: code,
             },
-            Err(SendError::Permanent { code, detail }) => {
-                // A policy rejection (5.7.x) is about the message, not the mailbox.
-                let policy = detail.contains(" 5.7.") || code == Some(554);
-                let suppress = (!policy).then(|| email.to_owned());
-                Outcome::Failed {
-                    smtp_code: code,
-                    detail,
-                    suppress,
-                }
-            }
+            Err(SendError::Permanent { code, detail }) => Outcome::Failed {
+                suppress: suppresses(code, &detail).then(|| email.to_owned()),
+                smtp_code: code,
+                detail,
+            },
             Err(SendError::Transient { code, detail }) => {
                 let attempt = ctx.attempts as u32 + 1;
-                if attempt >= self.config.max_attempts {
-                    Outcome::Failed {
+                let jitter = rand::rng().random_range(0.8..1.2);
+                match retry_after(
+                    attempt,
+                    self.config.max_attempts,
+                    self.config.retry_base_secs,
+                    jitter,
+                ) {
+                    Some(delay) => Outcome::Retry {
+                        send_after: now + delay,
+                        smtp_code: code,
+                        detail,
+                    },
+                    None => Outcome::Failed {
                         smtp_code: code,
                         detail: format!("gave up after {attempt} attempts: {detail}"),
                         suppress: None,
-                    }
-                } else {
-                    Outcome::Retry {
-                        send_after: now + self.backoff(attempt),
-                        smtp_code: code,
-                        detail,
-                    }
+                    },
                 }
             }
         }
-    }
-
-    /// base × 2^(attempt-1), at most 6 hours, ±20 % jitter.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let base = self.config.retry_base_secs as f64
-            * 2f64.powi(attempt.saturating_sub(1).min(20) as i32);
-        let capped = base.min(6.0 * 3600.0);
-        let jitter = rand::rng().random_range(0.8..1.2);
-        Duration::milliseconds((capped * jitter * 1000.0) as i64)
     }
 
     fn link(&self, path: &str, purpose: Purpose, id: Uuid) -> String {

@@ -7,16 +7,21 @@
 mod catalog;
 pub mod consent;
 pub mod customers;
+mod deliveries;
 pub mod entries;
 mod faults;
+pub mod held;
 pub mod idempotency;
 mod keys;
 mod leases;
+pub mod people;
 mod postgres;
 pub mod programs;
 pub mod registrations;
-mod reminders;
+mod dispatch;
+mod sending;
 mod scorecard;
+mod signals;
 mod sqlite;
 pub mod statements;
 pub mod visits;
@@ -26,7 +31,8 @@ use std::time::Duration;
 use sqlx::{PgPool, SqlitePool};
 
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
-pub use customers::{ExportRow, LinkTarget, PersonRecord, PersonRegistration, VerifyTarget};
+pub use customers::{LinkTarget, VerifyTarget};
+pub use people::{ExportRow, PersonRecord, PersonRegistration};
 pub use entries::{AuditRecord, IncentiveLine, LedgerLine};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
@@ -36,9 +42,9 @@ pub use registrations::{
     CustomerRecord, ListFilter, RegistrationRecord, ReminderRecord, TableCounts,
 };
 pub use statements::StatementRecord;
-pub use reminders::{
-    AttemptRecord, DeliveryRecord, Finished, Outcome, REMINDER_QUEUE, ReminderTask, SendContext,
-};
+pub use dispatch::{PendingPlan, REMINDER_QUEUE, ReminderTask};
+pub use deliveries::{AttemptRecord, DeliveryRecord};
+pub use sending::{Finished, Outcome, SendContext};
 pub use scorecard::{FraudSignal, HoldoutLift, PeriodBounds};
 pub use visits::{NewVisit, RecordedVisit, SerialOwner, ServicerPattern, VisitRecord};
 

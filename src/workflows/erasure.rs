@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::store::{Backend, Store, StoreError, customers, entries};
+use crate::store::{Backend, Store, StoreError, entries, people};
 
 /// Who to erase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub async fn erase(
     let mut tx = store.begin_write().await?;
     let (mut customer_ids, mut message_ids) = (Vec::new(), Vec::new());
     for id in ids {
-        if let Some(messages) = customers::erase_customer(&mut tx, id, now).await? {
+        if let Some(messages) = people::erase_customer(&mut tx, id, now).await? {
             entries::audit(&mut tx, actor, "customer.erased", "customer", &id.to_string(), None, now)
                 .await?;
             customer_ids.push(id);

@@ -10,7 +10,8 @@ use crate::domain::ledger::{
     AccountingMonth, AccrualPlan, HeldFacts, Settlement, StatementAction, StatementStatus,
     apply_cap, is_held, settle,
 };
-use crate::store::entries::{self, NewEntry, NewHeld};
+use crate::store::entries::{self, NewEntry};
+use crate::store::held::{self, NewHeld};
 use crate::store::statements::{self, StatusChange};
 use crate::store::{
     IncentiveLine, LedgerLine, Store, StoreError, StatementRecord, WriteTx, programs,
@@ -39,7 +40,7 @@ pub async fn accrue(
     let reason = capped.reduced.then_some("capped");
     let held = is_held(plan.held, capped.amount_minor);
     if held {
-        entries::insert_held(
+        held::insert_held(
             tx,
             &NewHeld {
                 registration_id,
@@ -122,7 +123,7 @@ pub async fn claw_back(
         )
         .await?;
     }
-    entries::cancel_held(tx, registration_id, now).await
+    held::cancel_held(tx, registration_id, now).await
 }
 
 /// Turns a registration's held amounts into ledger entries in `period`, each with `reason`.
@@ -136,7 +137,7 @@ pub async fn release_held(
 ) -> Result<usize, StoreError> {
     let period = period.to_string();
     let mut tx = store.begin_write().await?;
-    let held = entries::held_of(&mut tx, registration_id).await?;
+    let held = held::held_of(&mut tx, registration_id).await?;
     for h in &held {
         let entry_id = Uuid::now_v7();
         entries::insert_entry(
@@ -158,7 +159,7 @@ pub async fn release_held(
             },
         )
         .await?;
-        entries::mark_released(&mut tx, h.id, entry_id, now).await?;
+        held::mark_released(&mut tx, h.id, entry_id, now).await?;
     }
     tx.commit().await?;
     Ok(held.len())
@@ -182,7 +183,7 @@ pub async fn settle_held(
         match settle(&facts) {
             Settlement::Cancel => {
                 let mut tx = store.begin_write().await?;
-                entries::cancel_held(&mut tx, c.registration_id, now).await?;
+                held::cancel_held(&mut tx, c.registration_id, now).await?;
                 tx.commit().await?;
                 cancelled += 1;
             }

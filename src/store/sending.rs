@@ -1,24 +1,13 @@
-//! The reminder pipeline's state, as rows: claiming due reminders (and pushing one apalis task per
-//! reminder in the same transaction), taking a queued reminder for sending with everything the send
-//! rules need, and recording each attempt and its outcome. Every transition after the claim is
-//! fenced by the claim's lease, so a process that lost its claim cannot overwrite another's work.
+//! The sending side of the reminder pipeline, as rows: taking queued reminders for sending with
+//! every fact the send decision needs (`domain::send`), and recording each attempt and its
+//! outcome. Every transition after the claim is fenced by the claim's lease, so a process that
+//! lost its claim cannot overwrite another's work.
 
-use apalis::prelude::TaskBuilder;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Backend, BeginWrite, Db, Result, Store, with_pool};
+use super::{Backend, BeginWrite, Result, Store, with_pool};
 use sqlx::QueryBuilder;
-
-/// The apalis task of one reminder: only its id; the handler reads the current state.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct ReminderTask {
-    pub reminder_id: Uuid,
-}
-
-/// The apalis queue the dispatcher pushes to and the send workers take from.
-pub const REMINDER_QUEUE: &str = "reminders";
 
 /// What the send rules need, read when sending starts.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -49,15 +38,10 @@ pub struct SendContext {
     pub dealer_locale: String,
     pub dealer_booking_url: Option<String>,
     pub dealer_send_window: Option<String>,
-    /// The latest service-reminder consent event: (granted, source).
-    #[sqlx(skip)]
-    pub service_consent: Option<(bool, String)>,
-    /// The latest service-reminder consent event as read (`service_consent` pairs them).
-    pub consent_granted: Option<bool>,
-    pub consent_source: Option<String>,
-    /// The customer withdrew consent through an unsubscribe link. Only the customer can undo
-    /// that: later consent captured by a dealer does not override it.
-    pub unsubscribed: bool,
+    /// The dealer's service-reminder consent: the latest event's answer...
+    pub consent_latest: Option<bool>,
+    /// ...and the latest answer the customer gave themselves (`domain::consent` combines them).
+    pub consent_latest_by_customer: Option<bool>,
     #[sqlx(skip)]
     pub suppressed: bool,
     /// Reminders (not confirmations) of this customer sent since the cap's start, or being sent.
@@ -182,28 +166,6 @@ impl Outcome {
     }
 }
 
-/// One recorded attempt, for operators and tests.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct AttemptRecord {
-    pub attempted_at: DateTime<Utc>,
-    pub outcome: String,
-    pub smtp_code: Option<i32>,
-    pub detail: Option<String>,
-}
-
-/// A reminder's delivery state.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct DeliveryRecord {
-    pub id: Uuid,
-    pub kind: String,
-    pub status: String,
-    pub attempts: i32,
-    pub send_after: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub message_id: Option<String>,
-    pub outcome: Option<String>,
-}
-
 macro_rules! context_select {
     () => {
         "SELECT r.id AS reminder_id, r.kind, r.occurrence, r.nominal_date, r.attempts,
@@ -214,44 +176,22 @@ macro_rules! context_select {
     d.name AS dealer_name, d.code AS dealer_code, d.email AS dealer_email, d.phone AS dealer_phone, d.address AS dealer_address,
     d.locale AS dealer_locale, d.booking_url AS dealer_booking_url, d.send_window AS dealer_send_window,
     (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_granted,
-    (SELECT e.source FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_source,
-    COALESCE((SELECT NOT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-      AND e.purpose = 'service_reminders' AND e.source LIKE 'customer%' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1),
-      false) AS unsubscribed
+      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_latest,
+    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+      AND e.purpose = 'service_reminders' AND e.source LIKE 'customer%' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1)
+      AS consent_latest_by_customer
     FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
     JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id"
     };
 }
-const CONTEXT_SELECT: &str = concat!(context_select!(), " WHERE r.id = $1");
-
-/// The dispatcher's claim: up to $2 reminders whose claim expired or that are due at $1 (expired
-/// claims first, then the most overdue), marked queued until $3. Two index-ordered scans (never an
-/// OR, which would sort the whole backlog). Named so that `warrantyd bench claim` can show its plan.
-const CLAIM_PG: &str = "WITH expired AS (
-       SELECT id FROM reminders WHERE status IN ('queued', 'sending') AND lease_until < $1
-       ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED),
-     due AS (
-       SELECT id FROM reminders WHERE status = 'pending' AND send_after <= $1
-       ORDER BY send_after LIMIT $2 - (SELECT COUNT(*) FROM expired) FOR UPDATE SKIP LOCKED)
-     UPDATE reminders r SET status = 'queued', lease_until = $3, updated_at = $1
-     WHERE r.id IN (SELECT id FROM expired UNION ALL SELECT id FROM due) RETURNING r.id";
-const CLAIM_SQLITE: &str = "WITH expired AS (
-       SELECT id FROM reminders WHERE status IN ('queued', 'sending') AND lease_until < $1
-       ORDER BY lease_until LIMIT $2),
-     due AS (
-       SELECT id FROM reminders WHERE status = 'pending' AND send_after <= $1
-       ORDER BY send_after LIMIT $2 - (SELECT COUNT(*) FROM expired))
-     UPDATE reminders SET status = 'queued', lease_until = $3, updated_at = $1
-     WHERE id IN (SELECT id FROM expired UNION ALL SELECT id FROM due) RETURNING id";
+pub(super) const CONTEXT_SELECT: &str = concat!(context_select!(), " WHERE r.id = $1");
 
 /// The claim and the start of a send commit without waiting for the WAL flush. Losing one of
 /// them in a PostgreSQL crash only puts a reminder back one step (pending, or queued under the
 /// claim's lease), and it is sent again under the same Message-ID: the at-least-once delivery the
 /// pipeline already has. Outcomes (`finish_send`) stay synchronous, and flush these with them.
 /// Most of a send's time was spent waiting for WAL flushes (pg_stat_activity: LWLock on COMMIT).
-const ASYNC_COMMIT: &str = "SET LOCAL synchronous_commit = off";
+pub(super) const ASYNC_COMMIT: &str = "SET LOCAL synchronous_commit = off";
 
 /// `items`, its last one repeated up to the next power of two: an `IN (…)` list of that length.
 /// A handful of list lengths means a handful of prepared statements, each planned once per
@@ -264,113 +204,9 @@ fn padded<T>(items: &[T]) -> impl Iterator<Item = &T> {
     ))
 }
 
-fn tasks(ids: &[Uuid]) -> Vec<apalis::prelude::Task<Vec<u8>>> {
-    ids.iter()
-        .map(|&reminder_id| {
-            let args = serde_json::to_vec(&ReminderTask { reminder_id }).expect("serializes");
-            TaskBuilder::new(args).max_attempts(3).build()
-        })
-        .collect()
-}
-
 impl Store {
-    /// Claims up to `limit` reminders that are due (or whose claim expired) and pushes one send
-    /// task each, in one transaction. Concurrent dispatchers never claim the same row.
-    pub async fn claim_due_reminders(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<Uuid>> {
-        match &self.db {
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                sqlx::query(ASYNC_COMMIT).execute(&mut *tx).await?;
-                let ids: Vec<Uuid> = sqlx::query_scalar(CLAIM_PG)
-                    .bind(now)
-                    .bind(limit)
-                    .bind(lease_until)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                if !ids.is_empty() {
-                    apalis_postgres::queries::push_tasks(&mut *tx, REMINDER_QUEUE, tasks(&ids))
-                        .await
-                        .map_err(|e| super::StoreError::Corrupt(format!("cannot enqueue: {e}")))?;
-                }
-                tx.commit().await?;
-                Ok(ids)
-            }
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_write().await?;
-                let ids: Vec<Uuid> = sqlx::query_scalar(CLAIM_SQLITE)
-                    .bind(now)
-                    .bind(limit)
-                    .bind(lease_until)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                if !ids.is_empty() {
-                    apalis_sqlite::queries::push_tasks(&mut *tx, REMINDER_QUEUE, &tasks(&ids))
-                        .await
-                        .map_err(|e| super::StoreError::Corrupt(format!("cannot enqueue: {e}")))?;
-                }
-                tx.commit().await?;
-                Ok(ids)
-            }
-        }
-    }
 
-    /// The database's plan for the dispatcher's claim, as executed (EXPLAIN ANALYZE on PostgreSQL,
-    /// EXPLAIN QUERY PLAN on SQLite); nothing is changed.
-    pub async fn explain_claim(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<String>> {
-        match &self.db {
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "EXPLAIN (ANALYZE, BUFFERS) {CLAIM_PG}"
-                )))
-                .bind(now)
-                .bind(limit)
-                .bind(now)
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.rollback().await?;
-                Ok(plan)
-            }
-            Db::Sqlite(pool) => {
-                let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(
-                    format!("EXPLAIN QUERY PLAN {CLAIM_SQLITE}"),
-                ))
-                .bind(now)
-                .bind(limit)
-                .bind(now)
-                .fetch_all(pool)
-                .await?;
-                Ok(rows.into_iter().map(|r| r.3).collect())
-            }
-        }
-    }
 
-    /// How many tasks of the reminder queue apalis has marked done.
-    pub async fn queue_tasks_done(&self) -> Result<i64> {
-        Ok(match &self.db {
-            Db::Postgres(pool) => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM apalis.jobs WHERE job_type = $1 AND status = 'Done'",
-                )
-                .bind(REMINDER_QUEUE)
-                .fetch_one(pool)
-                .await?
-            }
-            Db::Sqlite(pool) => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM Jobs WHERE job_type = $1 AND status = 'Done'",
-                )
-                .bind(REMINDER_QUEUE)
-                .fetch_one(pool)
-                .await?
-            }
-        })
-    }
 
     /// Takes queued reminders for sending (fenced by `lease_until`) and reads their contexts, in
     /// one transaction; the answer lines up with `ids`, `None` where another worker has the
@@ -445,7 +281,6 @@ impl Store {
                 contexts.iter().map(|c| c.reminder_id).collect();
             for ctx in &mut contexts {
                 later.remove(&ctx.reminder_id);
-                ctx.service_consent = ctx.consent_granted.zip(ctx.consent_source.clone());
                 ctx.suppressed = ctx
                     .customer_email
                     .as_deref()
@@ -596,159 +431,8 @@ impl Store {
         Ok(())
     }
 
-    /// A reminder's context as it stands, without taking it (for previews).
-    pub async fn send_context(&self, reminder_id: Uuid) -> Result<Option<SendContext>> {
-        Ok(with_pool!(self, |pool| sqlx::query_as(CONTEXT_SELECT)
-            .bind(reminder_id)
-            .fetch_optional(pool)
-            .await?))
-    }
 
-    /// The reminders of a registration, in due order.
-    pub async fn reminder_ids(&self, registration_id: Uuid) -> Result<Vec<Uuid>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT id FROM reminders WHERE registration_id = $1 ORDER BY due_at, kind, occurrence")
-                .bind(registration_id)
-                .fetch_all(pool)
-                .await?
-        }))
-    }
 
-    pub async fn reminder_delivery(&self, reminder_id: Uuid) -> Result<Option<DeliveryRecord>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, kind, status, attempts, send_after, sent_at, message_id, outcome FROM reminders WHERE id = $1",
-            )
-            .bind(reminder_id)
-            .fetch_optional(pool)
-            .await?
-        }))
-    }
 
-    pub async fn reminder_attempts(&self, reminder_id: Uuid) -> Result<Vec<AttemptRecord>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT attempted_at, outcome, smtp_code, detail FROM reminder_attempts WHERE reminder_id = $1
-                 ORDER BY attempted_at, id",
-            )
-            .bind(reminder_id)
-            .fetch_all(pool)
-            .await?
-        }))
-    }
-
-    pub async fn is_suppressed(&self, email: &str) -> Result<bool> {
-        let hit: Option<String> = with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT email FROM suppressions WHERE email = $1")
-                .bind(email.to_lowercase())
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(hit.is_some())
-    }
-
-    /// Reminders due now and not yet claimed, and how long the oldest of them has waited.
-    pub async fn queue_depth(&self, now: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>)> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as("SELECT COUNT(*), MIN(send_after) FROM reminders WHERE status = 'pending' AND send_after <= $1")
-                .bind(now)
-                .fetch_one(pool)
-                .await?
-        }))
-    }
-
-    /// Failed and skipped reminders by outcome (for operators).
-    pub async fn failures_by_reason(&self) -> Result<Vec<(String, String, i64)>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT status, COALESCE(outcome, ''), COUNT(*) FROM reminders WHERE status IN ('failed', 'skipped')
-                 GROUP BY status, outcome ORDER BY status, outcome",
-            )
-            .fetch_all(pool)
-            .await?
-        }))
-    }
-
-    /// Puts failed reminders back to pending (an operator's retry); returns how many.
-    pub async fn retry_failed(&self, now: DateTime<Utc>) -> Result<u64> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE reminders SET status = 'pending', send_after = $1, attempts = 0, outcome = 'retried', updated_at = $1
-                 WHERE status = 'failed' AND COALESCE(outcome, '') <> 'bounced'",
-            )
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        }))
-    }
-
-    /// Counts of reminders by status.
-    pub async fn reminder_status_counts(&self) -> Result<Vec<(String, i64)>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as("SELECT status, COUNT(*) FROM reminders GROUP BY status ORDER BY status")
-                .fetch_all(pool)
-                .await?
-        }))
-    }
 }
 
-/// A pending reminder as re-planning needs it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PendingPlan {
-    pub id: Uuid,
-    pub nominal_date: NaiveDate,
-    pub attempts: i32,
-    pub send_after: DateTime<Utc>,
-    pub time_zone: String,
-    pub dealer_send_window: Option<String>,
-}
-
-impl Store {
-    /// A page of pending reminders after `after` (by id), optionally of one dealer's
-    /// registrations, with what their due time depends on.
-    pub async fn pending_plans(
-        &self,
-        after: Uuid,
-        limit: i64,
-        dealer_id: Option<Uuid>,
-    ) -> Result<Vec<PendingPlan>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT r.id, r.nominal_date, r.attempts, r.send_after, c.time_zone, d.send_window AS dealer_send_window
-                 FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
-                 JOIN dealers d ON d.id = g.dealer_id
-                 WHERE r.status = 'pending' AND r.id > $1 AND ($3 IS NULL OR g.dealer_id = $3) ORDER BY r.id LIMIT $2",
-            )
-            .bind(after)
-            .bind(limit)
-            .bind(dealer_id)
-            .fetch_all(pool)
-            .await?
-        }))
-    }
-
-    /// Moves pending reminders to new due times (those sent or claimed meanwhile are left alone).
-    pub async fn replan(
-        &self,
-        plans: &[(Uuid, DateTime<Utc>, DateTime<Utc>)],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        with_pool!(self, |pool| {
-            let mut tx = pool.begin_write().await?;
-            for (id, due_at, send_after) in plans {
-                sqlx::query(
-                    "UPDATE reminders SET due_at = $2, send_after = $3, updated_at = $4 WHERE id = $1 AND status = 'pending'",
-                )
-                .bind(id)
-                .bind(due_at)
-                .bind(send_after)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-}

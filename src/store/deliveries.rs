@@ -1,0 +1,83 @@
+//! What happened to a reminder, for operators and tests: its delivery state, its attempts, its
+//! registration's reminders, the suppression list.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::sending::{CONTEXT_SELECT, SendContext};
+use super::{Result, Store, with_pool};
+
+/// One recorded attempt, for operators and tests.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttemptRecord {
+    pub attempted_at: DateTime<Utc>,
+    pub outcome: String,
+    pub smtp_code: Option<i32>,
+    pub detail: Option<String>,
+}
+
+/// A reminder's delivery state.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeliveryRecord {
+    pub id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub attempts: i32,
+    pub send_after: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub message_id: Option<String>,
+    pub outcome: Option<String>,
+}
+
+impl Store {
+    /// A reminder's context as it stands, without taking it (for previews).
+    pub async fn send_context(&self, reminder_id: Uuid) -> Result<Option<SendContext>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(CONTEXT_SELECT)
+            .bind(reminder_id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// The reminders of a registration, in due order.
+    pub async fn reminder_ids(&self, registration_id: Uuid) -> Result<Vec<Uuid>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT id FROM reminders WHERE registration_id = $1 ORDER BY due_at, kind, occurrence")
+                .bind(registration_id)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    pub async fn reminder_delivery(&self, reminder_id: Uuid) -> Result<Option<DeliveryRecord>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, status, attempts, send_after, sent_at, message_id, outcome FROM reminders WHERE id = $1",
+            )
+            .bind(reminder_id)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    pub async fn reminder_attempts(&self, reminder_id: Uuid) -> Result<Vec<AttemptRecord>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT attempted_at, outcome, smtp_code, detail FROM reminder_attempts WHERE reminder_id = $1
+                 ORDER BY attempted_at, id",
+            )
+            .bind(reminder_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    pub async fn is_suppressed(&self, email: &str) -> Result<bool> {
+        let hit: Option<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT email FROM suppressions WHERE email = $1")
+                .bind(email.to_lowercase())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(hit.is_some())
+    }
+}

@@ -12,11 +12,11 @@ use tokio::net::TcpListener;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
-use crate::workflows::registration::Intake;
 use crate::jobs::{self, Sender};
 use crate::mail::templates::Renderer;
 use crate::store::{Backend, Store};
 use crate::tokens::Signer;
+use crate::workflows::registration::Intake;
 
 /// Which parts of the service this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -76,19 +76,17 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
         Some(key) => Signer::new(key.expose()),
         None => Signer::new(&uuid::Uuid::new_v4().to_string()),
     };
+    let settings = Arc::new(config.settings());
     let intake = Intake {
         store: store.clone(),
         clock: clock.clone(),
-        window: config.send_window(),
-        expiry_notice_days: config.expiry_notice_days,
-        catch_up_days: config.catch_up_days,
-        manufacturer_tz: config.manufacturer_tz().expect("validated at load"),
-        holdout_share: config.holdout_share,
+        settings: settings.clone(),
     };
     AppState {
         store,
         clock,
         intake,
+        settings,
         limits: crate::http::limits::Limits::new(&config),
         config: Arc::new(config),
         signer,
@@ -319,4 +317,23 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown requested");
+}
+
+/// The store and a Sender that keeps its mail in memory: for tools that render or queue but
+/// never deliver (`reminders preview`, `bench queue`).
+pub async fn offline_sender(
+    mut config: Config,
+) -> anyhow::Result<(crate::store::Store, crate::jobs::Sender)> {
+    let store = open_store(&config).await?;
+    config.secret_key = Some(secret_key(&config, store.backend())?);
+    let signer = crate::tokens::Signer::new(config.secret_key.as_ref().expect("set").expose());
+    let memory = crate::mail::Mailer::Memory(Default::default());
+    let sender = crate::jobs::Sender::new(
+        Arc::new(config),
+        store.clone(),
+        Arc::new(crate::clock::SystemClock),
+        signer,
+        memory,
+    )?;
+    Ok((store, sender))
 }

@@ -36,7 +36,7 @@ impl BenchCommand {
     pub async fn run(self, config: Config) -> anyhow::Result<()> {
         match self {
             Self::Queue { tasks } => {
-                let (store, sender) = crate::cli::offline_sender(config).await?;
+                let (store, sender) = crate::app::offline_sender(config).await?;
                 let sender = Arc::new(sender);
                 let acked = Arc::new(AtomicU64::new(0));
                 let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);

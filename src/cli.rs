@@ -12,10 +12,7 @@ use uuid::Uuid;
 use crate::app::{self, Role};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::catalog::WarrantyStart;
 use crate::domain::incentives::ProgramDefinition;
-use crate::http::admin::{DealerRequest, ProductRequest, issue_key, parse_dealer, parse_product};
-use crate::jobs::Sender;
 use crate::keys;
 use crate::mail::templates::Renderer;
 
@@ -77,7 +74,8 @@ enum Command {
         #[arg(long)]
         listen: Option<SocketAddr>,
     },
-    /// Measurements from inside the engine, for bench/run.
+    /// Measurements from inside the engine, for bench/run (built with the `bench` feature).
+    #[cfg(feature = "bench")]
     #[command(subcommand, hide = true)]
     Bench(crate::bench::BenchCommand),
 }
@@ -176,12 +174,8 @@ pub struct RowsRejected(pub u64);
 fn needs_existing_database(command: &Command) -> bool {
     !matches!(
         command,
-        Command::Serve { .. }
-            | Command::Migrate
-            | Command::Demo { .. }
-            | Command::CheckTemplates
-            | Command::Bench(_)
-    )
+        Command::Serve { .. } | Command::Migrate | Command::Demo { .. } | Command::CheckTemplates
+    ) || is_bench(command)
 }
 
 impl Cli {
@@ -429,7 +423,8 @@ impl Command {
                 println!("{} outbox files removed", erased.outbox_files_removed);
                 Ok(())
             }
-            Self::Demo { listen } => demo(config, listen).await,
+            Self::Demo { listen } => crate::demo::run(config, listen).await,
+            #[cfg(feature = "bench")]
             Self::Bench(command) => command.run(config).await,
         }
     }
@@ -438,7 +433,6 @@ impl Command {
 impl KeyCommand {
     async fn run(self, config: Config) -> anyhow::Result<()> {
         let store = app::open_store(&config).await?;
-        let state = app::state(config, store.clone(), Arc::new(SystemClock));
         match self {
             Self::Create {
                 role,
@@ -456,12 +450,14 @@ impl KeyCommand {
                     (Some("finance"), None) => (keys::Role::Finance, None),
                     _ => (keys::Role::Admin, None),
                 };
-                let created = issue_key(&state, role, dealer.as_ref(), label).await?;
-                println!("{}", created.key);
+                let created =
+                    keys::issue_key(&store, role, dealer.as_ref(), label, SystemClock.now())
+                        .await?;
+                println!("{}", created.plaintext);
                 eprintln!(
                     "created {} key {} (shown once; store it now)",
                     role.as_str(),
-                    created.details.id
+                    created.stored.id
                 );
             }
             Self::List => {
@@ -512,27 +508,8 @@ impl KeyCommand {
     }
 }
 
-/// The store and a Sender that keeps its mail in memory: for tools that render or queue but
-/// never deliver (`reminders preview`, `bench queue`).
-pub(crate) async fn offline_sender(
-    mut config: Config,
-) -> anyhow::Result<(crate::store::Store, Sender)> {
-    let store = app::open_store(&config).await?;
-    config.secret_key = Some(app::secret_key(&config, store.backend())?);
-    let signer = crate::tokens::Signer::new(config.secret_key.as_ref().expect("set").expose());
-    let memory = crate::mail::Mailer::Memory(Default::default());
-    let sender = Sender::new(
-        Arc::new(config),
-        store.clone(),
-        Arc::new(SystemClock),
-        signer,
-        memory,
-    )?;
-    Ok((store, sender))
-}
-
 async fn preview(config: Config, registration: &str) -> anyhow::Result<()> {
-    let (store, sender) = offline_sender(config).await?;
+    let (store, sender) = app::offline_sender(config).await?;
     let registration_id = match registration.parse::<Uuid>() {
         Ok(id) => id,
         Err(_) => {
@@ -573,129 +550,12 @@ async fn preview(config: Config, registration: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn demo(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<()> {
-    let store = app::open_store(&config).await?;
-    let state = app::state(config.clone(), store.clone(), Arc::new(SystemClock));
-    let now = SystemClock.now();
-    let dealer = parse_dealer(
-        "DEMO",
-        &DealerRequest {
-            name: "Demo Outdoor & Garden".into(),
-            email: Some("service@demo-dealer.example".into()),
-            phone: Some("+442071838750".into()),
-            locale: "en-GB".into(),
-            time_zone: "Europe/London".into(),
-            country: Some("GB".into()),
-            booking_url: Some("https://demo-dealer.example/book".into()),
-            address: Some("1 High Street, London".into()),
-            send_window: None,
-            active: Some(true),
-            authorized_servicer: None,
-        },
-    )
-    .map_err(|e| anyhow::anyhow!("demo dealer: {e}"))?;
-    let (dealer, _) = store.upsert_dealer(&dealer, now).await?;
-    let products = [
-        (
-            "MOWER-500",
-            "Robotic mower 500",
-            "garden",
-            24,
-            WarrantyStart::Purchase,
-            vec!["P6M", "P12M", "P24M"],
-        ),
-        (
-            "BOILER-24",
-            "Condensing boiler 24 kW",
-            "heating",
-            60,
-            WarrantyStart::Installation,
-            vec!["P12M", "P24M", "P36M", "P48M"],
-        ),
-        (
-            "EBIKE-CITY",
-            "City e-bike",
-            "mobility",
-            24,
-            WarrantyStart::Delivery,
-            vec!["P1M", "P12M"],
-        ),
-    ];
-    for (sku, name, category, months, start, plan) in products {
-        let product = parse_product(
-            sku,
-            &ProductRequest {
-                name: name.into(),
-                category: category.into(),
-                warranty_months: months,
-                warranty_start: start,
-                service_plan: plan.into_iter().map(String::from).collect(),
-                registration_window_days: 30,
-            },
-        )
-        .map_err(|e| anyhow::anyhow!("demo product: {e}"))?;
-        store.upsert_product(&product, now).await?;
-    }
-    let program: ProgramDefinition = serde_json::from_value(serde_json::json!({
-        "name": "Demo registration bonus", "currency": "GBP", "valid_from": "2020-01-01",
-        "cap_per_dealer_per_period_minor": 100000, "clawback_days": 90,
-        "rules": [
-            {"id": "garden", "category": "garden", "registration_minor": 1500, "on_time_bonus_minor": 500, "on_time_days": 14},
-            {"id": "heating", "category": "heating", "registration_minor": 5000, "hold_until_verified": true}
-        ]
-    }))?;
-    let program = serde_json::to_string(&program)?;
-    crate::workflows::ledger::save_program(&store, "DEMO-BONUS", &program, None, now).await?;
-    // Run again, the demo replaces its keys instead of piling up live ones.
-    for old in store.list_keys().await? {
-        if old.label.as_deref() == Some("demo") && old.revoked_at.is_none() {
-            store.revoke_key(old.id, now).await?;
-        }
-    }
-    let key = issue_key(
-        &state,
-        keys::Role::Dealer,
-        Some(&dealer),
-        Some("demo".into()),
-    )
-    .await?;
-    let finance = issue_key(&state, keys::Role::Finance, None, Some("demo".into())).await?;
-    let listener = app::bind(listen.unwrap_or(config.listen)).await?;
-    let addr = listener.local_addr()?;
-    let mut config = config;
-    if config.public_url == Config::default().public_url {
-        // Links in the demo's emails point at the demo itself.
-        config.public_url = format!("http://{addr}");
-    }
-    let serial = format!("DEMO-{}", &Uuid::now_v7().simple().to_string()[20..]).to_uppercase();
-    let today = now.date_naive();
-    println!(
-        r#"
-Demo data ready: dealer DEMO, products MOWER-500, BOILER-24 and EBIKE-CITY, incentive program DEMO-BONUS.
-Dealer key (shown once): {key}
+#[cfg(feature = "bench")]
+fn is_bench(command: &Command) -> bool {
+    matches!(command, Command::Bench(_))
+}
 
-Register a unit:
-
-curl -sS -X POST http://{addr}/v1/registrations \
-  -H 'Authorization: Bearer {key}' \
-  -H 'Content-Type: application/json' \
-  -H 'Idempotency-Key: {serial}' \
-  -d '{{"serial_number":"{serial}","sku":"MOWER-500","purchase_date":"{today}","customer":{{"name":"Alex Doe","email":"alex@example.com","time_zone":"Europe/London","locale":"en-GB"}},"consent":{{"service_reminders":true,"marketing":false}}}}'
-
-Web pages: http://{addr}/dealer/login (counter form and scorecard; sign in with the dealer key)
-           http://{addr}/finance/login (statements; sign in with this finance key: {finance})
-API description: http://{addr}/openapi.json
-"#,
-        key = key.key,
-        finance = finance.key
-    );
-    drop(state);
-    app::run_with(
-        config,
-        store,
-        Role::All,
-        Some(listener),
-        app::shutdown_signal(),
-    )
-    .await
+#[cfg(not(feature = "bench"))]
+fn is_bench(_: &Command) -> bool {
+    false
 }

@@ -9,7 +9,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::plan::{DEFAULT_SEND_WINDOW, QuietDay, SendWindow};
+use crate::domain::plan::DEFAULT_SEND_WINDOW;
 
 /// A value that must not be printed.
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -234,14 +234,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
-        SendWindow::parse(&self.send_window)?;
-        self.manufacturer_tz()?;
-        if !(0.0..=1.0).contains(&self.holdout_share) {
-            return Err("holdout_share must be from 0 to 1".into());
-        }
-        for day in &self.quiet_days {
-            QuietDay::parse(day)?;
-        }
+        crate::settings::Settings::parse(self)?;
         if self.mail_from.parse::<lettre::Address>().is_err() {
             return Err(format!(
                 "mail_from {:?} is not an email address",
@@ -305,24 +298,9 @@ impl Config {
         }
     }
 
-    pub fn send_window(&self) -> SendWindow {
-        let quiet = self
-            .quiet_days
-            .iter()
-            .map(|d| QuietDay::parse(d).expect("validated at load"))
-            .collect();
-        SendWindow::parse(&self.send_window)
-            .expect("validated at load")
-            .with_quiet_days(quiet)
-    }
-
-    pub fn manufacturer_tz(&self) -> Result<chrono_tz::Tz, String> {
-        self.manufacturer_time_zone.parse().map_err(|_| {
-            format!(
-                "manufacturer_time_zone {:?} is not an IANA time zone",
-                self.manufacturer_time_zone
-            )
-        })
+    /// The values as the code uses them, parsed (`Config::load` has validated them).
+    pub fn settings(&self) -> crate::settings::Settings {
+        crate::settings::Settings::parse(self).expect("validated at load")
     }
 
     /// The domain of the sending address (for Message-IDs and the mailto unsubscribe).

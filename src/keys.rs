@@ -1,14 +1,16 @@
 //! API keys: `wd_<prefix>_<secret>`. The prefix finds the stored row; only a SHA-256 of the secret
-//! is stored, and it is compared in constant time. Keys are shown once, at creation.
+//! is stored, and it is compared in constant time. Keys are shown once, at creation: `issue_key`
+//! creates and stores one (for the admin API and the CLI alike).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use crate::store::NewKey;
+use crate::store::{DealerRecord, NewKey, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -55,6 +57,38 @@ pub fn generate(role: Role, dealer_id: Option<Uuid>, label: Option<String>) -> (
         label,
     };
     (plaintext, key)
+}
+
+/// A key just created and stored.
+#[derive(Debug)]
+pub struct IssuedKey {
+    /// The key itself, to show this once: it is not stored and cannot be recovered.
+    pub plaintext: String,
+    /// What was stored (the secret only as its hash).
+    pub stored: NewKey,
+    /// The dealer's code, for a dealer key.
+    pub dealer_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Creates a key (a dealer key when `dealer` is given), stores its hash, and returns the plaintext
+/// once.
+pub async fn issue_key(
+    store: &Store,
+    role: Role,
+    dealer: Option<&DealerRecord>,
+    label: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<IssuedKey, StoreError> {
+    let (plaintext, key) = generate(role, dealer.map(|d| d.id), label);
+    store.insert_key(&key, now).await?;
+    tracing::info!(key_id = %key.id, role = role.as_str(), "key created");
+    Ok(IssuedKey {
+        plaintext,
+        stored: key,
+        dealer_code: dealer.map(|d| d.code.clone()),
+        created_at: now,
+    })
 }
 
 /// Splits a presented key into (prefix, secret), or `None` if it is not shaped like one of ours.

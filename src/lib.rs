@@ -4,11 +4,13 @@
 //! errors, OpenAPI) → `workflows` (use cases, each owning its transaction) → `domain` (pure rules) → `store` (SQL rows).
 
 pub mod app;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod csv_safe;
+pub mod demo;
 pub mod domain;
 
 pub mod files;
@@ -18,6 +20,8 @@ pub mod jobs;
 pub mod keys;
 pub mod mail;
 pub mod ops;
+pub mod registration_csv;
+pub mod settings;
 pub mod store;
 pub mod telemetry;
 pub mod telemetry_metrics;

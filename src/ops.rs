@@ -8,10 +8,10 @@ use anyhow::Context;
 use futures::StreamExt;
 
 use crate::csv_safe::{Cell, SafeCsv};
-use crate::http::registrations::{csv_field_name, csv_header, csv_row};
+use crate::registration_csv::{csv_field_name, csv_header, csv_row};
+use crate::store::{Backend, Store};
 use crate::workflows::DealerContext;
 use crate::workflows::registration::{Intake, IntakeError};
-use crate::store::{Backend, Store};
 
 /// Queue depth, the oldest due reminder, reminders by status, failures by reason.
 pub async fn status(store: &Store, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<String> {
@@ -255,7 +255,7 @@ pub async fn export_registrations(
 #[cfg(test)]
 mod tests {
     use super::EXPORT_COLUMNS;
-    use crate::http::registrations::{CSV_COLUMNS, EXPORT_ONLY_COLUMNS};
+    use crate::registration_csv::{CSV_COLUMNS, EXPORT_ONLY_COLUMNS};
 
     #[test]
     fn an_export_carries_what_import_reads_and_nothing_it_refuses() {

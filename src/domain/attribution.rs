@@ -101,19 +101,30 @@ mod tests {
     fn a_click_beats_a_send_and_the_latest_wins() {
         let w = window("2027-05-25".parse().unwrap(), 30);
         assert_eq!(w, (at("2027-04-25T00:00:00Z"), at("2027-05-26T00:00:00Z")));
-        let sent = |n, t: &str| Candidate { reminder_id: id(n), sent_at: Some(at(t)), clicked_at: None };
+        let sent = |n, t: &str| Candidate {
+            reminder_id: id(n),
+            sent_at: Some(at(t)),
+            clicked_at: None,
+        };
         let older_sent = sent(1, "2027-05-01T10:00:00Z");
         let newer_sent = sent(2, "2027-05-20T10:00:00Z");
         let clicked = Candidate {
             clicked_at: Some(at("2027-05-02T09:00:00Z")),
             ..sent(3, "2027-04-30T10:00:00Z")
         };
-        assert_eq!(attribute(&[older_sent.clone(), newer_sent.clone()], true, w), Some((id(2), Via::Send)));
+        assert_eq!(
+            attribute(&[older_sent.clone(), newer_sent.clone()], true, w),
+            Some((id(2), Via::Send))
+        );
         assert_eq!(
             attribute(&[older_sent.clone(), newer_sent.clone(), clicked], true, w),
             Some((id(3), Via::Click))
         );
-        assert_eq!(attribute(&[newer_sent.clone()], false, w), None, "voided: no credit");
+        assert_eq!(
+            attribute(&[newer_sent.clone()], false, w),
+            None,
+            "voided: no credit"
+        );
         let too_old = sent(4, "2027-04-24T23:59:59Z");
         let after = sent(5, "2027-05-26T00:00:00Z");
         assert_eq!(attribute(&[too_old, after], true, w), None);

@@ -168,8 +168,14 @@ mod tests {
     fn the_latest_event_counts() {
         assert_eq!(ConsentFacts::of([]).current(), None);
         assert_eq!(ConsentFacts::of([(true, DEALER)]).current(), Some(true));
-        assert_eq!(ConsentFacts::of([(true, DEALER), (false, DEALER)]).current(), Some(false));
-        assert_eq!(ConsentFacts::of([(false, DEALER), (true, DEALER)]).current(), Some(true));
+        assert_eq!(
+            ConsentFacts::of([(true, DEALER), (false, DEALER)]).current(),
+            Some(false)
+        );
+        assert_eq!(
+            ConsentFacts::of([(false, DEALER), (true, DEALER)]).current(),
+            Some(true)
+        );
     }
 
     #[test]
@@ -198,7 +204,12 @@ mod tests {
             ("dealer", "service_reminders", true, DEALER),
             ("dealer", "marketing", true, DEALER),
             ("manufacturer", "marketing", true, DEALER),
-            ("manufacturer", "marketing", false, source::CUSTOMER_UNSUBSCRIBE),
+            (
+                "manufacturer",
+                "marketing",
+                false,
+                source::CUSTOMER_UNSUBSCRIBE,
+            ),
             ("dealer", "marketing", true, DEALER),
         ]));
         assert_eq!(
@@ -216,9 +227,17 @@ mod tests {
         assert!(unsubscribe_records(None));
         assert!(unsubscribe_records(Some((true, DEALER))));
         assert!(unsubscribe_records(Some((false, DEALER))));
-        assert!(unsubscribe_records(Some((false, source::CUSTOMER_COMPLAINT))));
-        assert!(!unsubscribe_records(Some((false, source::CUSTOMER_UNSUBSCRIBE))));
+        assert!(unsubscribe_records(Some((
+            false,
+            source::CUSTOMER_COMPLAINT
+        ))));
+        assert!(!unsubscribe_records(Some((
+            false,
+            source::CUSTOMER_UNSUBSCRIBE
+        ))));
         assert_eq!(UnsubscribeScope::Sender.withdraws().len(), 1);
-        assert!(UnsubscribeScope::All.whole_person() && !UnsubscribeScope::SenderAll.whole_person());
+        assert!(
+            UnsubscribeScope::All.whole_person() && !UnsubscribeScope::SenderAll.whole_person()
+        );
     }
 }

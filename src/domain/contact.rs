@@ -182,6 +182,12 @@ impl TimeZone {
     pub fn name(&self) -> &'static str {
         self.0.name()
     }
+
+    /// A stored zone name (validated on the way in). One that no longer parses (a zone removed
+    /// from the tz database) counts as UTC: the one way every reader of a stored zone treats it.
+    pub fn stored(raw: &str) -> chrono_tz::Tz {
+        Self::parse(raw).map_or(chrono_tz::UTC, |tz| tz.0)
+    }
 }
 
 /// An ISO 3166-1 alpha-2 country code, upper-cased.

@@ -152,7 +152,12 @@ pub enum StatementStatus {
 }
 
 impl StatementStatus {
-    pub const ALL: [Self; 4] = [Self::PendingReview, Self::Approved, Self::OnHold, Self::Paid];
+    pub const ALL: [Self; 4] = [
+        Self::PendingReview,
+        Self::Approved,
+        Self::OnHold,
+        Self::Paid,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -320,7 +325,10 @@ mod tests {
     #[test]
     fn accounting_months() {
         let m = |s| AccountingMonth::parse(s);
-        assert_eq!(m("2026-11").map(|m| m.to_string()).as_deref(), Some("2026-11"));
+        assert_eq!(
+            m("2026-11").map(|m| m.to_string()).as_deref(),
+            Some("2026-11")
+        );
         assert!(m("2026-13").is_none() && m("26-11").is_none() && m("2026-1").is_none());
         assert!(m("1999-12").is_none());
         assert_eq!(m("2027-01").unwrap().previous().to_string(), "2026-12");
@@ -335,7 +343,10 @@ mod tests {
         );
         assert!(m("2026-02").unwrap() < m("2026-10").unwrap());
         let (first, next) = m("2028-02").unwrap().days();
-        assert_eq!((first.to_string(), next.to_string()), ("2028-02-01".into(), "2028-03-01".into()));
+        assert_eq!(
+            (first.to_string(), next.to_string()),
+            ("2028-02-01".into(), "2028-03-01".into())
+        );
     }
 
     #[test]
@@ -359,11 +370,41 @@ mod tests {
 
     #[test]
     fn the_cap_keeps_the_total_within_it_and_never_goes_negative() {
-        assert_eq!(apply_cap(None, 10_000, 500), Capped { amount_minor: 500, reduced: false });
-        assert_eq!(apply_cap(Some(1000), 0, 500), Capped { amount_minor: 500, reduced: false });
-        assert_eq!(apply_cap(Some(1000), 700, 500), Capped { amount_minor: 300, reduced: true });
-        assert_eq!(apply_cap(Some(1000), 1000, 500), Capped { amount_minor: 0, reduced: true });
-        assert_eq!(apply_cap(Some(1000), 1500, 500), Capped { amount_minor: 0, reduced: true });
+        assert_eq!(
+            apply_cap(None, 10_000, 500),
+            Capped {
+                amount_minor: 500,
+                reduced: false
+            }
+        );
+        assert_eq!(
+            apply_cap(Some(1000), 0, 500),
+            Capped {
+                amount_minor: 500,
+                reduced: false
+            }
+        );
+        assert_eq!(
+            apply_cap(Some(1000), 700, 500),
+            Capped {
+                amount_minor: 300,
+                reduced: true
+            }
+        );
+        assert_eq!(
+            apply_cap(Some(1000), 1000, 500),
+            Capped {
+                amount_minor: 0,
+                reduced: true
+            }
+        );
+        assert_eq!(
+            apply_cap(Some(1000), 1500, 500),
+            Capped {
+                amount_minor: 0,
+                reduced: true
+            }
+        );
         assert!(is_held(true, 1) && !is_held(true, 0) && !is_held(false, 5));
     }
 
@@ -375,11 +416,26 @@ mod tests {
             confirmation: confirmation.map(str::to_owned),
             release_due: due,
         };
-        assert_eq!(settle(&facts(false, true, Some("sent"), true)), Settlement::Cancel);
-        assert_eq!(settle(&facts(true, false, Some("bounced"), false)), Settlement::Cancel);
-        assert_eq!(settle(&facts(true, true, Some("bounced"), false)), Settlement::Release("verified"));
-        assert_eq!(settle(&facts(true, true, None, false)), Settlement::Release("verified"));
-        assert_eq!(settle(&facts(true, false, Some("sent"), false)), Settlement::Wait);
+        assert_eq!(
+            settle(&facts(false, true, Some("sent"), true)),
+            Settlement::Cancel
+        );
+        assert_eq!(
+            settle(&facts(true, false, Some("bounced"), false)),
+            Settlement::Cancel
+        );
+        assert_eq!(
+            settle(&facts(true, true, Some("bounced"), false)),
+            Settlement::Release("verified")
+        );
+        assert_eq!(
+            settle(&facts(true, true, None, false)),
+            Settlement::Release("verified")
+        );
+        assert_eq!(
+            settle(&facts(true, false, Some("sent"), false)),
+            Settlement::Wait
+        );
         assert_eq!(
             settle(&facts(true, false, Some("sent"), true)),
             Settlement::Release("confirmation_delivered")
@@ -389,6 +445,9 @@ mod tests {
             Settlement::Release("no_email_channel")
         );
         assert_eq!(settle(&facts(true, false, None, true)), Settlement::Wait);
-        assert_eq!(settle(&facts(true, false, Some("failed"), true)), Settlement::Wait);
+        assert_eq!(
+            settle(&facts(true, false, Some("failed"), true)),
+            Settlement::Wait
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod attribution;
 pub mod catalog;
+pub mod catalog_input;
 pub mod consent;
 pub mod contact;
 pub mod field;

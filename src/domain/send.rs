@@ -182,21 +182,71 @@ mod tests {
         let ok = facts(&window, &[]);
         assert_eq!(decide(&ok, PACING, now), Decision::Send);
         let check = |f: SendFacts<'_>| decide(&f, PACING, now);
-        assert_eq!(check(SendFacts { registration_active: false, ..ok.clone() }), Decision::Cancel);
-        assert_eq!(check(SendFacts { customer_erased: true, ..ok.clone() }), Decision::Skip("erased"));
-        assert_eq!(check(SendFacts { has_email: false, ..ok.clone() }), Decision::Skip("no_email"));
-        assert_eq!(check(SendFacts { suppressed: true, ..ok.clone() }), Decision::Skip("suppressed"));
-        let unsubscribed = ConsentFacts { latest: Some(true), latest_by_customer: Some(false) };
-        assert_eq!(check(SendFacts { consent: unsubscribed, ..ok.clone() }), Decision::Skip("unsubscribed"));
-        let refused = ConsentFacts { latest: Some(false), latest_by_customer: None };
-        assert_eq!(check(SendFacts { consent: refused, ..ok.clone() }), Decision::Skip("no_consent"));
         assert_eq!(
-            check(SendFacts { consent: refused, confirmation: true, ..ok.clone() }),
+            check(SendFacts {
+                registration_active: false,
+                ..ok.clone()
+            }),
+            Decision::Cancel
+        );
+        assert_eq!(
+            check(SendFacts {
+                customer_erased: true,
+                ..ok.clone()
+            }),
+            Decision::Skip("erased")
+        );
+        assert_eq!(
+            check(SendFacts {
+                has_email: false,
+                ..ok.clone()
+            }),
+            Decision::Skip("no_email")
+        );
+        assert_eq!(
+            check(SendFacts {
+                suppressed: true,
+                ..ok.clone()
+            }),
+            Decision::Skip("suppressed")
+        );
+        let unsubscribed = ConsentFacts {
+            latest: Some(true),
+            latest_by_customer: Some(false),
+        };
+        assert_eq!(
+            check(SendFacts {
+                consent: unsubscribed,
+                ..ok.clone()
+            }),
+            Decision::Skip("unsubscribed")
+        );
+        let refused = ConsentFacts {
+            latest: Some(false),
+            latest_by_customer: None,
+        };
+        assert_eq!(
+            check(SendFacts {
+                consent: refused,
+                ..ok.clone()
+            }),
+            Decision::Skip("no_consent")
+        );
+        assert_eq!(
+            check(SendFacts {
+                consent: refused,
+                confirmation: true,
+                ..ok.clone()
+            }),
             Decision::Send,
             "the confirmation needs no consent"
         );
         assert_eq!(
-            check(SendFacts { consent: unsubscribed, confirmation: true, ..ok.clone() }),
+            check(SendFacts {
+                consent: unsubscribed,
+                confirmation: true,
+                ..ok.clone()
+            }),
             Decision::Skip("unsubscribed"),
             "but an unsubscribe stops it too"
         );
@@ -207,17 +257,29 @@ mod tests {
         let window = SendWindow::parse(DEFAULT_SEND_WINDOW).unwrap();
         let night = at("2027-03-02T23:00:00Z");
         let deferred = decide(&facts(&window, &[]), PACING, night);
-        assert!(matches!(deferred, Decision::Defer { reason: "outside_send_window", send_after } if send_after > night));
+        assert!(
+            matches!(deferred, Decision::Defer { reason: "outside_send_window", send_after } if send_after > night)
+        );
 
         let now = at("2027-03-02T09:00:00Z");
-        let recent = SendFacts { last_message_at: Some(now - Duration::days(1)), ..facts(&window, &[]) };
-        assert!(matches!(decide(&recent, PACING, now), Decision::Defer { reason: "min_spacing", send_after } if send_after >= now + Duration::days(2)));
-        let confirmation = SendFacts { confirmation: true, ..recent };
+        let recent = SendFacts {
+            last_message_at: Some(now - Duration::days(1)),
+            ..facts(&window, &[])
+        };
+        assert!(
+            matches!(decide(&recent, PACING, now), Decision::Defer { reason: "min_spacing", send_after } if send_after >= now + Duration::days(2))
+        );
+        let confirmation = SendFacts {
+            confirmation: true,
+            ..recent
+        };
         assert_eq!(decide(&confirmation, PACING, now), Decision::Send);
 
         let sends = [now - Duration::days(20), now - Duration::days(10)];
         let capped = facts(&window, &sends);
-        assert!(matches!(decide(&capped, PACING, now), Decision::Defer { reason: "frequency_cap", send_after } if send_after >= now + Duration::days(10)));
+        assert!(
+            matches!(decide(&capped, PACING, now), Decision::Defer { reason: "frequency_cap", send_after } if send_after >= now + Duration::days(10))
+        );
         let one = facts(&window, &sends[1..]);
         assert_eq!(decide(&one, PACING, now), Decision::Send);
     }
@@ -226,7 +288,10 @@ mod tests {
     fn failures_retry_with_backoff_then_give_up() {
         assert_eq!(retry_after(1, 5, 60, 1.0), Some(Duration::seconds(60)));
         assert_eq!(retry_after(3, 5, 60, 1.0), Some(Duration::seconds(240)));
-        assert_eq!(retry_after(4, 5, 60, 1.2), Some(Duration::milliseconds(576_000)));
+        assert_eq!(
+            retry_after(4, 5, 60, 1.2),
+            Some(Duration::milliseconds(576_000))
+        );
         assert_eq!(retry_after(30, 99, 60, 1.0), Some(Duration::hours(6)));
         assert_eq!(retry_after(5, 5, 60, 1.0), None);
         assert!(suppresses(Some(550), "550 5.1.1 no such user"));

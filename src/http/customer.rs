@@ -9,11 +9,11 @@ use minijinja::context;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::mail::templates::Renderer;
 use crate::domain::consent::UnsubscribeScope;
 use crate::domain::ledger::AccountingMonth;
-use crate::workflows::consent;
+use crate::mail::templates::Renderer;
 use crate::tokens::Purpose;
+use crate::workflows::consent;
 
 fn page(state: &AppState, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
     match state.renderer.page(name, &ctx) {
@@ -93,8 +93,7 @@ async fn unsubscribe_page(
     }
     match apply {
         Some(Choice::Withdraw(scope)) => {
-            if consent::unsubscribe(&state.store, &target, scope, state.clock.now()).await?
-            {
+            if consent::unsubscribe(&state.store, &target, scope, state.clock.now()).await? {
                 tracing::info!(customer_id = %target.customer_id, %reminder_id, ?scope, "customer unsubscribed");
             }
         }
@@ -232,7 +231,7 @@ async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Respo
     if apply && !voided && target.verified_at.is_none() {
         let now = state.clock.now();
         // Amounts held until verification become owed now (the periodic settle job retries this).
-        let period = AccountingMonth::of(now, state.intake.manufacturer_tz);
+        let period = AccountingMonth::of(now, state.settings.ledger.manufacturer_tz);
         consent::verify(&state.store, registration_id, period, now).await?;
         tracing::info!(%registration_id, "registration verified by the customer");
     }

@@ -14,12 +14,13 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::registrations::{IncentiveView, csv_field_name};
+use super::registrations::IncentiveView;
 use super::scorecards::{bounds, scorecard_of, trailing_periods};
 use super::session::{self, DEALER, Session};
 use crate::domain::ledger::format_minor;
 use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
 use crate::domain::scorecard::Scorecard;
+use crate::registration_csv::csv_field_name;
 use crate::workflows::registration::IntakeError;
 
 fn to_login() -> Response {
@@ -95,7 +96,7 @@ pub async fn counter(
         return Ok(to_login());
     };
     let dealer = s.dealer.as_ref().expect("dealer sessions have a dealer");
-    let tz: chrono_tz::Tz = dealer.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let tz = crate::domain::contact::TimeZone::stored(&dealer.time_zone);
     let today = state
         .clock
         .now()

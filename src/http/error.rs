@@ -7,8 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::FieldError;
-use crate::workflows::registration::IntakeError;
 use crate::store::StoreError;
+use crate::workflows::registration::IntakeError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 

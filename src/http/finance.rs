@@ -1,5 +1,6 @@
 //! Finance: close periods into statements, review them with their lines, approve / hold / release /
-//! mark paid, add adjustments, export CSV. Dealers read their own statements. Admins manage programs.
+//! mark paid, add adjustments, export CSV. Dealers read their own statements. (Admins manage the
+//! incentive programs in `crate::http::programs`.)
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,12 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
-use super::auth::{AdminKey, DealerKey, FinanceKey};
+use super::auth::{DealerKey, FinanceKey};
 use super::body::{Json, Query};
 use super::error::{ApiError, Problem};
 use crate::csv_safe::{Cell, SafeCsv};
 use crate::domain::field::clean_text;
-use crate::domain::incentives::ProgramDefinition;
 use crate::domain::ledger::{
     AccountingMonth, MAX_AMOUNT_MINOR, StatementAction, StatementStatus, format_minor,
     parse_currency,
@@ -132,7 +132,7 @@ pub async fn close_period(
 ) -> Result<axum::Json<CloseResult>, ApiError> {
     let period = check_period(&period)?;
     let now = state.clock.now();
-    if period > AccountingMonth::of(now, state.intake.manufacturer_tz) {
+    if period > AccountingMonth::of(now, state.settings.ledger.manufacturer_tz) {
         return Err(ApiError::field(
             "period",
             "future_period",
@@ -247,7 +247,9 @@ pub async fn apply_action(
         (false, _) => None,
     };
     let now = state.clock.now();
-    match ledger::transition_statement(&state.store, id, action, note.as_deref(), actor, now).await? {
+    match ledger::transition_statement(&state.store, id, action, note.as_deref(), actor, now)
+        .await?
+    {
         Ok(statement) => {
             tracing::info!(statement_id = %id, action = action.as_str(), status = %statement.status, actor_key = %actor, "statement updated");
             Ok(statement)
@@ -307,7 +309,14 @@ pub async fn hold(
     Path(id): Path<String>,
     Json(req): Json<HoldRequest>,
 ) -> Result<axum::Json<StatementView>, ApiError> {
-    act(state, f.key_id, id, StatementAction::Hold, Some(&req.reason)).await
+    act(
+        state,
+        f.key_id,
+        id,
+        StatementAction::Hold,
+        Some(&req.reason),
+    )
+    .await
 }
 
 /// Take a statement off hold, back to review.
@@ -332,7 +341,14 @@ pub async fn paid(
     Path(id): Path<String>,
     Json(req): Json<PaidRequest>,
 ) -> Result<axum::Json<StatementView>, ApiError> {
-    act(state, f.key_id, id, StatementAction::Pay, Some(&req.reference)).await
+    act(
+        state,
+        f.key_id,
+        id,
+        StatementAction::Pay,
+        Some(&req.reference),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -373,7 +389,10 @@ pub async fn add_adjustment(
             "period",
             AccountingMonth::parse(raw).ok_or(("invalid_period", "must be YYYY-MM".to_owned())),
         ),
-        None => Some(AccountingMonth::of(now, state.intake.manufacturer_tz)),
+        None => Some(AccountingMonth::of(
+            now,
+            state.settings.ledger.manufacturer_tz,
+        )),
     };
     let dealer = state.store.dealer_by_code(&req.dealer_code).await?;
     if dealer.is_none() {
@@ -487,82 +506,5 @@ pub async fn dealer_statements(
         let lines = state.store.statement_lines(s.id).await?;
         views.push(statement_view(&s, Some(&lines)));
     }
-    Ok(axum::Json(views))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProgramView {
-    pub id: String,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub definition: ProgramDefinition,
-}
-
-/// Create or change an incentive program. A change creates a new version; entries already made keep
-/// the version that produced them.
-#[utoipa::path(put, path = "/v1/admin/programs/{id}", tag = "admin", params(("id" = String, Path)), request_body = ProgramDefinition,
-    responses((status = 200, description = "Unchanged or new version", body = ProgramView), (status = 201, description = "Created", body = ProgramView),
-        (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
-pub async fn put_program(
-    State(state): State<AppState>,
-    AdminKey(admin): AdminKey,
-    Path(id): Path<String>,
-    Json(definition): Json<ProgramDefinition>,
-) -> Result<(StatusCode, axum::Json<ProgramView>), ApiError> {
-    super::admin::check_code("id", &id)?;
-    definition.validate().map_err(ApiError::Validation)?;
-    let json = serde_json::to_string(&definition).expect("serializes");
-    let now = state.clock.now();
-    let (version, changed) =
-        ledger::save_program(&state.store, &id, &json, Some(admin.key_id), now).await?;
-    tracing::info!(program = %id, version, changed, "program saved");
-    let status = if changed && version == 1 {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let created_at = state
-        .store
-        .program_versions(&id)
-        .await?
-        .last()
-        .map_or(now, |v| v.created_at);
-    Ok((
-        status,
-        axum::Json(ProgramView {
-            id,
-            version,
-            created_at,
-            definition,
-        }),
-    ))
-}
-
-/// Every version of a program, oldest first.
-#[utoipa::path(get, path = "/v1/admin/programs/{id}", tag = "admin", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<ProgramView>), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
-pub async fn get_program(
-    State(state): State<AppState>,
-    _: AdminKey,
-    Path(id): Path<String>,
-) -> Result<axum::Json<Vec<ProgramView>>, ApiError> {
-    let versions = state.store.program_versions(&id).await?;
-    if versions.is_empty() {
-        return Err(ApiError::NotFound);
-    }
-    let views = versions
-        .into_iter()
-        .map(|v| {
-            let definition = serde_json::from_str(&v.definition).map_err(ApiError::internal)?;
-            Ok(ProgramView {
-                id: v.program_id,
-                version: v.version,
-                created_at: v.created_at,
-                definition,
-            })
-        })
-        .collect::<Result<_, ApiError>>()?;
     Ok(axum::Json(views))
 }

@@ -233,7 +233,7 @@ pub async fn close(
     }
     let now = state.clock.now();
     let Some(period) = AccountingMonth::parse(form.period.trim())
-        .filter(|p| *p <= AccountingMonth::of(now, state.intake.manufacturer_tz))
+        .filter(|p| *p <= AccountingMonth::of(now, state.settings.ledger.manufacturer_tz))
     else {
         return list_page(
             &state,

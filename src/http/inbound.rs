@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::body::Body;
 use super::error::{ApiError, Problem};
-use crate::mail::inbound::{self, Report};
 use crate::domain::consent::UnsubscribeScope;
-use crate::workflows::consent::{self, ReportEffect};
+use crate::mail::inbound::{self, Report};
 use crate::tokens::Purpose;
+use crate::workflows::consent::{self, ReportEffect};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InboundResult {
@@ -96,8 +96,15 @@ pub async fn receive(
     };
     let result = match (noted, report) {
         (Some((reminder_id, outcome, smtp_code, detail, answer)), _) => {
-            match consent::record_report(&state.store, reminder_id, outcome, smtp_code, &detail, now)
-                .await?
+            match consent::record_report(
+                &state.store,
+                reminder_id,
+                outcome,
+                smtp_code,
+                &detail,
+                now,
+            )
+            .await?
             {
                 ReportEffect::Unknown => "ignored",
                 _ => answer,

@@ -12,6 +12,7 @@ pub mod finance_pages;
 pub mod health;
 pub mod inbound;
 pub mod limits;
+pub mod programs;
 pub mod registrations;
 pub mod scorecards;
 pub mod session;
@@ -38,10 +39,10 @@ use utoipa_axum::routes;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::workflows::registration::Intake;
 use crate::mail::templates::Renderer;
 use crate::store::Store;
 use crate::tokens::Signer;
+use crate::workflows::registration::Intake;
 
 use error::{PROBLEM_JSON, problem};
 
@@ -50,6 +51,9 @@ pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub intake: Intake,
+    /// The configuration's values, parsed once at start-up.
+    pub settings: Arc<crate::settings::Settings>,
+    /// The configuration as loaded (listener, mail, limits, ...).
     pub config: Arc<Config>,
     pub signer: Signer,
     pub renderer: Arc<Renderer>,
@@ -87,28 +91,37 @@ impl utoipa::Modify for BearerAuth {
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(
-            registrations::create_registration,
-            registrations::list_registrations
+            registrations::create::create_registration,
+            registrations::list::list_registrations
         ))
-        .routes(routes!(registrations::batch_registrations))
-        .routes(routes!(registrations::get_registration))
-        .routes(routes!(registrations::void_registration))
+        .routes(routes!(registrations::batch::batch_registrations))
+        .routes(routes!(registrations::list::get_registration))
+        .routes(routes!(registrations::void::void_registration))
         .routes(routes!(visits::record_visit))
         .routes(routes!(scorecards::dealer_scorecard))
         .routes(routes!(scorecards::admin_scorecards))
         .routes(routes!(scorecards::admin_scorecards_csv))
         .routes(routes!(scorecards::put_targets))
         .routes(routes!(scorecards::fraud_signals))
-        .routes(routes!(admin::list_dealers))
-        .routes(routes!(admin::put_dealer, admin::get_dealer))
-        .routes(routes!(admin::create_dealer_key))
-        .routes(routes!(admin::create_staff_key, admin::list_keys))
-        .routes(routes!(admin::revoke_key))
-        .routes(routes!(admin::put_product, admin::get_product))
-        .routes(routes!(admin::list_products))
-        .routes(routes!(admin::erase_customer))
-        .routes(routes!(admin::person))
-        .routes(routes!(admin::erase_person))
+        .routes(routes!(admin::dealers::list_dealers))
+        .routes(routes!(
+            admin::dealers::put_dealer,
+            admin::dealers::get_dealer
+        ))
+        .routes(routes!(admin::keys::create_dealer_key))
+        .routes(routes!(
+            admin::keys::create_staff_key,
+            admin::keys::list_keys
+        ))
+        .routes(routes!(admin::keys::revoke_key))
+        .routes(routes!(
+            admin::products::put_product,
+            admin::products::get_product
+        ))
+        .routes(routes!(admin::products::list_products))
+        .routes(routes!(admin::people::erase_customer))
+        .routes(routes!(admin::people::person))
+        .routes(routes!(admin::people::erase_person))
         .routes(routes!(finance::close_period))
         .routes(routes!(finance::list_statements))
         .routes(routes!(finance::export_csv))
@@ -119,7 +132,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(finance::paid))
         .routes(routes!(finance::add_adjustment))
         .routes(routes!(finance::dealer_statements))
-        .routes(routes!(finance::put_program, finance::get_program))
+        .routes(routes!(programs::put_program, programs::get_program))
         .routes(routes!(customer::unsubscribe_form, customer::unsubscribe))
         .routes(routes!(customer::booking))
         .routes(routes!(customer::verify_form, customer::verify))

@@ -26,7 +26,7 @@ pub struct PeriodParam {
 }
 
 pub fn bounds(state: &AppState, period: Option<&str>) -> Result<PeriodBounds, ApiError> {
-    let tz = state.intake.manufacturer_tz;
+    let tz = state.settings.ledger.manufacturer_tz;
     let period = match period {
         Some(raw) => AccountingMonth::parse(raw)
             .ok_or_else(|| ApiError::field("period", "invalid_period", "must be YYYY-MM"))?,

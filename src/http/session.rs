@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::workflows::{DealerContext, KeyDealer};
 use crate::keys::{self, Role};
+use crate::workflows::{DealerContext, KeyDealer};
 
 const SESSION_HOURS: i64 = 8;
 

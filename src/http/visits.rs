@@ -54,16 +54,9 @@ pub async fn record_visit(
     DealerKey(dealer): DealerKey,
     Json(req): Json<VisitRequest>,
 ) -> Result<(StatusCode, axum::Json<VisitResponse>), ApiError> {
-    let config = &state.config;
     let recorded = state
         .intake
-        .record_visit(
-            &dealer,
-            &req,
-            config.attribution_window_days,
-            config.service_fulfils_days,
-            config.fraud_visits_on_others_per_30_days,
-        )
+        .record_visit(&dealer, &req)
         .await
         .map_err(|e| match e {
             VisitError::Invalid(errors) => ApiError::Validation(errors),

@@ -14,16 +14,16 @@ use uuid::Uuid;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::consent::ConsentFacts;
-use crate::domain::send::{Decision, Pacing, SendFacts, decide, retry_after, suppresses};
-use crate::domain::plan::SendWindow;
+use crate::domain::contact::TimeZone;
+use crate::domain::send::{Decision, SendFacts, decide, retry_after, suppresses};
 use crate::mail::message::{self, Parts};
 use crate::mail::smtp::{SmtpSender, SmtpSettings};
 use crate::mail::templates::{DealerView, Links, Renderer, email_context};
 use crate::mail::{Mailer, SendError};
+use crate::settings::Settings;
 use crate::store::{Finished, Outcome, SendContext, Store, StoreError};
 
 use super::batch::Coalescer;
-pub use super::upkeep::replan_pending;
 use crate::tokens::{Purpose, Signer};
 
 /// Everything sending needs, shared by the dispatcher and every send worker of a process.
@@ -34,7 +34,8 @@ pub struct Sender {
     pub renderer: Renderer,
     pub signer: Signer,
     pub config: Arc<Config>,
-    pub window: SendWindow,
+    /// The configuration's values, parsed once when the sender is made.
+    pub settings: Arc<Settings>,
     /// DKIM signers (none, one, or RSA and Ed25519 side by side).
     pub dkim: Vec<crate::mail::dkim::Signer>,
     from: Address,
@@ -108,7 +109,7 @@ impl Sender {
         let dkim = dkim_signers(&config)?;
         Ok(Self {
             from: config.mail_from.parse()?,
-            window: config.send_window(),
+            settings: Arc::new(config.settings()),
             renderer: Renderer::new(),
             store,
             clock,
@@ -228,7 +229,11 @@ impl Sender {
     }
 
     async fn decide_and_send(&self, ctx: &SendContext, now: DateTime<Utc>) -> Outcome {
-        let window = self.window.overridden_by(ctx.dealer_send_window.as_deref());
+        let window = self
+            .settings
+            .reminders
+            .window
+            .overridden_by(ctx.dealer_send_window.as_deref());
         let facts = SendFacts {
             confirmation: ctx.kind == "registration_confirmation",
             registration_active: ctx.registration_status == "active",
@@ -239,17 +244,12 @@ impl Sender {
                 latest: ctx.consent_latest,
                 latest_by_customer: ctx.consent_latest_by_customer,
             },
-            tz: ctx.customer_time_zone.parse().unwrap_or(chrono_tz::UTC),
+            tz: TimeZone::stored(&ctx.customer_time_zone),
             window: &window,
             last_message_at: ctx.last_message_at,
             recent_sends: &ctx.recent_sends,
         };
-        let pacing = Pacing {
-            min_spacing_days: self.config.min_spacing_days,
-            frequency_cap_count: self.config.frequency_cap_count,
-            frequency_cap_days: self.config.frequency_cap_days,
-        };
-        match decide(&facts, pacing, now) {
+        match decide(&facts, self.settings.pacing, now) {
             Decision::Send => {}
             Decision::Cancel => return Outcome::Cancelled,
             Decision::Skip(reason) => return Outcome::Skipped { reason },
@@ -257,7 +257,10 @@ impl Sender {
                 return Outcome::Deferred { send_after, reason };
             }
         }
-        let email = ctx.customer_email.as_deref().expect("decided: has an email");
+        let email = ctx
+            .customer_email
+            .as_deref()
+            .expect("decided: has an email");
         let to: Address = match email.parse() {
             Ok(address) => address,
             Err(_) => {
@@ -299,10 +302,11 @@ impl Sender {
             Err(SendError::Transient { code, detail }) => {
                 let attempt = ctx.attempts as u32 + 1;
                 let jitter = rand::rng().random_range(0.8..1.2);
+                let delivery = self.settings.delivery;
                 match retry_after(
                     attempt,
-                    self.config.max_attempts,
-                    self.config.retry_base_secs,
+                    delivery.max_attempts,
+                    delivery.retry_base_secs,
                     jitter,
                 ) {
                     Some(delay) => Outcome::Retry {

@@ -27,7 +27,7 @@ pub async fn replan_pending(
         let plans: Vec<_> = page
             .iter()
             .filter_map(|p| {
-                let tz: chrono_tz::Tz = p.time_zone.parse().unwrap_or(chrono_tz::UTC);
+                let tz = crate::domain::contact::TimeZone::stored(&p.time_zone);
                 let due = window
                     .overridden_by(p.dealer_send_window.as_deref())
                     .first_tick_on_or_after_date(p.nominal_date, tz)?;
@@ -52,7 +52,7 @@ impl Sender {
     /// manufacturer's time zone, closes it into statements.
     pub async fn ledger_upkeep(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let tz = self.config.manufacturer_tz().unwrap_or(chrono_tz::UTC);
+        let tz = self.settings.ledger.manufacturer_tz;
         let period = AccountingMonth::of(now, tz);
         let (released, cancelled) = ledger::settle_held(&self.store, period, now).await?;
         if released + cancelled > 0 {
@@ -74,7 +74,7 @@ impl Sender {
         if purged > 0 {
             tracing::info!(rows = purged, "expired answers and finished tasks deleted");
         }
-        if self.config.auto_close_periods {
+        if self.settings.ledger.auto_close_periods {
             let previous = period.previous();
             if !self.store.period_closed(&previous.to_string()).await? {
                 let (closed_now, statements) =
@@ -91,23 +91,24 @@ impl Sender {
     /// reminders were planned with, every reminder not yet sent gets its due time again from its
     /// nominal date under the new window (a dealer's own window still wins). Returns how many.
     pub async fn replan_if_window_changed(&self) -> Result<u64, StoreError> {
-        let current = format!(
-            "{} | quiet {}",
-            self.config.send_window,
-            self.config.quiet_days.join(",")
-        );
+        let current = &self.settings.reminders.window_key;
         match self.store.setting("send_window").await? {
-            Some(recorded) if recorded == current => return Ok(0),
+            Some(recorded) if recorded == *current => return Ok(0),
             // First run with this setting kept: the reminders were planned with this window.
             None => {
-                self.store.set_setting("send_window", &current).await?;
+                self.store.set_setting("send_window", current).await?;
                 return Ok(0);
             }
             Some(_) => {}
         }
-        let count = replan_pending(&self.store, &self.window, None, self.clock.now()).await?;
-        self.store.set_setting("send_window", &current).await?;
+        let count = replan_pending(
+            &self.store,
+            &self.settings.reminders.window,
+            None,
+            self.clock.now(),
+        )
+        .await?;
+        self.store.set_setting("send_window", current).await?;
         Ok(count)
     }
-
 }

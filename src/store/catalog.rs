@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+pub use crate::domain::catalog_input::{DealerUpsert, ProductUpsert};
+
 use super::{Result, Store, with_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -25,23 +27,6 @@ pub struct DealerRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A dealer's full profile, as an admin sets it.
-#[derive(Debug, Clone)]
-pub struct DealerUpsert {
-    pub code: String,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub locale: String,
-    pub time_zone: String,
-    pub country: Option<String>,
-    pub booking_url: Option<String>,
-    pub address: Option<String>,
-    pub send_window: Option<String>,
-    pub active: bool,
-    pub authorized_servicer: Option<String>,
-}
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProductRecord {
     pub id: Uuid,
@@ -55,17 +40,6 @@ pub struct ProductRecord {
     pub registration_window_days: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ProductUpsert {
-    pub sku: String,
-    pub name: String,
-    pub category: String,
-    pub warranty_months: i32,
-    pub warranty_start: String,
-    pub service_plan: Vec<String>,
-    pub registration_window_days: i32,
 }
 
 const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active, authorized_servicer, created_at, updated_at";

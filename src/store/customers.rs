@@ -74,6 +74,7 @@ impl Store {
         Ok(())
     }
 
+    #[cfg(feature = "testing")]
     pub async fn click_count(&self, reminder_id: Uuid) -> Result<i64> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM link_clicks WHERE reminder_id = $1")
@@ -97,14 +98,11 @@ impl Store {
             .await?
         }))
     }
-
 }
 
-impl Store {
-}
+impl Store {}
 
-impl Store {
-}
+impl Store {}
 
 /// The registration, customer and address a reminder went to.
 pub async fn report_target(
@@ -187,7 +185,11 @@ pub async fn suppress(
 }
 
 /// Marks a registration verified by its customer; the first confirmation's time is kept.
-pub async fn mark_verified(tx: &mut WriteTx, registration_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+pub async fn mark_verified(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE registrations SET verified_at = $2, updated_at = $2 WHERE id = $1 AND verified_at IS NULL",

@@ -48,6 +48,7 @@ impl Store {
         }))
     }
 
+    #[cfg(feature = "testing")]
     pub async fn reminder_delivery(&self, reminder_id: Uuid) -> Result<Option<DeliveryRecord>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
@@ -59,6 +60,7 @@ impl Store {
         }))
     }
 
+    #[cfg(feature = "testing")]
     pub async fn reminder_attempts(&self, reminder_id: Uuid) -> Result<Vec<AttemptRecord>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
@@ -71,6 +73,7 @@ impl Store {
         }))
     }
 
+    #[cfg(feature = "testing")]
     pub async fn is_suppressed(&self, email: &str) -> Result<bool> {
         let hit: Option<String> = with_pool!(self, |pool| {
             sqlx::query_scalar("SELECT email FROM suppressions WHERE email = $1")

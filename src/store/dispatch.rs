@@ -96,6 +96,7 @@ impl Store {
 
     /// The database's plan for the dispatcher's claim, as executed (EXPLAIN ANALYZE on PostgreSQL,
     /// EXPLAIN QUERY PLAN on SQLite); nothing is changed.
+    #[cfg(feature = "bench")]
     pub async fn explain_claim(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<String>> {
         match &self.db {
             Db::Postgres(pool) => {
@@ -126,6 +127,7 @@ impl Store {
     }
 
     /// How many tasks of the reminder queue apalis has marked done.
+    #[cfg(feature = "bench")]
     pub async fn queue_tasks_done(&self) -> Result<i64> {
         Ok(match &self.db {
             Db::Postgres(pool) => {

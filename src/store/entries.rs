@@ -1,6 +1,6 @@
-//! The append-only ledger: entries (only ever inserted), held amounts waiting for verification,
-//! the per-dealer accrual totals the cap is checked against, and the audit log. Writes take the
-//! caller's `WriteTx`; what to write is decided in `crate::workflows::ledger`.
+//! The append-only ledger: entries (only ever inserted), the per-dealer accrual totals the cap is
+//! checked against, and the audit log. Writes take the caller's `WriteTx`; what to write is decided
+//! in `crate::workflows::ledger`.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -277,6 +277,7 @@ impl Store {
     }
 
     /// Every ledger entry, oldest first (for exports and invariant checks).
+    #[cfg(feature = "testing")]
     pub async fn ledger(&self) -> Result<Vec<LedgerLine>> {
         let sql = format!("{LINE_SELECT} ORDER BY e.created_at, e.id");
         Ok(with_pool!(self, |pool| sqlx::query_as(
@@ -296,6 +297,7 @@ impl Store {
     }
 
     /// Entries on no statement yet.
+    #[cfg(feature = "testing")]
     pub async fn open_entries(&self) -> Result<Vec<LedgerLine>> {
         let sql = format!(
             "{LINE_SELECT} WHERE NOT EXISTS (SELECT 1 FROM statement_lines l WHERE l.entry_id = e.id) ORDER BY e.created_at, e.id"
@@ -307,7 +309,11 @@ impl Store {
         .await?))
     }
 
-    pub async fn audit_log(&self, subject_type: &str, subject_id: &str) -> Result<Vec<AuditRecord>> {
+    pub async fn audit_log(
+        &self,
+        subject_type: &str,
+        subject_id: &str,
+    ) -> Result<Vec<AuditRecord>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT actor, action, subject_type, subject_id, detail, at FROM audit_log

@@ -9,7 +9,9 @@ use super::StoreError;
 pub struct Faults(Arc<Mutex<Option<&'static str>>>);
 
 impl Faults {
-    /// The next write that reaches `point` fails there (once).
+    /// The next write that reaches `point` fails there (once). Only with the `testing` feature:
+    /// a release build has no way to arm a failure.
+    #[cfg(feature = "testing")]
     pub fn fail_at(&self, point: &'static str) {
         *self.0.lock().unwrap() = Some(point);
     }

@@ -112,7 +112,11 @@ pub async fn mark_released(
 }
 
 /// Cancels every held amount of a registration.
-pub async fn cancel_held(tx: &mut WriteTx, registration_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+pub async fn cancel_held(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, |conn| {
         sqlx::query(
             "UPDATE pending_accruals SET state = 'cancelled', resolved_at = $2 WHERE registration_id = $1 AND state = 'held'",

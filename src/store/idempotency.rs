@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::{WriteTx, with_tx};
 use super::{Result, Store, with_pool};
+use super::{WriteTx, with_tx};
 
 /// An in-flight claim older than this is presumed abandoned by a crashed process and is taken over.
 pub const IN_FLIGHT_LEASE: Duration = Duration::seconds(60);

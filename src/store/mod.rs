@@ -8,6 +8,7 @@ mod catalog;
 pub mod consent;
 pub mod customers;
 mod deliveries;
+mod dispatch;
 pub mod entries;
 mod faults;
 pub mod held;
@@ -18,9 +19,8 @@ pub mod people;
 mod postgres;
 pub mod programs;
 pub mod registrations;
-mod dispatch;
-mod sending;
 mod scorecard;
+mod sending;
 mod signals;
 mod sqlite;
 pub mod statements;
@@ -32,20 +32,20 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
 pub use customers::{LinkTarget, VerifyTarget};
-pub use people::{ExportRow, PersonRecord, PersonRegistration};
+pub use deliveries::{AttemptRecord, DeliveryRecord};
+pub use dispatch::{PendingPlan, REMINDER_QUEUE, ReminderTask};
 pub use entries::{AuditRecord, IncentiveLine, LedgerLine};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
 pub use keys::{KeyRecord, NewKey};
+pub use people::{ExportRow, PersonRecord, PersonRegistration};
 pub use programs::ProgramVersion;
 pub use registrations::{
     CustomerRecord, ListFilter, RegistrationRecord, ReminderRecord, TableCounts,
 };
-pub use statements::StatementRecord;
-pub use dispatch::{PendingPlan, REMINDER_QUEUE, ReminderTask};
-pub use deliveries::{AttemptRecord, DeliveryRecord};
-pub use sending::{Finished, Outcome, SendContext};
 pub use scorecard::{FraudSignal, HoldoutLift, PeriodBounds};
+pub use sending::{Finished, Outcome, SendContext};
+pub use statements::StatementRecord;
 pub use visits::{NewVisit, RecordedVisit, SerialOwner, ServicerPattern, VisitRecord};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses. The body

@@ -351,6 +351,7 @@ impl Store {
         }))
     }
 
+    #[cfg(feature = "testing")]
     pub async fn table_counts(&self) -> Result<TableCounts> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_as(

@@ -205,9 +205,6 @@ fn padded<T>(items: &[T]) -> impl Iterator<Item = &T> {
 }
 
 impl Store {
-
-
-
     /// Takes queued reminders for sending (fenced by `lease_until`) and reads their contexts, in
     /// one transaction; the answer lines up with `ids`, `None` where another worker has the
     /// reminder or it is no longer queued. `capped`: the frequency cap is on, so a reminder (not a
@@ -430,9 +427,4 @@ impl Store {
         });
         Ok(())
     }
-
-
-
-
 }
-

@@ -6,8 +6,6 @@ use uuid::Uuid;
 
 use super::{Result, Store, with_pool};
 
-
-
 impl Store {
     /// Records an attempt worth an admin's attention (e.g. a serial registered by another dealer).
     pub async fn record_fraud_signal(
@@ -52,6 +50,7 @@ impl Store {
         Ok(())
     }
 
+    #[cfg(feature = "testing")]
     pub async fn fraud_signal_count(&self, kind: &str) -> Result<i64> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM fraud_signals WHERE kind = $1")

@@ -67,7 +67,11 @@ const VISIT_SELECT: &str = "SELECT id, serial_number, registration_id, servicing
     external_ref, attributed_reminder_id, attributed_via, created_at FROM service_events";
 
 /// Whether the same visit is recorded already (serial's registration, servicing dealer, date, kind).
-pub async fn same_visit_exists(tx: &mut WriteTx, visit: &NewVisit<'_>, registration_id: Uuid) -> Result<bool> {
+pub async fn same_visit_exists(
+    tx: &mut WriteTx,
+    visit: &NewVisit<'_>,
+    registration_id: Uuid,
+) -> Result<bool> {
     let found: Option<Uuid> = with_tx!(tx, |conn| {
         sqlx::query_scalar(
             "SELECT id FROM service_events WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4",
@@ -200,7 +204,11 @@ impl Store {
     }
 
     /// The id of the same visit (serial's registration, servicing dealer, date, kind), if recorded.
-    pub async fn visit_id_of(&self, visit: &NewVisit<'_>, registration_id: Uuid) -> Result<Option<Uuid>> {
+    pub async fn visit_id_of(
+        &self,
+        visit: &NewVisit<'_>,
+        registration_id: Uuid,
+    ) -> Result<Option<Uuid>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT id FROM service_events WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4",
@@ -216,10 +224,12 @@ impl Store {
 
     pub async fn visit(&self, id: Uuid) -> Result<VisitRecord> {
         let sql = format!("{VISIT_SELECT} WHERE id = $1");
-        Ok(with_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_one(pool)
-            .await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql)
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await?))
     }
 
     pub async fn visit_incentive(&self, visit_id: Uuid) -> Result<Vec<IncentiveLine>> {

@@ -130,8 +130,7 @@ pub async fn record_report(
     else {
         return Ok(ReportEffect::Unknown);
     };
-    customers::insert_report_attempt(&mut tx, reminder_id, outcome, smtp_code, detail, now)
-        .await?;
+    customers::insert_report_attempt(&mut tx, reminder_id, outcome, smtp_code, detail, now).await?;
     let (effect, suppress_reason) = match outcome {
         "bounced" => {
             customers::mark_bounced(&mut tx, reminder_id, now).await?;

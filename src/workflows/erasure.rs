@@ -57,8 +57,16 @@ pub async fn erase(
     let (mut customer_ids, mut message_ids) = (Vec::new(), Vec::new());
     for id in ids {
         if let Some(messages) = people::erase_customer(&mut tx, id, now).await? {
-            entries::audit(&mut tx, actor, "customer.erased", "customer", &id.to_string(), None, now)
-                .await?;
+            entries::audit(
+                &mut tx,
+                actor,
+                "customer.erased",
+                "customer",
+                &id.to_string(),
+                None,
+                now,
+            )
+            .await?;
             customer_ids.push(id);
             message_ids.extend(messages);
         }

@@ -14,7 +14,7 @@ use crate::store::entries::{self, NewEntry};
 use crate::store::held::{self, NewHeld};
 use crate::store::statements::{self, StatusChange};
 use crate::store::{
-    IncentiveLine, LedgerLine, Store, StoreError, StatementRecord, WriteTx, programs,
+    IncentiveLine, LedgerLine, StatementRecord, Store, StoreError, WriteTx, programs,
 };
 
 /// Accrues one planned amount in `tx`: the program's cap is applied against the dealer's total
@@ -31,11 +31,16 @@ pub async fn accrue(
     let period = plan.period.to_string();
     let mut capped = apply_cap(None, 0, plan.amount_minor);
     if plan.cap_minor.is_some() {
-        let total =
-            entries::lock_accrual_total(tx, dealer_id, &plan.program_id, &period).await?;
+        let total = entries::lock_accrual_total(tx, dealer_id, &plan.program_id, &period).await?;
         capped = apply_cap(plan.cap_minor, total, plan.amount_minor);
-        entries::add_to_accrual_total(tx, dealer_id, &plan.program_id, &period, capped.amount_minor)
-            .await?;
+        entries::add_to_accrual_total(
+            tx,
+            dealer_id,
+            &plan.program_id,
+            &period,
+            capped.amount_minor,
+        )
+        .await?;
     }
     let reason = capped.reduced.then_some("capped");
     let held = is_held(plan.held, capped.amount_minor);
@@ -237,7 +242,9 @@ pub async fn close_period(
 pub enum TransitionError {
     NotFound,
     /// Not allowed from the current status.
-    Refused { status: String },
+    Refused {
+        status: String,
+    },
 }
 
 /// Applies finance's `action` to a statement if its current status allows it, with its audit row.
@@ -357,7 +364,16 @@ pub async fn save_program(
     let version = current.map_or(1, |(v, _)| v + 1);
     programs::insert_version(&mut tx, id, version, definition, actor, now).await?;
     let detail = format!("version {version}");
-    entries::audit(&mut tx, actor, "program.saved", "program", id, Some(&detail), now).await?;
+    entries::audit(
+        &mut tx,
+        actor,
+        "program.saved",
+        "program",
+        id,
+        Some(&detail),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((version, true))
 }

@@ -17,10 +17,11 @@ use crate::domain::consent::{ConsentGrant, CurrentConsent, Party, Purpose, sourc
 use crate::domain::contact::{Locale, TimeZone};
 use crate::domain::incentives::{ProgramDefinition, earnings};
 use crate::domain::ledger::{AccountingMonth, AccrualPlan};
-use crate::domain::plan::{PlanInput, SendWindow, plan_reminders};
+use crate::domain::plan::{PlanInput, plan_reminders};
 use crate::domain::registration::{
     NewRegistration, RegistrationContext, RegistrationRequest, requested_sku,
 };
+use crate::settings::Settings;
 use crate::store::consent::EventContext;
 use crate::store::{
     CustomerRecord, ProductRecord, ProgramVersion, RegistrationRecord, ReminderRecord, Store,
@@ -50,13 +51,7 @@ pub enum IntakeError {
 pub struct Intake {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
-    pub window: SendWindow,
-    pub expiry_notice_days: u32,
-    pub catch_up_days: u32,
-    /// The manufacturer's time zone: it decides which period an amount accrues in.
-    pub manufacturer_tz: chrono_tz::Tz,
-    /// Share of registrations in the reminder holdout.
-    pub holdout_share: f64,
+    pub settings: Arc<Settings>,
 }
 
 /// Whether a registration falls in the holdout: decided by its id, so the choice is deterministic
@@ -81,8 +76,7 @@ impl Intake {
     ) -> Result<Registered, IntakeError> {
         let now = self.clock.now();
         let submission = fingerprint(req);
-        let dealer_tz =
-            TimeZone::parse(&dealer.time_zone).map_err(|_| corrupt("dealer time zone"))?;
+        let dealer_tz = TimeZone(TimeZone::stored(&dealer.time_zone));
         let ctx = RegistrationContext {
             dealer_locale: Locale::parse(&dealer.locale).map_err(|_| corrupt("dealer locale"))?,
             dealer_time_zone: dealer_tz,
@@ -108,19 +102,23 @@ impl Intake {
         };
         let (product, terms) = (product.expect("parsed"), terms.expect("parsed"));
 
-        let window = self.window.overridden_by(dealer.send_window.as_deref());
+        let window = self
+            .settings
+            .reminders
+            .window
+            .overridden_by(dealer.send_window.as_deref());
         let mut plan = plan_reminders(&PlanInput {
             now,
             tz: new.customer.time_zone.0,
             warranty_starts_on: new.warranty_starts_on,
             warranty_expires_on: new.warranty_expires_on,
             service_plan: &terms.service_plan,
-            expiry_notice_days: self.expiry_notice_days,
-            catch_up_days: self.catch_up_days,
+            expiry_notice_days: self.settings.reminders.expiry_notice_days,
+            catch_up_days: self.settings.reminders.catch_up_days,
             window: &window,
         });
         let id = Uuid::now_v7();
-        let holdout = in_holdout(id, self.holdout_share);
+        let holdout = in_holdout(id, self.settings.reminders.holdout_share);
         if holdout {
             // The holdout gets its confirmation and warranty notice, but no service reminders.
             for p in plan
@@ -228,7 +226,9 @@ impl Intake {
         faults.check("after_customer")?;
         if !registrations::insert_registration(&mut tx, &record).await? {
             drop(tx);
-            return Err(self.refuse_duplicate(dealer, &record, &submission, now).await);
+            return Err(self
+                .refuse_duplicate(dealer, &record, &submission, now)
+                .await);
         }
         faults.check("after_registration")?;
         registrations::insert_reminders(&mut tx, &record.reminders, now).await?;
@@ -243,9 +243,8 @@ impl Intake {
         faults.check("after_consent")?;
         let mut incentive = Vec::with_capacity(accruals.len());
         for plan in &accruals {
-            incentive.push(
-                super::ledger::accrue(&mut tx, dealer.id, record.id, None, plan, now).await?,
-            );
+            incentive
+                .push(super::ledger::accrue(&mut tx, dealer.id, record.id, None, plan, now).await?);
         }
         faults.check("after_incentives")?;
         record.incentive = Some(incentive);
@@ -276,7 +275,10 @@ impl Intake {
         now: DateTime<Utc>,
     ) -> IntakeError {
         let outcome = async {
-            let holder = self.store.active_serial_holder(&record.serial_number).await?;
+            let holder = self
+                .store
+                .active_serial_holder(&record.serial_number)
+                .await?;
             let own = holder
                 .as_ref()
                 .filter(|(_, dealer_id, _)| *dealer_id == dealer.id)
@@ -318,7 +320,7 @@ impl Intake {
         let now = self.clock.now();
         let mut tx = self.store.begin_write().await?;
         if registrations::void(&mut tx, dealer_id, id, reason, now).await? {
-            let period = AccountingMonth::of(now, self.manufacturer_tz);
+            let period = AccountingMonth::of(now, self.settings.ledger.manufacturer_tz);
             super::ledger::claw_back(&mut tx, dealer_id, id, period, now).await?;
         }
         tx.commit().await?;
@@ -343,8 +345,15 @@ impl Registered {
         status: u16,
         body: &str,
     ) -> Result<(), StoreError> {
-        idempotency::save_answer(&mut self.tx, dealer_id, key, status, body, Some(self.record.id))
-            .await
+        idempotency::save_answer(
+            &mut self.tx,
+            dealer_id,
+            key,
+            status,
+            body,
+            Some(self.record.id),
+        )
+        .await
     }
 
     /// Commits: from here the registration is durable.
@@ -367,7 +376,7 @@ impl Intake {
         now: DateTime<Utc>,
         registered_on: chrono::NaiveDate,
     ) -> Result<Vec<AccrualPlan>, IntakeError> {
-        let period = AccountingMonth::of(now, self.manufacturer_tz);
+        let period = AccountingMonth::of(now, self.settings.ledger.manufacturer_tz);
         let mut plans = Vec::new();
         for program in programs {
             let definition: ProgramDefinition = serde_json::from_str(&program.definition)

@@ -4,19 +4,19 @@
 //! flag servicer patterns for admins.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use uuid::Uuid;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
+use super::DealerContext;
+use super::registration::Intake;
 use crate::domain::FieldError;
+use crate::domain::attribution::{self, attribute, fulfilled};
 use crate::domain::contact::SerialNumber;
 use crate::domain::field::{Errors, clean_text};
-use crate::domain::attribution::{self, attribute, fulfilled};
 use crate::domain::incentives::ProgramDefinition;
 use crate::domain::ledger::{AccountingMonth, AccrualPlan};
 use crate::domain::servicing::{UnitSeller, VISIT_RIGHT_AFTER_REMINDER_HOURS, may_service};
-use super::DealerContext;
-use super::registration::Intake;
 use crate::store::{NewVisit, RecordedVisit, SerialOwner, Store, StoreError, visits};
 
 fn seller_of(owner: &SerialOwner) -> UnitSeller<'_> {
@@ -56,12 +56,9 @@ impl Intake {
         &self,
         dealer: &DealerContext,
         req: &VisitRequest,
-        attribution_window_days: u32,
-        fulfils_days: u32,
-        fraud_visits_per_30_days: u32,
     ) -> Result<RecordedVisit, VisitError> {
         let now = self.clock.now();
-        let dealer_tz: chrono_tz::Tz = dealer.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let dealer_tz = crate::domain::contact::TimeZone::stored(&dealer.time_zone);
         let today = now.with_timezone(&dealer_tz).date_naive();
         let mut e = Errors::default();
         let serial = e.take("serial_number", SerialNumber::parse(&req.serial_number));
@@ -155,10 +152,10 @@ impl Intake {
             service_date: date,
             kind: &req.kind,
             external_ref: external_ref.as_deref(),
-            window: attribution::window(date, attribution_window_days),
-            fulfils_until: attribution::fulfils_until(date, fulfils_days),
+            window: attribution::window(date, self.settings.visits.attribution_window_days),
+            fulfils_until: attribution::fulfils_until(date, self.settings.visits.fulfils_days),
         };
-        let period = AccountingMonth::of(now, self.manufacturer_tz);
+        let period = AccountingMonth::of(now, self.settings.ledger.manufacturer_tz);
         let mut plans = Vec::new();
         for program in self.store.current_programs().await? {
             let definition: ProgramDefinition = serde_json::from_str(&program.definition)
@@ -188,7 +185,7 @@ impl Intake {
         }
         let recorded = record(&self.store, &visit, &owner, &plans, now).await?;
         if recorded.created && owner.dealer_id != dealer.id {
-            self.flag_servicer_pattern(dealer, &owner, &recorded, fraud_visits_per_30_days)
+            self.flag_servicer_pattern(dealer, &owner, &recorded)
                 .await?;
         }
         tracing::info!(visit_id = %recorded.visit.id, dealer = %dealer.code, attributed = recorded.visit.attributed_reminder_id.is_some(),
@@ -206,7 +203,6 @@ impl Intake {
         dealer: &DealerContext,
         owner: &SerialOwner,
         recorded: &RecordedVisit,
-        visits_per_30_days: u32,
     ) -> Result<(), StoreError> {
         let now = self.clock.now();
         let visit = &recorded.visit;
@@ -220,7 +216,12 @@ impl Intake {
                 now - Duration::days(30),
             )
             .await?;
-        let threshold = i64::from(visits_per_30_days.max(1));
+        let threshold = i64::from(
+            self.settings
+                .visits
+                .fraud_visits_on_others_per_30_days
+                .max(1),
+        );
         if pattern.visits_on_others > 0 && pattern.visits_on_others % threshold == 0 {
             let evidence = serde_json::json!({
                 "visits_on_others_units": pattern.visits_on_others, "days": 30, "threshold": threshold,
@@ -315,8 +316,15 @@ async fn try_record(
     if attributed.is_some() && active {
         for plan in plans {
             incentive.push(
-                super::ledger::accrue(&mut tx, owner.dealer_id, owner.registration_id, Some(id), plan, now)
-                    .await?,
+                super::ledger::accrue(
+                    &mut tx,
+                    owner.dealer_id,
+                    owner.registration_id,
+                    Some(id),
+                    plan,
+                    now,
+                )
+                .await?,
             );
         }
     }

@@ -68,7 +68,7 @@ proptest! {
 
     #[test]
     fn csv_batches_of_any_bytes_never_crash(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-        let _ = warrantyd::http::registrations::parse_csv(&bytes);
+        let _ = warrantyd::registration_csv::parse_csv(&bytes);
     }
 
     #[test]

@@ -1,0 +1,240 @@
+//! What an admin (API or CLI) sends to define a dealer or a product, and its parse into the
+//! validated profile the store writes (`DealerUpsert`, `ProductUpsert`); the check of dealer and
+//! program codes.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::FieldError;
+use super::catalog::{Period, WarrantyStart};
+use super::contact::{Country, Email, Locale, Phone, TimeZone, parse_web_url};
+use super::field::{Errors, clean_text};
+use super::plan::SendWindow;
+use super::servicing::ServicingArea;
+
+/// A dealer's full profile, as an admin sets it.
+#[derive(Debug, Clone)]
+pub struct DealerUpsert {
+    pub code: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub locale: String,
+    pub time_zone: String,
+    pub country: Option<String>,
+    pub booking_url: Option<String>,
+    pub address: Option<String>,
+    pub send_window: Option<String>,
+    pub active: bool,
+    pub authorized_servicer: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProductUpsert {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub warranty_months: i32,
+    pub warranty_start: String,
+    pub service_plan: Vec<String>,
+    pub registration_window_days: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DealerRequest {
+    #[schema(example = "Garage Martin")]
+    pub name: String,
+    pub email: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    /// BCP 47; the default language of its customers' emails.
+    #[schema(example = "fr-FR")]
+    pub locale: String,
+    /// IANA; the default time zone of its customers, and the dealer's calendar.
+    #[schema(example = "Europe/Paris")]
+    pub time_zone: String,
+    pub country: Option<String>,
+    /// Where reminder emails send customers to book a visit. `{serial}`, `{sku}` and `{campaign}`
+    /// in it are filled in; without them, `serial`, `product` and `campaign` query parameters are added.
+    pub booking_url: Option<String>,
+    /// Postal address, shown in the footer of emails.
+    pub address: Option<String>,
+    /// Overrides the deployment's send window for this dealer's customers (6-field cron).
+    #[schema(example = "0 0 10-16 * * Mon-Sat")]
+    pub send_window: Option<String>,
+    /// Inactive dealers' keys are refused. Default true.
+    pub active: Option<bool>,
+    /// Authorizes this dealer to report service visits on units other dealers sold: `{}` for any
+    /// unit, or limited to a territory and/or selling dealers. Absent: only the units it sold.
+    pub authorized_servicer: Option<ServicingRequest>,
+}
+
+/// Every list that is given and not empty must match the unit.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicingRequest {
+    /// Countries (ISO 3166-1 alpha-2) of the units' customers.
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Postal code prefixes of the units' customers.
+    #[serde(default)]
+    pub postal_prefixes: Vec<String>,
+    /// Codes of the dealers whose units it may service.
+    #[serde(default)]
+    pub selling_dealers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductRequest {
+    #[schema(example = "Condensing boiler 24 kW")]
+    pub name: String,
+    #[schema(example = "boilers")]
+    pub category: String,
+    /// 1 to 600.
+    #[schema(example = 24)]
+    pub warranty_months: i32,
+    pub warranty_start: WarrantyStart,
+    /// ISO 8601 periods after the warranty start, e.g. `["P12M", "P24M"]`.
+    #[schema(example = json!(["P12M", "P24M"]))]
+    pub service_plan: Vec<String>,
+    /// Days after purchase within which a registration counts as on time (0 to 3650).
+    #[schema(example = 30)]
+    pub registration_window_days: i32,
+}
+
+/// Dealer codes: 1 to 32 letters, digits, `-` or `_`, starting with a letter or digit.
+pub fn check_code(field: &str, code: &str) -> Result<(), FieldError> {
+    let ok = (1..=32).contains(&code.len())
+        && code
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            "invalid_code",
+            "must be 1 to 32 letters, digits, '-' or '_'",
+        ))
+    }
+}
+
+pub fn parse_dealer(code: &str, req: &DealerRequest) -> Result<DealerUpsert, Vec<FieldError>> {
+    check_code("code", code).map_err(|e| vec![e])?;
+    let mut e = Errors::default();
+    let name = e.take("name", clean_text(&req.name, 200));
+    let email = req
+        .email
+        .as_deref()
+        .and_then(|v| e.take("email", Email::parse(v)))
+        .map(|v| v.as_str().to_owned());
+    let phone = req
+        .phone
+        .as_deref()
+        .and_then(|v| e.take("phone", Phone::parse(v)))
+        .map(|v| v.as_str().to_owned());
+    let locale = e.take("locale", Locale::parse(&req.locale));
+    let time_zone = e.take("time_zone", TimeZone::parse(&req.time_zone));
+    let country = req
+        .country
+        .as_deref()
+        .and_then(|v| e.take("country", Country::parse(v)))
+        .map(|v| v.as_str().to_owned());
+    let booking_url = req
+        .booking_url
+        .as_deref()
+        .and_then(|v| e.take("booking_url", parse_web_url(v)));
+    let address = req
+        .address
+        .as_deref()
+        .and_then(|v| e.take("address", clean_text(v, 300)));
+    let send_window = req.send_window.as_deref().and_then(|v| {
+        let parsed = SendWindow::parse(v).map(|_| v.trim().to_owned());
+        e.take(
+            "send_window",
+            parsed.map_err(|m| ("invalid_send_window", m)),
+        )
+    });
+    let authorized_servicer = req.authorized_servicer.as_ref().and_then(|s| {
+        ServicingArea::parse(
+            "authorized_servicer",
+            &s.countries,
+            &s.postal_prefixes,
+            &s.selling_dealers,
+            &mut e,
+        )
+    });
+    if !e.is_empty() {
+        return Err(e.0);
+    }
+    Ok(DealerUpsert {
+        authorized_servicer: authorized_servicer
+            .map(|a| serde_json::to_string(&a).expect("plain data serializes")),
+        code: code.to_owned(),
+        name: name.expect("checked"),
+        email,
+        phone,
+        locale: locale.expect("checked").as_str().to_owned(),
+        time_zone: time_zone.expect("checked").name().to_owned(),
+        country,
+        booking_url,
+        address,
+        send_window,
+        active: req.active.unwrap_or(true),
+    })
+}
+
+pub fn parse_product(sku: &str, req: &ProductRequest) -> Result<ProductUpsert, Vec<FieldError>> {
+    let mut e = Errors::default();
+    let sku_ok = !sku.is_empty()
+        && sku.len() <= 64
+        && sku
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if !sku_ok {
+        e.push(
+            "sku",
+            "invalid_sku",
+            "must be 1 to 64 letters, digits, '-', '_' or '.'",
+        );
+    }
+    let name = e.take("name", clean_text(&req.name, 200));
+    let category = e.take("category", clean_text(&req.category, 100));
+    if !(1..=600).contains(&req.warranty_months) {
+        e.push("warranty_months", "out_of_range", "must be from 1 to 600");
+    }
+    if !(0..=3650).contains(&req.registration_window_days) {
+        e.push(
+            "registration_window_days",
+            "out_of_range",
+            "must be from 0 to 3650",
+        );
+    }
+    if req.service_plan.len() > 50 {
+        e.push("service_plan", "too_long", "at most 50 steps");
+    }
+    let mut plan = Vec::new();
+    for (i, step) in req.service_plan.iter().enumerate() {
+        if let Some(period) = e.take(&format!("service_plan[{i}]"), Period::parse(step)) {
+            plan.push(period.to_string());
+        }
+    }
+    if !e.is_empty() {
+        return Err(e.0);
+    }
+    Ok(ProductUpsert {
+        sku: sku.to_owned(),
+        name: name.expect("checked"),
+        category: category.expect("checked"),
+        warranty_months: req.warranty_months,
+        warranty_start: req.warranty_start.as_str().to_owned(),
+        service_plan: plan,
+        registration_window_days: req.registration_window_days,
+    })
+}

@@ -83,4 +83,17 @@ impl Store {
         });
         Ok(hit.is_some())
     }
+
+    /// Reminders taken by a dispatcher or a sender and not finished (`queued`, `sending`): work a
+    /// test started and left behind.
+    #[cfg(feature = "testing")]
+    pub async fn unfinished_reminders(&self) -> Result<Vec<Uuid>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM reminders WHERE status IN ('queued', 'sending') ORDER BY send_after, id",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
 }

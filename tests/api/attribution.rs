@@ -195,15 +195,7 @@ async fn a_voided_registration_earns_no_visit_credit(backend: Backend) {
         .register(&a, &unit("VOID-0001", "void@client.test"))
         .await;
     send(&app, &[reminder(&reg, "service_due", 1)]).await;
-    app.post_json(
-        &format!(
-            "/v1/registrations/{}/void",
-            reg.json["id"].as_str().unwrap()
-        ),
-        Some(&a),
-        &json!({}),
-    )
-    .await;
+    app.void(&a, reg.json["id"].as_str().unwrap(), None).await;
     app.clock.set("2026-12-01T10:00:00Z".parse().unwrap());
     let resp = visit(&app, &a, "VOID-0001", "2026-11-30").await;
     assert_eq!(resp.status.as_u16(), 201);
@@ -276,15 +268,7 @@ async fn the_scorecard_matches_a_hand_computed_fixture(backend: Backend) {
     no_consent["consent"]["service_reminders"] = json!(false);
     app.register(&a, &no_consent).await;
     let voided = app.register(&a, &registration("SC-0005")).await;
-    app.post_json(
-        &format!(
-            "/v1/registrations/{}/void",
-            voided.json["id"].as_str().unwrap()
-        ),
-        Some(&a),
-        &json!({}),
-    )
-    .await;
+    app.void(&a, voided.json["id"].as_str().unwrap(), None).await;
     let mut invalid = registration("SC-0006");
     invalid["customer"]["email"] = json!("broken@");
     app.register(&a, &invalid).await; // rejected
@@ -410,6 +394,10 @@ async fn the_holdout_gets_no_service_reminders_and_fraud_signals_show_evidence(b
         .iter()
         .map(|r| (r["kind"].as_str().unwrap(), r["status"].as_str().unwrap()))
         .collect();
+    assert!(
+        statuses.iter().any(|(k, _)| *k == "service_due"),
+        "{statuses:?}"
+    );
     assert!(
         statuses
             .iter()

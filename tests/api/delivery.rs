@@ -477,15 +477,7 @@ async fn the_rules_are_checked_again_just_before_sending(backend: Backend) {
     let voided = app
         .register(&key, &unit("RULE-0001", "void@client.test", "fr"))
         .await;
-    app.post_json(
-        &format!(
-            "/v1/registrations/{}/void",
-            voided.json["id"].as_str().unwrap()
-        ),
-        Some(&key),
-        &json!({}),
-    )
-    .await;
+    app.void(&key, voided.json["id"].as_str().unwrap(), None).await;
     // No consent to reminders: the confirmation (transactional) goes, the reminder does not.
     let mut no_consent = unit("RULE-0002", "noconsent@client.test", "fr");
     no_consent["consent"]["service_reminders"] = json!(false);
@@ -909,6 +901,8 @@ async fn reminders_wait_out_an_smtp_outage_and_go_once_it_is_back(backend: Backe
     let port = smtp.port;
     drop(smtp); // the mail server goes away
     let outcomes = dispatch_and_send(&sender, &confirmations).await;
+    assert!(!outcomes.is_empty());
+    assert_eq!(outcomes.len(), confirmations.len());
     assert!(
         outcomes.iter().all(|o| matches!(
             o,

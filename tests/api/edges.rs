@@ -35,12 +35,7 @@ async fn a_voided_registration_cannot_be_confirmed(backend: Backend) {
     let key = app.dealer("A", "Europe/Paris").await;
     let created = app.register(&key, &registration("VOID-0001")).await;
     let id: uuid::Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
-    app.post_json(
-        &format!("/v1/registrations/{id}/void"),
-        Some(&key),
-        &json!({}),
-    )
-    .await;
+    app.void(&key, &id.to_string(), None).await;
     let link = format!("/v/{}", app.state.signer.sign(Purpose::Verify, id));
     let page = app.get(&link, None).await;
     assert!(page.text.contains("annulé"), "{}", page.text);

@@ -19,20 +19,8 @@ async fn post_form(
     cookie: Option<&str>,
     pairs: &[(&str, &str)],
 ) -> Resp {
-    let cookie_header = cookie.map(|c| format!("wd_finance={c}"));
-    let mut extra = vec![];
-    if let Some(c) = &cookie_header {
-        extra.push(("cookie", c.as_str()));
-    }
-    app.send(
-        Method::POST,
-        path,
-        None,
-        Some("application/x-www-form-urlencoded"),
-        form(pairs),
-        &extra,
-    )
-    .await
+    let cookie = cookie.map(|c| format!("wd_finance={c}"));
+    app.post_form(path, cookie.as_deref(), pairs).await
 }
 
 async fn get_page(app: &TestApp, path: &str, cookie: &str) -> Resp {

@@ -58,6 +58,40 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// Like the test harness of crates.io's registry: a test that claimed reminders for sending and
+/// left them unfinished (queued or sending) fails, so no test passes on work it never completed.
+/// `drain` finishes what a test dispatched.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let url = self.database_url.clone();
+        // Its own thread and runtime: this drop may run inside the test's runtime.
+        let left = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let store = Store::connect(&url, 1).await.ok()?;
+                let left = store.unfinished_reminders().await.ok();
+                store.close().await;
+                left
+            })
+        })
+        .join()
+        .unwrap_or_default()
+        .unwrap_or_default();
+        assert!(
+            left.is_empty(),
+            "the test left {} reminders queued or sending (claimed and never finished): {left:?}; \
+             send them (TestApp::drain) or assert why they stay",
+            left.len()
+        );
+    }
+}
+
 pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -257,6 +291,50 @@ impl TestApp {
             let _ = stopped.await;
         }));
         Workers { stop, handle }
+    }
+
+    /// One dispatcher pass, then every claimed reminder sent: what the queue's workers would do,
+    /// in order and deterministically. Returns each reminder's outcome.
+    pub async fn drain(
+        &self,
+        sender: &warrantyd::jobs::Sender,
+    ) -> Vec<(uuid::Uuid, Option<warrantyd::store::Outcome>)> {
+        sender.dispatch_once().await.unwrap();
+        let mut outcomes = Vec::new();
+        for id in self.store.unfinished_reminders().await.unwrap() {
+            outcomes.push((id, sender.send_reminder(id).await.unwrap()));
+        }
+        outcomes
+    }
+
+    /// Voids a registration as its dealer.
+    pub async fn void(&self, key: &str, registration_id: &str, reason: Option<&str>) -> Resp {
+        let body = match reason {
+            Some(reason) => json!({ "reason": reason }),
+            None => json!({}),
+        };
+        self.post_json(
+            &format!("/v1/registrations/{registration_id}/void"),
+            Some(key),
+            &body,
+        )
+        .await
+    }
+
+    /// Posts a form (application/x-www-form-urlencoded), with a `Cookie` header when given.
+    pub async fn post_form(&self, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Resp {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.send(
+            Method::POST,
+            path,
+            None,
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+            &cookie.map(|c| vec![("cookie", c)]).unwrap_or_default(),
+        )
+        .await
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -1,4 +1,5 @@
-//! Subcommands: `serve` (the default), `migrate`, `key`, `dealer`, `product` and `demo`.
+//! Subcommands (see `Command`): serve (the default), migrate, key, program, close-period,
+//! check-templates, reminders, status, import, export, customer, demo, and the hidden bench.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

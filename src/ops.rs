@@ -1,5 +1,6 @@
 //! Operator commands that work on the store directly: status, bulk import (streamed, resumable,
-//! with an error report), export, retrying failed reminders and erasing a customer.
+//! with an error report) and export. Retrying failed reminders and erasing a customer are `cli`'s
+//! (through `Store::retry_failed` and `workflows::erasure`).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;

@@ -70,7 +70,7 @@ impl Store {
                 if !ids.is_empty() {
                     apalis_postgres::queries::push_tasks(&mut *tx, REMINDER_QUEUE, tasks(&ids))
                         .await
-                        .map_err(|e| super::StoreError::Corrupt(format!("cannot enqueue: {e}")))?;
+                        .map_err(|e| super::StoreError::Queue(e.to_string()))?;
                 }
                 tx.commit().await?;
                 Ok(ids)
@@ -86,7 +86,7 @@ impl Store {
                 if !ids.is_empty() {
                     apalis_sqlite::queries::push_tasks(&mut *tx, REMINDER_QUEUE, &tasks(&ids))
                         .await
-                        .map_err(|e| super::StoreError::Corrupt(format!("cannot enqueue: {e}")))?;
+                        .map_err(|e| super::StoreError::Queue(e.to_string()))?;
                 }
                 tx.commit().await?;
                 Ok(ids)

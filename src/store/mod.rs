@@ -141,6 +141,9 @@ pub enum StoreError {
     UnstorableText,
     #[error("injected fault at {0}")]
     Injected(&'static str),
+    /// The job queue refused a task (apalis).
+    #[error("queue error: {0}")]
+    Queue(String),
 }
 
 impl StoreError {
@@ -156,6 +159,7 @@ impl StoreError {
             Self::Corrupt(s) => Self::Corrupt(s.clone()),
             Self::UnstorableText => Self::UnstorableText,
             Self::Injected(point) => Self::Injected(point),
+            Self::Queue(s) => Self::Queue(s.clone()),
         }
     }
 }

@@ -268,7 +268,8 @@ async fn the_scorecard_matches_a_hand_computed_fixture(backend: Backend) {
     no_consent["consent"]["service_reminders"] = json!(false);
     app.register(&a, &no_consent).await;
     let voided = app.register(&a, &registration("SC-0005")).await;
-    app.void(&a, voided.json["id"].as_str().unwrap(), None).await;
+    app.void(&a, voided.json["id"].as_str().unwrap(), None)
+        .await;
     let mut invalid = registration("SC-0006");
     invalid["customer"]["email"] = json!("broken@");
     app.register(&a, &invalid).await; // rejected

@@ -477,7 +477,8 @@ async fn the_rules_are_checked_again_just_before_sending(backend: Backend) {
     let voided = app
         .register(&key, &unit("RULE-0001", "void@client.test", "fr"))
         .await;
-    app.void(&key, voided.json["id"].as_str().unwrap(), None).await;
+    app.void(&key, voided.json["id"].as_str().unwrap(), None)
+        .await;
     // No consent to reminders: the confirmation (transactional) goes, the reminder does not.
     let mut no_consent = unit("RULE-0002", "noconsent@client.test", "fr");
     no_consent["consent"]["service_reminders"] = json!(false);

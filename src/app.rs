@@ -13,7 +13,6 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Secret};
 use crate::http::{self, AppState};
 use crate::jobs::{self, Sender};
-use crate::mail::templates::Renderer;
 use crate::store::{Backend, Store};
 use crate::tokens::Signer;
 use crate::workflows::registration::Intake;
@@ -90,7 +89,7 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
         limits: crate::http::limits::Limits::new(&config),
         config: Arc::new(config),
         signer,
-        renderer: Arc::new(Renderer::new()),
+        pages: Arc::new(crate::http::pages::Pages::new()),
     }
 }
 

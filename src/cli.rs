@@ -314,7 +314,8 @@ impl Command {
                 Ok(())
             }
             Self::CheckTemplates => {
-                let count = Renderer::new().check_all().map_err(anyhow::Error::msg)?;
+                let count = Renderer::new().check_all().map_err(anyhow::Error::msg)?
+                    + crate::http::pages::Pages::new().check_all().map_err(anyhow::Error::msg)?;
                 println!("{count} templates rendered without error");
                 Ok(())
             }

@@ -10,7 +10,8 @@ use futures::StreamExt;
 
 use crate::csv_safe::{Cell, SafeCsv};
 use crate::registration_csv::{csv_field_name, csv_header, csv_row};
-use crate::store::{Backend, Store};
+use crate::domain::consent::ConsentFacts;
+use crate::store::{Backend, ExportRow, Store};
 use crate::workflows::DealerContext;
 use crate::workflows::registration::{Intake, IntakeError};
 
@@ -200,7 +201,7 @@ pub async fn export_registrations(
     if jsonl {
         Ok(store
             .export_registrations(dealer_id, |row| {
-                serde_json::to_writer(&mut *out, &row)?;
+                serde_json::to_writer(&mut *out, &in_force(row))?;
                 out.write_all(b"\n")
             })
             .await?)
@@ -210,6 +211,7 @@ pub async fn export_registrations(
         let mut failed = None;
         let count = store
             .export_registrations(dealer_id, |row| {
+                let row = in_force(row);
                 let text = |t: Option<String>| Cell::text(t.unwrap_or_default());
                 let flag = |b: Option<bool>| b.map_or("", |b| if b { "true" } else { "false" });
                 writer
@@ -273,4 +275,25 @@ mod tests {
             );
         }
     }
+}
+
+/// The export's consent columns: the consent in force, by `domain::consent`'s rule.
+fn in_force(mut row: ExportRow) -> ExportRow {
+    let current = |latest, latest_by_customer| {
+        ConsentFacts {
+            latest,
+            latest_by_customer,
+        }
+        .current()
+    };
+    row.consent_service_reminders = current(
+        row.service_reminders_latest,
+        row.service_reminders_by_customer,
+    );
+    row.consent_marketing = current(row.marketing_latest, row.marketing_by_customer);
+    row.consent_manufacturer_marketing = current(
+        row.manufacturer_marketing_latest,
+        row.manufacturer_marketing_by_customer,
+    );
+    row
 }

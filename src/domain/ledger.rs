@@ -216,6 +216,16 @@ impl StatementAction {
         Self::ALL.into_iter().find(|a| a.as_str() == raw)
     }
 
+    /// As in "a statement … cannot be approved".
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            Self::Approve => "approved",
+            Self::Hold => "put on hold",
+            Self::Release => "released",
+            Self::Pay => "marked paid",
+        }
+    }
+
     /// Holding needs a reason and paying a payment reference.
     pub fn needs_note(self) -> bool {
         matches!(self, Self::Hold | Self::Pay)

@@ -8,6 +8,7 @@ pub mod catalog_input;
 pub mod consent;
 pub mod contact;
 pub mod field;
+pub mod holdout;
 pub mod incentives;
 pub mod ledger;
 pub mod plan;

@@ -11,12 +11,11 @@ use super::AppState;
 use super::error::ApiError;
 use crate::domain::consent::UnsubscribeScope;
 use crate::domain::ledger::AccountingMonth;
-use crate::mail::templates::Renderer;
 use crate::tokens::Purpose;
 use crate::workflows::consent;
 
 fn page(state: &AppState, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
-    match state.renderer.page(name, &ctx) {
+    match state.pages.page(name, &ctx) {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
             // Pages carry tokens in their URL: keep them out of caches and referrers.
@@ -49,7 +48,7 @@ fn not_found(state: &AppState) -> Response {
 
 /// A genuine link past its lifetime: 410, in the customer's language; nothing changes.
 fn expired(state: &AppState, locale: &str) -> Response {
-    let lang = Renderer::language([locale]);
+    let lang = crate::templating::language([locale]);
     page(
         state,
         StatusCode::GONE,
@@ -103,7 +102,7 @@ async fn unsubscribe_page(
         }
         None => {}
     }
-    let lang = Renderer::language([target.customer_locale.as_str()]);
+    let lang = crate::templating::language([target.customer_locale.as_str()]);
     let withdrawn = match apply {
         Some(Choice::Withdraw(UnsubscribeScope::Sender)) => "service_reminders",
         Some(Choice::Withdraw(UnsubscribeScope::SenderAll)) => "sender_all",
@@ -235,7 +234,7 @@ async fn verify_page(state: &AppState, token: &str, apply: bool) -> Result<Respo
         consent::verify(&state.store, registration_id, period, now).await?;
         tracing::info!(%registration_id, "registration verified by the customer");
     }
-    let lang = Renderer::language([target.customer_locale.as_str()]);
+    let lang = crate::templating::language([target.customer_locale.as_str()]);
     let ctx = context! {
         lang, voided, done => !voided && (apply || target.verified_at.is_some()), dealer_name => target.dealer_name,
         product_name => target.product_name, serial_number => target.serial_number, action => format!("/v/{token}"),

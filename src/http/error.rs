@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 
 use crate::domain::FieldError;
 use crate::store::StoreError;
+use crate::workflows::ledger::TransitionError;
 use crate::workflows::registration::IntakeError;
+use crate::workflows::visit::VisitError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -114,6 +116,29 @@ impl From<IntakeError> for ApiError {
                 existing_registration_id: own,
             },
             IntakeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<VisitError> for ApiError {
+    fn from(e: VisitError) -> Self {
+        match e {
+            VisitError::Invalid(errors) => Self::Validation(errors),
+            VisitError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<TransitionError> for ApiError {
+    fn from(e: TransitionError) -> Self {
+        match e {
+            TransitionError::NotFound => Self::NotFound,
+            refused @ TransitionError::Refused { .. } => Self::Conflict {
+                code: "transition-refused",
+                detail: refused.to_string(),
+                existing_registration_id: None,
+            },
+            TransitionError::Store(e) => e.into(),
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::domain::ledger::{
     parse_currency,
 };
 use crate::store::{LedgerLine, StatementRecord};
-use crate::workflows::ledger::{self, NewAdjustment, TransitionError};
+use crate::workflows::ledger::{self, NewAdjustment};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatementView {
@@ -247,32 +247,10 @@ pub async fn apply_action(
         (false, _) => None,
     };
     let now = state.clock.now();
-    match ledger::transition_statement(&state.store, id, action, note.as_deref(), actor, now)
-        .await?
-    {
-        Ok(statement) => {
-            tracing::info!(statement_id = %id, action = action.as_str(), status = %statement.status, actor_key = %actor, "statement updated");
-            Ok(statement)
-        }
-        Err(TransitionError::NotFound) => Err(ApiError::NotFound),
-        Err(TransitionError::Refused { status }) => Err(ApiError::Conflict {
-            code: "transition-refused",
-            detail: format!(
-                "a statement in status {status} cannot be {}",
-                past_tense(action)
-            ),
-            existing_registration_id: None,
-        }),
-    }
-}
-
-fn past_tense(action: StatementAction) -> &'static str {
-    match action {
-        StatementAction::Approve => "approved",
-        StatementAction::Hold => "put on hold",
-        StatementAction::Release => "released",
-        StatementAction::Pay => "marked paid",
-    }
+    let statement =
+        ledger::transition_statement(&state.store, id, action, note.as_deref(), actor, now).await?;
+    tracing::info!(statement_id = %id, action = action.as_str(), status = %statement.status, actor_key = %actor, "statement updated");
+    Ok(statement)
 }
 
 async fn act(

@@ -12,6 +12,7 @@ pub mod finance_pages;
 pub mod health;
 pub mod inbound;
 pub mod limits;
+pub mod pages;
 pub mod programs;
 pub mod registrations;
 pub mod scorecards;
@@ -39,7 +40,6 @@ use utoipa_axum::routes;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::mail::templates::Renderer;
 use crate::store::Store;
 use crate::tokens::Signer;
 use crate::workflows::registration::Intake;
@@ -56,7 +56,7 @@ pub struct AppState {
     /// The configuration as loaded (listener, mail, limits, ...).
     pub config: Arc<Config>,
     pub signer: Signer,
-    pub renderer: Arc<Renderer>,
+    pub pages: Arc<pages::Pages>,
     pub limits: limits::Limits,
 }
 

@@ -241,7 +241,7 @@ pub fn csrf_ok(state: &AppState, session: &Session, token: &str) -> bool {
 
 /// Renders a page with the headers every signed-in page carries.
 pub fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
-    match state.renderer.page(name, &ctx) {
+    match state.pages.page(name, &ctx) {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
             let headers = response.headers_mut();

@@ -12,7 +12,7 @@ use super::auth::DealerKey;
 use super::body::Json;
 use super::error::{ApiError, Problem};
 use super::registrations::IncentiveView;
-use crate::workflows::visit::{VisitError, VisitRequest};
+use crate::workflows::visit::VisitRequest;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VisitResponse {
@@ -57,11 +57,7 @@ pub async fn record_visit(
     let recorded = state
         .intake
         .record_visit(&dealer, &req)
-        .await
-        .map_err(|e| match e {
-            VisitError::Invalid(errors) => ApiError::Validation(errors),
-            VisitError::Store(e) => e.into(),
-        })?;
+        .await?;
     let visit = &recorded.visit;
     let credited_to_you =
         visit.attributed_reminder_id.is_some() && visit.selling_dealer_id == dealer.id;

@@ -29,11 +29,27 @@ pub struct ExportRow {
     pub customer_time_zone: String,
     pub customer_country: Option<String>,
     pub customer_postal_code: Option<String>,
-    /// The dealer's current consent (latest event of each purpose).
+    /// The consent in force (the dealer's reminders and offers, the manufacturer's offers), filled
+    /// by the caller from the facts below through `domain::consent` (`None`: never asked).
+    #[sqlx(skip)]
     pub consent_service_reminders: Option<bool>,
+    #[sqlx(skip)]
     pub consent_marketing: Option<bool>,
-    /// The manufacturer's marketing consent, when it was asked.
+    #[sqlx(skip)]
     pub consent_manufacturer_marketing: Option<bool>,
+    /// Per (party, purpose): the latest answer, and the latest answer the customer gave.
+    #[serde(skip)]
+    pub service_reminders_latest: Option<bool>,
+    #[serde(skip)]
+    pub service_reminders_by_customer: Option<bool>,
+    #[serde(skip)]
+    pub marketing_latest: Option<bool>,
+    #[serde(skip)]
+    pub marketing_by_customer: Option<bool>,
+    #[serde(skip)]
+    pub manufacturer_marketing_latest: Option<bool>,
+    #[serde(skip)]
+    pub manufacturer_marketing_by_customer: Option<bool>,
 }
 
 /// One dealer's record of a person, as the manufacturer sees it.
@@ -175,11 +191,20 @@ impl Store {
                    c.locale AS customer_locale, c.time_zone AS customer_time_zone, c.country AS customer_country,
                    c.postal_code AS customer_postal_code,
                    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-                      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_service_reminders,
+                      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS service_reminders_latest,
                    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-                      AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_marketing,
+                      AND e.purpose = 'service_reminders' AND e.source LIKE 'customer%'
+                      ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS service_reminders_by_customer,
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+                      AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS marketing_latest,
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+                      AND e.purpose = 'marketing' AND e.source LIKE 'customer%'
+                      ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS marketing_by_customer,
                    (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'manufacturer'
-                      AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_manufacturer_marketing
+                      AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS manufacturer_marketing_latest,
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'manufacturer'
+                      AND e.purpose = 'marketing' AND e.source LIKE 'customer%'
+                      ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS manufacturer_marketing_by_customer
                  FROM registrations g JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id
                  JOIN customers c ON c.id = g.customer_id WHERE ($1 IS NULL OR g.dealer_id = $1) ORDER BY g.created_at, g.id",
             )

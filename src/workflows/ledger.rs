@@ -238,13 +238,18 @@ pub async fn close_period(
 }
 
 /// Why a statement's workflow step was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum TransitionError {
+    #[error("no such statement")]
     NotFound,
     /// Not allowed from the current status.
+    #[error("a statement in status {status} cannot be {}", action.past_tense())]
     Refused {
         status: String,
+        action: StatementAction,
     },
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// Applies finance's `action` to a statement if its current status allows it, with its audit row.
@@ -255,15 +260,18 @@ pub async fn transition_statement(
     note: Option<&str>,
     actor: Uuid,
     now: DateTime<Utc>,
-) -> Result<Result<StatementRecord, TransitionError>, StoreError> {
+) -> Result<StatementRecord, TransitionError> {
     let mut tx = store.begin_write().await?;
     let Some(raw) = statements::lock_statement_status(&mut tx, id).await? else {
-        return Ok(Err(TransitionError::NotFound));
+        return Err(TransitionError::NotFound);
     };
     let status = StatementStatus::parse(&raw)
         .ok_or_else(|| StoreError::Corrupt(format!("statement {id} status")))?;
     let Some(next) = status.after(action) else {
-        return Ok(Err(TransitionError::Refused { status: raw }));
+        return Err(TransitionError::Refused {
+            status: raw,
+            action,
+        });
     };
     let change = StatusChange {
         from: status.as_str(),
@@ -292,7 +300,7 @@ pub async fn transition_statement(
     )
     .await?;
     tx.commit().await?;
-    Ok(store.statement(id).await?.ok_or(TransitionError::NotFound))
+    store.statement(id).await?.ok_or(TransitionError::NotFound)
 }
 
 /// A manual ledger entry by finance.

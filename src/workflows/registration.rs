@@ -15,6 +15,7 @@ use crate::domain::FieldError;
 use crate::domain::catalog::{Period, ProductTerms, WarrantyStart};
 use crate::domain::consent::{ConsentGrant, CurrentConsent, Party, Purpose, source};
 use crate::domain::contact::{Locale, TimeZone};
+use crate::domain::holdout::{finish_plan, in_holdout, skip_reason};
 use crate::domain::incentives::{ProgramDefinition, earnings};
 use crate::domain::ledger::{AccountingMonth, AccrualPlan};
 use crate::domain::plan::{PlanInput, plan_reminders};
@@ -52,18 +53,6 @@ pub struct Intake {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
-}
-
-/// Whether a registration falls in the holdout: decided by its id, so the choice is deterministic
-/// and recorded, not random at read time.
-pub fn in_holdout(id: Uuid, share: f64) -> bool {
-    use sha2::Digest;
-    if share <= 0.0 {
-        return false;
-    }
-    let digest = sha2::Sha256::digest(id.as_bytes());
-    let value = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
-    (value as f64 / u64::MAX as f64) < share
 }
 
 impl Intake {
@@ -119,23 +108,7 @@ impl Intake {
         });
         let id = Uuid::now_v7();
         let holdout = in_holdout(id, self.settings.reminders.holdout_share);
-        if holdout {
-            // The holdout gets its confirmation and warranty notice, but no service reminders.
-            for p in plan
-                .iter_mut()
-                .filter(|p| p.kind == crate::domain::plan::ReminderKind::ServiceDue)
-            {
-                p.status = crate::domain::plan::PlannedStatus::Skipped;
-            }
-        }
-        // The order reads return them in.
-        plan.sort_by(|a, b| {
-            (a.due_at, a.kind.as_str(), a.occurrence).cmp(&(
-                b.due_at,
-                b.kind.as_str(),
-                b.occurrence,
-            ))
-        });
+        finish_plan(&mut plan, holdout);
         let mut record = RegistrationRecord {
             id,
             dealer_id: dealer.id,
@@ -177,13 +150,7 @@ impl Intake {
                     nominal_date: p.nominal_date,
                     due_at: p.due_at,
                     status: p.status.as_str().to_owned(),
-                    outcome: (p.status == crate::domain::plan::PlannedStatus::Skipped).then(|| {
-                        if holdout && p.kind == crate::domain::plan::ReminderKind::ServiceDue {
-                            "holdout".to_owned()
-                        } else {
-                            "past_due".to_owned()
-                        }
-                    }),
+                    outcome: skip_reason(p, holdout).map(str::to_owned),
                 })
                 .collect(),
             consent: Some(CurrentConsent {

@@ -317,7 +317,56 @@ async fn a_changed_send_window_applies_to_every_reminder_not_yet_sent(backend: B
     );
 }
 
+/// The operators' export shows the consent in force, by the same rule as everything else: a
+/// customer's own unsubscribe stands even when the dealer later registers another unit for them
+/// with consent ticked.
+async fn the_export_shows_a_customers_unsubscribe_over_later_dealer_consent(backend: Backend) {
+    use warrantyd::tokens::Purpose;
+    let app = spawn_app(backend).await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    let unit = |serial: &str| {
+        let mut body = registration(serial);
+        body["customer"]["email"] = json!("same.person@customer.example");
+        body
+    };
+    let first = app.register(&key, &unit("EXP-CONSENT-1")).await;
+    assert_eq!(first.status.as_u16(), 201, "{}", first.text);
+    let reminder: uuid::Uuid = first.json["reminders"][0]["id"].as_str().unwrap().parse().unwrap();
+    let link = format!("/u/{}", app.state.signer.sign(Purpose::Unsubscribe, reminder));
+    let done = app.post_form(&link, None, &[("service_reminders", "on")]).await;
+    assert_eq!(done.status.as_u16(), 200, "{}", done.text);
+    // The same person buys again: the dealer captures consent once more.
+    let second = app.register(&key, &unit("EXP-CONSENT-2")).await;
+    assert_eq!(second.status.as_u16(), 201, "{}", second.text);
+    let read = app
+        .get(&format!("/v1/registrations/{}", second.json["id"].as_str().unwrap()), Some(&key))
+        .await;
+    assert_eq!(read.json["consent"]["service_reminders"], false, "the API view");
+    let mut out = Vec::new();
+    warrantyd::ops::export_registrations(&app.store, None, false, &mut out)
+        .await
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = headers.iter().position(|h| h == "consent_service_reminders").unwrap();
+    let values: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[column].to_owned())
+        .collect();
+    assert_eq!(values, ["false", "false"], "{text}");
+    let mut jsonl = Vec::new();
+    warrantyd::ops::export_registrations(&app.store, None, true, &mut jsonl)
+        .await
+        .unwrap();
+    for line in String::from_utf8(jsonl).unwrap().lines() {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(row["consent_service_reminders"], false, "{line}");
+    }
+}
+
 both_backends!(
+    the_export_shows_a_customers_unsubscribe_over_later_dealer_consent,
     a_changed_send_window_applies_to_every_reminder_not_yet_sent,
     unsendable_addresses_are_refused_at_intake,
     a_voided_registration_cannot_be_confirmed,

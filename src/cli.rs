@@ -315,7 +315,9 @@ impl Command {
             }
             Self::CheckTemplates => {
                 let count = Renderer::new().check_all().map_err(anyhow::Error::msg)?
-                    + crate::http::pages::Pages::new().check_all().map_err(anyhow::Error::msg)?;
+                    + crate::http::pages::Pages::new()
+                        .check_all()
+                        .map_err(anyhow::Error::msg)?;
                 println!("{count} templates rendered without error");
                 Ok(())
             }

@@ -24,7 +24,7 @@ pub mod registration_csv;
 pub mod settings;
 pub mod store;
 pub mod telemetry;
-pub mod templating;
 pub mod telemetry_metrics;
+pub mod templating;
 pub mod tokens;
 pub mod workflows;

@@ -9,8 +9,8 @@ use anyhow::Context;
 use futures::StreamExt;
 
 use crate::csv_safe::{Cell, SafeCsv};
-use crate::registration_csv::{csv_field_name, csv_header, csv_row};
 use crate::domain::consent::ConsentFacts;
+use crate::registration_csv::{csv_field_name, csv_header, csv_row};
 use crate::store::{Backend, ExportRow, Store};
 use crate::workflows::DealerContext;
 use crate::workflows::registration::{Intake, IntakeError};

@@ -21,7 +21,10 @@ pub fn in_holdout(id: Uuid, share: f64) -> bool {
 /// service reminders are skipped; sorted in the order reads return it (due time, kind, step).
 pub fn finish_plan(plan: &mut [PlannedReminder], holdout: bool) {
     if holdout {
-        for p in plan.iter_mut().filter(|p| p.kind == ReminderKind::ServiceDue) {
+        for p in plan
+            .iter_mut()
+            .filter(|p| p.kind == ReminderKind::ServiceDue)
+        {
             p.status = PlannedStatus::Skipped;
         }
     }
@@ -58,8 +61,12 @@ mod tests {
 
     #[test]
     fn the_holdout_keeps_the_confirmation_and_skips_service_reminders() {
-        let at = |h: u32| "2027-01-01T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap()
-            + chrono::Duration::hours(i64::from(h));
+        let at = |h: u32| {
+            "2027-01-01T00:00:00Z"
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+                + chrono::Duration::hours(i64::from(h))
+        };
         let step = |kind, occurrence, h, status| PlannedReminder {
             kind,
             occurrence,
@@ -69,7 +76,12 @@ mod tests {
         };
         let mut plan = vec![
             step(ReminderKind::ServiceDue, 1, 5, PlannedStatus::Pending),
-            step(ReminderKind::RegistrationConfirmation, 0, 0, PlannedStatus::Pending),
+            step(
+                ReminderKind::RegistrationConfirmation,
+                0,
+                0,
+                PlannedStatus::Pending,
+            ),
             step(ReminderKind::ServiceDue, 2, 9, PlannedStatus::Pending),
         ];
         finish_plan(&mut plan, true);
@@ -80,9 +92,21 @@ mod tests {
         assert_eq!(
             got,
             [
-                (ReminderKind::RegistrationConfirmation, PlannedStatus::Pending, None),
-                (ReminderKind::ServiceDue, PlannedStatus::Skipped, Some("holdout")),
-                (ReminderKind::ServiceDue, PlannedStatus::Skipped, Some("holdout")),
+                (
+                    ReminderKind::RegistrationConfirmation,
+                    PlannedStatus::Pending,
+                    None
+                ),
+                (
+                    ReminderKind::ServiceDue,
+                    PlannedStatus::Skipped,
+                    Some("holdout")
+                ),
+                (
+                    ReminderKind::ServiceDue,
+                    PlannedStatus::Skipped,
+                    Some("holdout")
+                ),
             ]
         );
     }

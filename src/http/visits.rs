@@ -54,10 +54,7 @@ pub async fn record_visit(
     DealerKey(dealer): DealerKey,
     Json(req): Json<VisitRequest>,
 ) -> Result<(StatusCode, axum::Json<VisitResponse>), ApiError> {
-    let recorded = state
-        .intake
-        .record_visit(&dealer, &req)
-        .await?;
+    let recorded = state.intake.record_visit(&dealer, &req).await?;
     let visit = &recorded.visit;
     let credited_to_you =
         visit.attributed_reminder_id.is_some() && visit.selling_dealer_id == dealer.id;

@@ -339,7 +339,8 @@ impl Sender {
         to: Address,
         now: DateTime<Utc>,
     ) -> Result<(String, lettre::address::Envelope, Vec<u8>), String> {
-        let lang = crate::templating::language([ctx.customer_locale.as_str(), ctx.dealer_locale.as_str()]);
+        let lang =
+            crate::templating::language([ctx.customer_locale.as_str(), ctx.dealer_locale.as_str()]);
         let unsubscribe = self.link("u", Purpose::Unsubscribe, ctx.reminder_id);
         let links = Links {
             booking: ctx

@@ -166,4 +166,3 @@ fn sample_context(kind: &str, lang: &str, booking: bool) -> Value {
         },
     )
 }
-

@@ -121,6 +121,7 @@ async fn visits_are_attributed_within_the_window_only(backend: Backend) {
     let before = visit(&app, &a, "WIN-0003", "2026-11-26").await;
     assert_eq!(before.json["attributed"], false);
     let _ = early;
+    app.finish_claimed().await;
 }
 
 async fn a_click_beats_a_send_and_each_visit_and_reminder_counts_once(backend: Backend) {
@@ -186,6 +187,7 @@ async fn a_click_beats_a_send_and_each_visit_and_reminder_counts_once(backend: B
         .collect();
     assert_eq!(credits.len(), 2, "one credit per attributed visit");
     assert!(credits.iter().all(|c| c.amount_minor == 800));
+    app.finish_claimed().await;
 }
 
 async fn a_voided_registration_earns_no_visit_credit(backend: Backend) {
@@ -224,6 +226,7 @@ async fn a_voided_registration_earns_no_visit_credit(backend: Backend) {
         .await;
     let fields: Vec<_> = bad.field_errors().into_iter().map(|(f, _)| f).collect();
     assert_eq!(fields, ["service_date", "kind"]);
+    app.finish_claimed().await;
 }
 
 async fn a_visit_drops_the_pending_reminder_of_its_plan_step(backend: Backend) {
@@ -383,6 +386,7 @@ async fn the_scorecard_matches_a_hand_computed_fixture(backend: Backend) {
     app.get("/v1/admin/fraud-signals", Some(&a))
         .await
         .assert_problem(403);
+    app.finish_claimed().await;
 }
 
 async fn the_holdout_gets_no_service_reminders_and_fraud_signals_show_evidence(backend: Backend) {

@@ -415,6 +415,7 @@ async fn smtp_faults_lead_to_retries_suppressions_and_failures(backend: Backend)
             reason: "suppressed"
         }
     );
+    app.finish_claimed().await;
 }
 
 async fn temporary_failures_give_up_after_the_attempt_limit(backend: Backend) {
@@ -581,6 +582,7 @@ async fn the_rules_are_checked_again_just_before_sending(backend: Backend) {
             reason: "unsubscribed"
         })
     );
+    app.finish_claimed().await;
 }
 
 /// The id of a registration's first service reminder (the one due today in these tests).
@@ -636,6 +638,7 @@ async fn a_customer_gets_at_most_two_reminders_a_week_and_none_is_lost(backend: 
         sender.send_reminder(service_ids[2]).await.unwrap(),
         Some(Outcome::Sent { .. })
     ));
+    app.finish_claimed().await;
 }
 
 /// The worker loop's group commit: concurrent sends of one customer share one transaction to be
@@ -689,6 +692,7 @@ async fn sends_taken_together_still_respect_the_frequency_cap(backend: Backend) 
         };
         assert_eq!(delivery.status, expected, "{id}");
     }
+    app.finish_claimed().await;
 }
 
 async fn reminders_wait_for_the_send_window_on_both_sides_of_utc(backend: Backend) {
@@ -778,6 +782,7 @@ async fn reminders_wait_for_the_send_window_on_both_sides_of_utc(backend: Backen
             .to_string(),
         "09:00"
     );
+    app.finish_claimed().await;
 }
 
 async fn dkim_signatures_cover_the_unsubscribe_headers(backend: Backend) {
@@ -838,6 +843,7 @@ async fn dkim_signatures_cover_the_unsubscribe_headers(backend: Backend) {
             "{header} is not signed: {signed}"
         );
     }
+    app.finish_claimed().await;
 }
 
 async fn a_dealers_own_send_window_governs_its_customers(backend: Backend) {
@@ -933,6 +939,7 @@ async fn reminders_wait_out_an_smtp_outage_and_go_once_it_is_back(backend: Backe
             "nothing is sent twice"
         );
     }
+    app.finish_claimed().await;
 }
 
 async fn an_unwritable_outbox_is_a_clear_temporary_failure(backend: Backend) {
@@ -963,6 +970,7 @@ async fn an_unwritable_outbox_is_a_clear_temporary_failure(backend: Backend) {
         Some(Outcome::Sent { .. })
     ));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    app.finish_claimed().await;
 }
 
 both_backends!(

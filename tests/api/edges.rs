@@ -134,6 +134,7 @@ async fn messages_to_one_customer_keep_a_minimum_spacing(backend: Backend) {
         send_after >= sent_at + chrono::Duration::days(3),
         "{send_after}"
     );
+    app.finish_claimed().await;
 }
 
 async fn serials_are_shown_as_typed_and_matched_normalized(backend: Backend) {
@@ -331,17 +332,32 @@ async fn the_export_shows_a_customers_unsubscribe_over_later_dealer_consent(back
     };
     let first = app.register(&key, &unit("EXP-CONSENT-1")).await;
     assert_eq!(first.status.as_u16(), 201, "{}", first.text);
-    let reminder: uuid::Uuid = first.json["reminders"][0]["id"].as_str().unwrap().parse().unwrap();
-    let link = format!("/u/{}", app.state.signer.sign(Purpose::Unsubscribe, reminder));
-    let done = app.post_form(&link, None, &[("service_reminders", "on")]).await;
+    let reminder: uuid::Uuid = first.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let link = format!(
+        "/u/{}",
+        app.state.signer.sign(Purpose::Unsubscribe, reminder)
+    );
+    let done = app
+        .post_form(&link, None, &[("service_reminders", "on")])
+        .await;
     assert_eq!(done.status.as_u16(), 200, "{}", done.text);
     // The same person buys again: the dealer captures consent once more.
     let second = app.register(&key, &unit("EXP-CONSENT-2")).await;
     assert_eq!(second.status.as_u16(), 201, "{}", second.text);
     let read = app
-        .get(&format!("/v1/registrations/{}", second.json["id"].as_str().unwrap()), Some(&key))
+        .get(
+            &format!("/v1/registrations/{}", second.json["id"].as_str().unwrap()),
+            Some(&key),
+        )
         .await;
-    assert_eq!(read.json["consent"]["service_reminders"], false, "the API view");
+    assert_eq!(
+        read.json["consent"]["service_reminders"], false,
+        "the API view"
+    );
     let mut out = Vec::new();
     warrantyd::ops::export_registrations(&app.store, None, false, &mut out)
         .await
@@ -349,7 +365,10 @@ async fn the_export_shows_a_customers_unsubscribe_over_later_dealer_consent(back
     let text = String::from_utf8(out).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
-    let column = headers.iter().position(|h| h == "consent_service_reminders").unwrap();
+    let column = headers
+        .iter()
+        .position(|h| h == "consent_service_reminders")
+        .unwrap();
     let values: Vec<String> = reader
         .records()
         .map(|r| r.unwrap()[column].to_owned())

@@ -95,6 +95,7 @@ async fn a_dealer_never_sees_or_changes_customer_data_another_dealer_captured(ba
     let message = &messages.last().unwrap().raw;
     assert!(message.contains("Alice Aubert"), "{message}");
     assert!(!message.contains("Mallory"), "{message}");
+    app.finish_claimed().await;
 }
 
 async fn the_same_dealer_keeps_one_record_per_person(backend: Backend) {

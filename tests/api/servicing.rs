@@ -83,6 +83,7 @@ async fn a_dealer_that_neither_sold_nor_may_service_a_unit_learns_nothing_and_ch
     assert_eq!(found[0]["dealer_code"], "C");
     assert_eq!(found[0]["evidence"]["sold_by"], "A");
     assert_eq!(found[0]["evidence"]["serial_number"], "SVC0001");
+    app.finish_claimed().await;
 }
 
 async fn an_authorized_servicer_may_report_visits_within_its_territory_only(backend: Backend) {
@@ -148,6 +149,7 @@ async fn a_servicers_unusual_visits_raise_signals_with_evidence(backend: Backend
     let before = found.len();
     assert_eq!(visit(&app, &a, "PAT-0002", "2026-11-26").await.status, 201);
     assert_eq!(signals(&app).await.len(), before);
+    app.finish_claimed().await;
 }
 
 both_backends!(

@@ -11,6 +11,7 @@ pub mod field;
 pub mod holdout;
 pub mod incentives;
 pub mod ledger;
+pub mod outcome;
 pub mod plan;
 pub mod registration;
 pub mod scorecard;

@@ -11,6 +11,7 @@ pub mod finance;
 pub mod finance_pages;
 pub mod health;
 pub mod inbound;
+pub mod ledger;
 pub mod limits;
 pub mod pages;
 pub mod programs;
@@ -124,13 +125,13 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::people::erase_person))
         .routes(routes!(finance::close_period))
         .routes(routes!(finance::list_statements))
-        .routes(routes!(finance::export_csv))
+        .routes(routes!(ledger::export_csv))
         .routes(routes!(finance::get_statement))
         .routes(routes!(finance::approve))
         .routes(routes!(finance::hold))
         .routes(routes!(finance::release))
         .routes(routes!(finance::paid))
-        .routes(routes!(finance::add_adjustment))
+        .routes(routes!(ledger::add_adjustment))
         .routes(routes!(finance::dealer_statements))
         .routes(routes!(programs::put_program, programs::get_program))
         .routes(routes!(customer::unsubscribe_form, customer::unsubscribe))

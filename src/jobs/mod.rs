@@ -3,6 +3,7 @@
 //! worker process) run `send::send_reminder` on each.
 
 pub mod batch;
+pub mod compose;
 pub mod send;
 pub mod upkeep;
 

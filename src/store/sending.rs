@@ -7,6 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::{Backend, BeginWrite, Result, Store, with_pool};
+pub use crate::domain::outcome::Outcome;
+use crate::domain::outcome::Transition;
 use sqlx::QueryBuilder;
 
 /// What the send rules need, read when sending starts.
@@ -53,38 +55,6 @@ pub struct SendContext {
     pub last_message_at: Option<DateTime<Utc>>,
 }
 
-/// How one send attempt (or decision not to send) ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Sent {
-        message_id: String,
-        smtp_code: u16,
-    },
-    /// A temporary failure: try again at `send_after`.
-    Retry {
-        send_after: DateTime<Utc>,
-        smtp_code: Option<u16>,
-        detail: String,
-    },
-    /// A permanent failure; `suppress` is the address to stop mailing (a hard bounce).
-    Failed {
-        smtp_code: Option<u16>,
-        detail: String,
-        suppress: Option<String>,
-    },
-    /// Not sent and never will be (no consent, unsubscribed, erased, suppressed, no email).
-    Skipped {
-        reason: &'static str,
-    },
-    /// Not now: the send window is closed or the frequency cap is reached.
-    Deferred {
-        send_after: DateTime<Utc>,
-        reason: &'static str,
-    },
-    /// The registration was voided.
-    Cancelled,
-}
-
 /// How one send ended, to be recorded (`finish_sends`).
 #[derive(Debug, Clone)]
 pub struct Finished {
@@ -93,77 +63,6 @@ pub struct Finished {
     pub lease_until: DateTime<Utc>,
     pub outcome: Outcome,
     pub at: DateTime<Utc>,
-}
-
-/// The row change an outcome makes.
-struct Transition<'a> {
-    status: &'static str,
-    send_after: Option<DateTime<Utc>>,
-    /// Whether this was a delivery attempt (counted and recorded in reminder_attempts).
-    counts: bool,
-    label: &'static str,
-    code: Option<i32>,
-    detail: Option<&'a str>,
-    message_id: Option<&'a str>,
-}
-
-impl Outcome {
-    fn transition(&self) -> Transition<'_> {
-        let base = |status, label| Transition {
-            status,
-            send_after: None,
-            counts: false,
-            label,
-            code: None,
-            detail: None,
-            message_id: None,
-        };
-        match self {
-            Self::Sent {
-                message_id,
-                smtp_code,
-            } => Transition {
-                counts: true,
-                code: Some(i32::from(*smtp_code)),
-                message_id: Some(message_id),
-                ..base("sent", "sent")
-            },
-            Self::Retry {
-                send_after,
-                smtp_code,
-                detail,
-            } => Transition {
-                send_after: Some(*send_after),
-                counts: true,
-                code: smtp_code.map(i32::from),
-                detail: Some(detail),
-                ..base("pending", "retry")
-            },
-            Self::Failed {
-                smtp_code,
-                detail,
-                suppress,
-            } => Transition {
-                counts: true,
-                code: smtp_code.map(i32::from),
-                detail: Some(detail),
-                ..base(
-                    "failed",
-                    if suppress.is_some() {
-                        "bounced"
-                    } else {
-                        "failed"
-                    },
-                )
-            },
-            Self::Skipped { reason } => base("skipped", reason),
-            Self::Deferred { send_after, reason } => Transition {
-                send_after: Some(*send_after),
-                ..base("pending", reason)
-            },
-            Self::Cancelled => base("cancelled", "voided"),
-        }
-    }
 }
 
 macro_rules! context_select {

@@ -617,7 +617,7 @@ async fn adjustments_and_the_csv_export_explain_every_amount(backend: Backend) {
     let mut reader = csv::Reader::from_reader(export.text.as_bytes());
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        warrantyd::http::finance::CSV_COLUMNS
+        warrantyd::http::ledger::CSV_COLUMNS
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 3);

@@ -13,9 +13,14 @@ use uuid::Uuid;
 use crate::app::{self, Role};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::incentives::ProgramDefinition;
-use crate::keys;
 use crate::mail::templates::Renderer;
+
+mod keys;
+mod preview;
+mod programs;
+
+use keys::KeyCommand;
+use programs::ProgramCommand;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -82,14 +87,6 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-enum ProgramCommand {
-    /// Create or change a program from a JSON file (the body of PUT /v1/admin/programs/{id}).
-    Put { id: String, file: PathBuf },
-    /// List the current version of every program.
-    List,
-}
-
-#[derive(Debug, Subcommand)]
 enum RemindersCommand {
     /// Print the messages a registration's reminders would send (as they would be sent now).
     Preview {
@@ -144,25 +141,6 @@ enum CustomerCommand {
         #[arg(long)]
         phone: Option<String>,
     },
-}
-
-#[derive(Debug, Subcommand)]
-enum KeyCommand {
-    /// Create a key and print it (once; only its hash is stored).
-    Create {
-        /// A staff key: admin or finance.
-        #[arg(long, value_parser = ["admin", "finance"], required_unless_present = "dealer", conflicts_with = "dealer")]
-        role: Option<String>,
-        /// A key for this dealer's code.
-        #[arg(long)]
-        dealer: Option<String>,
-        #[arg(long)]
-        label: Option<String>,
-    },
-    /// List keys (never their secrets).
-    List,
-    /// Revoke a key by id.
-    Revoke { id: Uuid },
 }
 
 /// `import` found rows it could not store: exit status 3 (the rows that could are stored; the error
@@ -254,46 +232,7 @@ impl Command {
                 Ok(())
             }
             Self::Key(command) => command.run(config).await,
-            Self::Program(command) => {
-                let store = app::open_store(&config).await?;
-                match command {
-                    ProgramCommand::Put { id, file } => {
-                        let text = std::fs::read_to_string(&file)
-                            .with_context(|| format!("cannot read {}", file.display()))?;
-                        let definition: ProgramDefinition =
-                            serde_json::from_str(&text).context("not a program definition")?;
-                        definition.validate().map_err(|errors| {
-                            anyhow::anyhow!(
-                                errors
-                                    .iter()
-                                    .map(|e| format!("{}: {}", e.field, e.message))
-                                    .collect::<Vec<_>>()
-                                    .join("; ")
-                            )
-                        })?;
-                        let json = serde_json::to_string(&definition)?;
-                        let (version, changed) = crate::workflows::ledger::save_program(
-                            &store,
-                            &id,
-                            &json,
-                            None,
-                            SystemClock.now(),
-                        )
-                        .await?;
-                        println!(
-                            "program {id}: version {version}{}",
-                            if changed { "" } else { " (unchanged)" }
-                        );
-                    }
-                    ProgramCommand::List => {
-                        for p in store.current_programs().await? {
-                            println!("{}\tv{}\t{}", p.program_id, p.version, p.definition);
-                        }
-                    }
-                }
-                store.close().await;
-                Ok(())
-            }
+            Self::Program(command) => command.run(config).await,
             Self::ClosePeriod { period } => {
                 let period = crate::domain::ledger::AccountingMonth::parse(&period)
                     .context("the period must be YYYY-MM")?;
@@ -322,7 +261,7 @@ impl Command {
                 Ok(())
             }
             Self::Reminders(RemindersCommand::Preview { registration }) => {
-                preview(config, &registration).await
+                preview::preview(config, &registration).await
             }
             Self::Reminders(RemindersCommand::Retry { .. }) => {
                 let store = app::open_store(&config).await?;
@@ -432,126 +371,6 @@ impl Command {
             Self::Bench(command) => command.run(config).await,
         }
     }
-}
-
-impl KeyCommand {
-    async fn run(self, config: Config) -> anyhow::Result<()> {
-        let store = app::open_store(&config).await?;
-        match self {
-            Self::Create {
-                role,
-                dealer,
-                label,
-            } => {
-                let (role, dealer) = match (role.as_deref(), dealer) {
-                    (_, Some(code)) => {
-                        let dealer = store
-                            .dealer_by_code(&code)
-                            .await?
-                            .with_context(|| format!("no dealer {code:?}"))?;
-                        (keys::Role::Dealer, Some(dealer))
-                    }
-                    (Some("finance"), None) => (keys::Role::Finance, None),
-                    _ => (keys::Role::Admin, None),
-                };
-                let created =
-                    keys::issue_key(&store, role, dealer.as_ref(), label, SystemClock.now())
-                        .await?;
-                println!("{}", created.plaintext);
-                eprintln!(
-                    "created {} key {} (shown once; store it now)",
-                    role.as_str(),
-                    created.stored.id
-                );
-            }
-            Self::List => {
-                let keys = store.list_keys().await?;
-                if keys.is_empty() {
-                    println!(
-                        "no keys yet: `warrantyd key create --role admin` makes the first one"
-                    );
-                }
-                println!(
-                    "{:36}  {:12}  {:7}  {:10}  {:24}  {:16}  {:16}  state",
-                    "id", "prefix", "role", "dealer", "label", "created", "last used"
-                );
-                let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
-                    t.map_or_else(
-                        || "never".to_owned(),
-                        |t| t.format("%Y-%m-%d %H:%M").to_string(),
-                    )
-                };
-                for k in keys {
-                    let state = if k.revoked_at.is_some() {
-                        "revoked"
-                    } else {
-                        "active"
-                    };
-                    println!(
-                        "{:36}  {:12}  {:7}  {:10}  {:24}  {:16}  {:16}  {state}",
-                        k.id.to_string(),
-                        k.prefix,
-                        k.role,
-                        k.dealer_code.unwrap_or_default(),
-                        k.label.unwrap_or_default(),
-                        when(Some(k.created_at)),
-                        when(k.last_used_at),
-                    );
-                }
-            }
-            Self::Revoke { id } => {
-                let k = store
-                    .revoke_key(id, SystemClock.now())
-                    .await
-                    .context("no such key")?;
-                println!("revoked {}", k.id);
-            }
-        }
-        store.close().await;
-        Ok(())
-    }
-}
-
-async fn preview(config: Config, registration: &str) -> anyhow::Result<()> {
-    let (store, sender) = app::offline_sender(config).await?;
-    let registration_id = match registration.parse::<Uuid>() {
-        Ok(id) => id,
-        Err(_) => {
-            let serial =
-                crate::domain::contact::SerialNumber::parse(registration).map_err(|(_, m)| {
-                    anyhow::anyhow!(
-                        "{registration:?} is neither a registration id nor a serial number: {m}"
-                    )
-                })?;
-            store
-                .serial_owner(serial.as_str())
-                .await?
-                .with_context(|| format!("no registration of serial {}", serial.as_str()))?
-                .registration_id
-        }
-    };
-    let ids = store.reminder_ids(registration_id).await?;
-    anyhow::ensure!(
-        !ids.is_empty(),
-        "no registration {registration_id} (or it has no reminders)"
-    );
-    for id in ids {
-        let Some(ctx) = store.send_context(id).await? else {
-            continue;
-        };
-        println!("==== {} #{} ({}) ====", ctx.kind, ctx.occurrence, id);
-        match ctx.customer_email.as_deref().map(str::parse) {
-            Some(Ok(to)) => {
-                let (_, _, raw) = sender
-                    .render(&ctx, to, SystemClock.now())
-                    .map_err(anyhow::Error::msg)?;
-                println!("{}", String::from_utf8_lossy(&raw));
-            }
-            _ => println!("(no email address: nothing would be sent)"),
-        }
-    }
-    store.close().await;
-    Ok(())
 }
 
 #[cfg(feature = "bench")]

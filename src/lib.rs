@@ -21,7 +21,7 @@ pub mod keys;
 pub mod mail;
 pub mod ops;
 pub mod registration_csv;
-pub mod settings;
+
 pub mod store;
 pub mod telemetry;
 pub mod telemetry_metrics;

@@ -231,7 +231,7 @@ impl IntoResponse for ApiError {
                 "Idempotency key reused",
                 "this Idempotency-Key was used with a different request body; use a new key for a new request",
             ),
-            Self::RateLimited(wait) => return super::limits::limited(wait),
+            Self::RateLimited(wait) => return limited(wait),
             Self::Unavailable => problem(
                 S::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -250,4 +250,18 @@ impl IntoResponse for ApiError {
         };
         p.into_response_with_status()
     }
+}
+
+/// 429 with `Retry-After` (at least one second).
+pub fn limited(retry_after_secs: u64) -> Response {
+    let mut response = problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        "Too many requests",
+        "slow down and retry later",
+    )
+    .into_response_with_status();
+    let value = HeaderValue::from_str(&retry_after_secs.max(1).to_string()).expect("digits");
+    response.headers_mut().insert(header::RETRY_AFTER, value);
+    response
 }

@@ -19,7 +19,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
@@ -27,7 +27,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
 use uuid::Uuid;
 
-use super::error::problem;
+use super::error::limited;
 use crate::config::Config;
 
 /// Entries one limiter may hold: past this it sweeps at once, and if every entry is still limiting
@@ -249,19 +249,6 @@ fn parse_forwarded_node(value: &str) -> Option<IpAddr> {
         .or_else(|| value.split_once(':').and_then(|(ip, _)| ip.parse().ok()))
 }
 
-pub fn limited(retry_after_secs: u64) -> Response {
-    let mut response = problem(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate-limited",
-        "Too many requests",
-        "slow down and retry later",
-    )
-    .into_response_with_status();
-    let value = HeaderValue::from_str(&retry_after_secs.max(1).to_string()).expect("digits");
-    response.headers_mut().insert(header::RETRY_AFTER, value);
-    response
-}
-
 /// The connection's peer address, as the accept loop records it (none for in-process requests).
 pub fn peer(extensions: &axum::http::Extensions) -> Option<IpAddr> {
     extensions
@@ -309,7 +296,7 @@ mod tests {
         for (k, v) in pairs {
             h.append(
                 axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                HeaderValue::from_str(v).unwrap(),
+                axum::http::HeaderValue::from_str(v).unwrap(),
             );
         }
         h

@@ -53,7 +53,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub intake: Intake,
     /// The configuration's values, parsed once at start-up.
-    pub settings: Arc<crate::settings::Settings>,
+    pub settings: Arc<crate::config::settings::Settings>,
     /// The configuration as loaded (listener, mail, limits, ...).
     pub config: Arc<Config>,
     pub signer: Signer,

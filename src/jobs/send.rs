@@ -13,13 +13,13 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::config::settings::Settings;
 use crate::domain::consent::ConsentFacts;
 use crate::domain::contact::TimeZone;
 use crate::domain::send::{Decision, SendFacts, decide, retry_after, suppresses};
 use crate::mail::smtp::{SmtpSender, SmtpSettings};
 use crate::mail::templates::Renderer;
 use crate::mail::{Mailer, SendError};
-use crate::settings::Settings;
 use crate::store::{Finished, Outcome, SendContext, Store, StoreError};
 
 use super::batch::Coalescer;

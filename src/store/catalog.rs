@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 pub use crate::domain::catalog_input::{DealerUpsert, ProductUpsert};
 
-use super::{Result, Store, with_pool};
+use super::{Result, Store, read, with_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DealerRecord {
@@ -141,15 +141,10 @@ impl Store {
     }
 
     pub async fn product_by_sku(&self, sku: &str) -> Result<Option<ProductRecord>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
-                   registration_window_days, created_at, updated_at FROM products WHERE sku = $1",
-            )
-            .bind(sku)
-            .fetch_optional(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_optional =>
+            "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
+            registration_window_days, created_at, updated_at FROM products WHERE sku = $1";
+            sku)
     }
 
     /// The product of `sku` with the current version of every incentive program: what intake
@@ -198,13 +193,9 @@ impl Store {
     }
 
     pub async fn list_products(&self) -> Result<Vec<ProductRecord>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
-                   registration_window_days, created_at, updated_at FROM products ORDER BY sku",
-            )
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+        "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
+        registration_window_days, created_at, updated_at FROM products ORDER BY sku";
+        )
     }
 }

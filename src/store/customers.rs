@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{Result, Store, WriteTx, with_pool, with_tx};
+use super::{Result, Store, WriteTx, exec, read, with_pool, with_tx};
 
 /// The customer, registration and dealer behind a reminder's links.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -44,20 +44,15 @@ pub struct VerifyTarget {
 
 impl Store {
     pub async fn link_target(&self, reminder_id: Uuid) -> Result<Option<LinkTarget>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT r.id AS reminder_id, c.id AS customer_id, g.id AS registration_id,
-                   c.email AS customer_email, c.phone AS customer_phone,
-                   c.locale AS customer_locale, d.name AS dealer_name, d.booking_url AS dealer_booking_url,
-                   p.name AS product_name, g.serial_number, p.sku, r.kind, r.occurrence,
-                   COALESCE(r.sent_at, r.created_at) AS sent_at
-                 FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
-                 JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id WHERE r.id = $1",
-            )
-            .bind(reminder_id)
-            .fetch_optional(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_optional =>
+            "SELECT r.id AS reminder_id, c.id AS customer_id, g.id AS registration_id,
+            c.email AS customer_email, c.phone AS customer_phone,
+            c.locale AS customer_locale, d.name AS dealer_name, d.booking_url AS dealer_booking_url,
+            p.name AS product_name, g.serial_number, p.sku, r.kind, r.occurrence,
+            COALESCE(r.sent_at, r.created_at) AS sent_at
+            FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
+            JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id WHERE r.id = $1";
+            reminder_id)
     }
 
     pub async fn record_click(&self, reminder_id: Uuid, now: DateTime<Utc>) -> Result<()> {
@@ -76,27 +71,19 @@ impl Store {
 
     #[cfg(feature = "testing")]
     pub async fn click_count(&self, reminder_id: Uuid) -> Result<i64> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM link_clicks WHERE reminder_id = $1")
-                .bind(reminder_id)
-                .fetch_one(pool)
-                .await?
-        }))
+        read!(self, query_scalar, fetch_one =>
+            "SELECT COUNT(*) FROM link_clicks WHERE reminder_id = $1";
+            reminder_id)
     }
 
     pub async fn verify_target(&self, registration_id: Uuid) -> Result<Option<VerifyTarget>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT g.id AS registration_id, c.locale AS customer_locale, d.name AS dealer_name, p.name AS product_name,
-                   COALESCE(g.serial_display, g.serial_number) AS serial_number, g.purchase_date, g.verified_at,
-                   g.created_at, g.status
-                 FROM registrations g JOIN customers c ON c.id = g.customer_id JOIN dealers d ON d.id = g.dealer_id
-                 JOIN products p ON p.id = g.product_id WHERE g.id = $1",
-            )
-            .bind(registration_id)
-            .fetch_optional(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_optional =>
+            "SELECT g.id AS registration_id, c.locale AS customer_locale, d.name AS dealer_name, p.name AS product_name,
+            COALESCE(g.serial_display, g.serial_number) AS serial_number, g.purchase_date, g.verified_at,
+            g.created_at, g.status
+            FROM registrations g JOIN customers c ON c.id = g.customer_id JOIN dealers d ON d.id = g.dealer_id
+            JOIN products p ON p.id = g.product_id WHERE g.id = $1";
+            registration_id)
     }
 }
 
@@ -129,36 +116,19 @@ pub async fn insert_report_attempt(
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(Uuid::now_v7())
-        .bind(reminder_id)
-        .bind(now)
-        .bind(outcome)
-        .bind(smtp_code)
-        .bind(crate::domain::contact::redact_addresses(detail))
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail)
+        VALUES ($1, $2, $3, $4, $5, $6)";
+        Uuid::now_v7(), reminder_id, now, outcome, smtp_code,
+        crate::domain::contact::redact_addresses(detail))
 }
 
 /// A sent reminder that bounced later (asynchronous bounce).
 pub async fn mark_bounced(tx: &mut WriteTx, reminder_id: Uuid, now: DateTime<Utc>) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE reminders SET status = 'failed', outcome = 'bounced', updated_at = $2
-             WHERE id = $1 AND status = 'sent'",
-        )
-        .bind(reminder_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "UPDATE reminders SET status = 'failed', outcome = 'bounced', updated_at = $2
+        WHERE id = $1 AND status = 'sent'";
+        reminder_id, now)
 }
 
 /// Stops mailing an address (kept lowercased; the first reason stays).
@@ -169,19 +139,10 @@ pub async fn suppress(
     smtp_code: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (email) DO NOTHING",
-        )
-        .bind(email.to_lowercase())
-        .bind(reason)
-        .bind(smtp_code)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (email) DO NOTHING";
+        email.to_lowercase(), reason, smtp_code, now)
 }
 
 /// Marks a registration verified by its customer; the first confirmation's time is kept.
@@ -190,14 +151,7 @@ pub async fn mark_verified(
     registration_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE registrations SET verified_at = $2, updated_at = $2 WHERE id = $1 AND verified_at IS NULL",
-        )
-        .bind(registration_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "UPDATE registrations SET verified_at = $2, updated_at = $2 WHERE id = $1 AND verified_at IS NULL";
+        registration_id, now)
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::sending::{CONTEXT_SELECT, SendContext};
-use super::{Result, Store, with_pool};
+use super::{Result, Store, read, with_pool};
 
 /// One recorded attempt, for operators and tests.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -40,37 +40,24 @@ impl Store {
 
     /// The reminders of a registration, in due order.
     pub async fn reminder_ids(&self, registration_id: Uuid) -> Result<Vec<Uuid>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT id FROM reminders WHERE registration_id = $1 ORDER BY due_at, kind, occurrence")
-                .bind(registration_id)
-                .fetch_all(pool)
-                .await?
-        }))
+        read!(self, query_scalar, fetch_all =>
+            "SELECT id FROM reminders WHERE registration_id = $1 ORDER BY due_at, kind, occurrence";
+            registration_id)
     }
 
     #[cfg(feature = "testing")]
     pub async fn reminder_delivery(&self, reminder_id: Uuid) -> Result<Option<DeliveryRecord>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, kind, status, attempts, send_after, sent_at, message_id, outcome FROM reminders WHERE id = $1",
-            )
-            .bind(reminder_id)
-            .fetch_optional(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_optional =>
+            "SELECT id, kind, status, attempts, send_after, sent_at, message_id, outcome FROM reminders WHERE id = $1";
+            reminder_id)
     }
 
     #[cfg(feature = "testing")]
     pub async fn reminder_attempts(&self, reminder_id: Uuid) -> Result<Vec<AttemptRecord>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT attempted_at, outcome, smtp_code, detail FROM reminder_attempts WHERE reminder_id = $1
-                 ORDER BY attempted_at, id",
-            )
-            .bind(reminder_id)
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+            "SELECT attempted_at, outcome, smtp_code, detail FROM reminder_attempts WHERE reminder_id = $1
+            ORDER BY attempted_at, id";
+            reminder_id)
     }
 
     #[cfg(feature = "testing")]
@@ -88,12 +75,8 @@ impl Store {
     /// test started and left behind.
     #[cfg(feature = "testing")]
     pub async fn unfinished_reminders(&self) -> Result<Vec<Uuid>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT id FROM reminders WHERE status IN ('queued', 'sending') ORDER BY send_after, id",
-            )
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_scalar, fetch_all =>
+        "SELECT id FROM reminders WHERE status IN ('queued', 'sending') ORDER BY send_after, id";
+        )
     }
 }

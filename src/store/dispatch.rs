@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::sending::ASYNC_COMMIT;
-use super::{BeginWrite, Db, Result, Store, with_pool};
+use super::{BeginWrite, Db, Result, Store, read, with_pool};
 
 /// The apalis task of one reminder: only its id; the handler reads the current state.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -151,24 +151,17 @@ impl Store {
 
     /// Reminders due now and not yet claimed, and how long the oldest of them has waited.
     pub async fn queue_depth(&self, now: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>)> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as("SELECT COUNT(*), MIN(send_after) FROM reminders WHERE status = 'pending' AND send_after <= $1")
-                .bind(now)
-                .fetch_one(pool)
-                .await?
-        }))
+        read!(self, query_as, fetch_one =>
+            "SELECT COUNT(*), MIN(send_after) FROM reminders WHERE status = 'pending' AND send_after <= $1";
+            now)
     }
 
     /// Failed and skipped reminders by outcome (for operators).
     pub async fn failures_by_reason(&self) -> Result<Vec<(String, String, i64)>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT status, COALESCE(outcome, ''), COUNT(*) FROM reminders WHERE status IN ('failed', 'skipped')
-                 GROUP BY status, outcome ORDER BY status, outcome",
-            )
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+        "SELECT status, COALESCE(outcome, ''), COUNT(*) FROM reminders WHERE status IN ('failed', 'skipped')
+        GROUP BY status, outcome ORDER BY status, outcome";
+        )
     }
 
     /// Puts failed reminders back to pending (an operator's retry); returns how many.
@@ -187,11 +180,9 @@ impl Store {
 
     /// Counts of reminders by status.
     pub async fn reminder_status_counts(&self) -> Result<Vec<(String, i64)>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as("SELECT status, COUNT(*) FROM reminders GROUP BY status ORDER BY status")
-                .fetch_all(pool)
-                .await?
-        }))
+        read!(self, query_as, fetch_all =>
+        "SELECT status, COUNT(*) FROM reminders GROUP BY status ORDER BY status";
+        )
     }
 }
 
@@ -215,19 +206,12 @@ impl Store {
         limit: i64,
         dealer_id: Option<Uuid>,
     ) -> Result<Vec<PendingPlan>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT r.id, r.nominal_date, r.attempts, r.send_after, c.time_zone, d.send_window AS dealer_send_window
-                 FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
-                 JOIN dealers d ON d.id = g.dealer_id
-                 WHERE r.status = 'pending' AND r.id > $1 AND ($3 IS NULL OR g.dealer_id = $3) ORDER BY r.id LIMIT $2",
-            )
-            .bind(after)
-            .bind(limit)
-            .bind(dealer_id)
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+            "SELECT r.id, r.nominal_date, r.attempts, r.send_after, c.time_zone, d.send_window AS dealer_send_window
+            FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
+            JOIN dealers d ON d.id = g.dealer_id
+            WHERE r.status = 'pending' AND r.id > $1 AND ($3 IS NULL OR g.dealer_id = $3) ORDER BY r.id LIMIT $2";
+            after, limit, dealer_id)
     }
 
     /// Moves pending reminders to new due times (those sent or claimed meanwhile are left alone).

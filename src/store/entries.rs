@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Result, Store, WriteTx, with_pool, with_tx};
+use super::{Result, Store, WriteTx, exec, read, with_pool, with_tx};
 
 /// One incentive line of a registration or visit, as accrued (or held).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -113,32 +113,13 @@ pub(crate) const LINE_SELECT: &str = "SELECT e.id AS entry_id, e.kind, e.amount_
     FROM ledger_entries e LEFT JOIN registrations g ON g.id = e.registration_id";
 
 pub async fn insert_entry(tx: &mut WriteTx, e: &NewEntry<'_>) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id, service_event_id,
-               program_id, program_version, rule_id, reverses, reason, actor, clawback_until, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        )
-        .bind(e.id)
-        .bind(e.dealer_id)
-        .bind(e.currency)
-        .bind(e.amount_minor)
-        .bind(e.kind)
-        .bind(e.period)
-        .bind(e.registration_id)
-        .bind(e.service_event_id)
-        .bind(e.program_id)
-        .bind(e.program_version)
-        .bind(e.rule_id)
-        .bind(e.reverses)
-        .bind(e.reason)
-        .bind(e.actor)
-        .bind(e.clawback_until)
-        .bind(e.created_at)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "INSERT INTO ledger_entries (id, dealer_id, currency, amount_minor, kind, period, registration_id, service_event_id,
+        program_id, program_version, rule_id, reverses, reason, actor, clawback_until, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+        e.id, e.dealer_id, e.currency, e.amount_minor, e.kind, e.period, e.registration_id,
+        e.service_event_id, e.program_id, e.program_version, e.rule_id, e.reverses, e.reason,
+        e.actor, e.clawback_until, e.created_at)
 }
 
 /// The dealer's accrued total for a program and period, locked until the transaction ends (on
@@ -181,18 +162,9 @@ pub async fn add_to_accrual_total(
     period: &str,
     amount_minor: i64,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE accrual_totals SET total_minor = total_minor + $4 WHERE dealer_id = $1 AND program_id = $2 AND period = $3",
-        )
-        .bind(dealer_id)
-        .bind(program_id)
-        .bind(period)
-        .bind(amount_minor)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "UPDATE accrual_totals SET total_minor = total_minor + $4 WHERE dealer_id = $1 AND program_id = $2 AND period = $3";
+        dealer_id, program_id, period, amount_minor)
 }
 
 /// Writes one audit row.
@@ -205,21 +177,9 @@ pub async fn audit(
     detail: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO audit_log (id, actor, action, subject_type, subject_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(Uuid::now_v7())
-        .bind(actor)
-        .bind(action)
-        .bind(subject_type)
-        .bind(subject_id)
-        .bind(detail)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "INSERT INTO audit_log (id, actor, action, subject_type, subject_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        Uuid::now_v7(), actor, action, subject_type, subject_id, detail, at)
 }
 
 /// What a registration earned that no entry reversed yet and whose clawback window is open at `now`.
@@ -245,24 +205,17 @@ pub async fn reversible_earnings(
 impl Store {
     /// The incentive lines of a registration: its ledger entries and its held amounts.
     pub async fn incentive_lines(&self, registration_id: Uuid) -> Result<Vec<IncentiveLine>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, held, reason FROM (
-                   SELECT e.program_id, e.program_version, e.rule_id, e.kind, e.amount_minor, e.currency, $2 AS held,
-                     e.reason, e.created_at, e.id FROM ledger_entries e
-                   WHERE e.registration_id = $1 AND e.program_id IS NOT NULL
-                   UNION ALL
-                   SELECT a.program_id, a.program_version, a.rule_id, a.kind, a.amount_minor, a.currency, $3 AS held,
-                     a.reason, a.created_at, a.id FROM pending_accruals a
-                   WHERE a.registration_id = $1 AND a.state = 'held'
-                 ) lines ORDER BY created_at, id",
-            )
-            .bind(registration_id)
-            .bind(false)
-            .bind(true)
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+            "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, held, reason FROM (
+            SELECT e.program_id, e.program_version, e.rule_id, e.kind, e.amount_minor, e.currency, $2 AS held,
+            e.reason, e.created_at, e.id FROM ledger_entries e
+            WHERE e.registration_id = $1 AND e.program_id IS NOT NULL
+            UNION ALL
+            SELECT a.program_id, a.program_version, a.rule_id, a.kind, a.amount_minor, a.currency, $3 AS held,
+            a.reason, a.created_at, a.id FROM pending_accruals a
+            WHERE a.registration_id = $1 AND a.state = 'held'
+            ) lines ORDER BY created_at, id";
+            registration_id, false, true)
     }
 
     /// One ledger entry as a line.
@@ -289,11 +242,9 @@ impl Store {
 
     /// The ledger's total per currency.
     pub async fn ledger_totals(&self) -> Result<Vec<(String, i64)>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as("SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM ledger_entries GROUP BY currency ORDER BY currency")
-                .fetch_all(pool)
-                .await?
-        }))
+        read!(self, query_as, fetch_all =>
+        "SELECT currency, CAST(SUM(amount_minor) AS BIGINT) FROM ledger_entries GROUP BY currency ORDER BY currency";
+        )
     }
 
     /// Entries on no statement yet.
@@ -314,15 +265,9 @@ impl Store {
         subject_type: &str,
         subject_id: &str,
     ) -> Result<Vec<AuditRecord>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT actor, action, subject_type, subject_id, detail, at FROM audit_log
-                 WHERE subject_type = $1 AND subject_id = $2 ORDER BY at, id",
-            )
-            .bind(subject_type)
-            .bind(subject_id)
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+            "SELECT actor, action, subject_type, subject_id, detail, at FROM audit_log
+            WHERE subject_type = $1 AND subject_id = $2 ORDER BY at, id";
+            subject_type, subject_id)
     }
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Result, Store, WriteTx, with_pool, with_tx};
+use super::{Result, Store, WriteTx, exec, read, with_tx};
 
 /// A held amount, as released into the ledger.
 #[derive(Debug, sqlx::FromRow)]
@@ -52,30 +52,13 @@ pub struct NewHeld<'a> {
 }
 
 pub async fn insert_held(tx: &mut WriteTx, h: &NewHeld<'_>) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "INSERT INTO pending_accruals (id, registration_id, dealer_id, currency, amount_minor, kind, period, program_id,
-               program_version, rule_id, release_after, clawback_until, reason, state, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'held', $14)",
-        )
-        .bind(Uuid::now_v7())
-        .bind(h.registration_id)
-        .bind(h.dealer_id)
-        .bind(h.currency)
-        .bind(h.amount_minor)
-        .bind(h.kind)
-        .bind(h.period)
-        .bind(h.program_id)
-        .bind(h.program_version)
-        .bind(h.rule_id)
-        .bind(h.release_after)
-        .bind(h.clawback_until)
-        .bind(h.reason)
-        .bind(h.created_at)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "INSERT INTO pending_accruals (id, registration_id, dealer_id, currency, amount_minor, kind, period, program_id,
+        program_version, rule_id, release_after, clawback_until, reason, state, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'held', $14)";
+        Uuid::now_v7(), h.registration_id, h.dealer_id, h.currency, h.amount_minor, h.kind,
+        h.period, h.program_id, h.program_version, h.rule_id, h.release_after, h.clawback_until,
+        h.reason, h.created_at)
 }
 
 /// A registration's held amounts, oldest first.
@@ -98,17 +81,9 @@ pub async fn mark_released(
     entry_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE pending_accruals SET state = 'released', entry_id = $2, resolved_at = $3 WHERE id = $1",
-        )
-        .bind(held_id)
-        .bind(entry_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "UPDATE pending_accruals SET state = 'released', entry_id = $2, resolved_at = $3 WHERE id = $1";
+        held_id, entry_id, now)
 }
 
 /// Cancels every held amount of a registration.
@@ -117,35 +92,23 @@ pub async fn cancel_held(
     registration_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE pending_accruals SET state = 'cancelled', resolved_at = $2 WHERE registration_id = $1 AND state = 'held'",
-        )
-        .bind(registration_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "UPDATE pending_accruals SET state = 'cancelled', resolved_at = $2 WHERE registration_id = $1 AND state = 'held'";
+        registration_id, now)
 }
 
 impl Store {
     /// Registrations with held amounts that something may settle: one is due, the registration
     /// is no longer active, its confirmation bounced, or the customer verified.
     pub async fn settle_candidates(&self, now: DateTime<Utc>) -> Result<Vec<SettleCandidate>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT a.registration_id, g.status, r.outcome, g.verified_at, MIN(a.release_after) <= $1 AS release_due
-                 FROM pending_accruals a
-                 JOIN registrations g ON g.id = a.registration_id
-                 LEFT JOIN reminders r ON r.registration_id = a.registration_id AND r.kind = 'registration_confirmation'
-                 WHERE a.state = 'held'
-                 GROUP BY a.registration_id, g.status, r.outcome, g.verified_at
-                 HAVING MIN(a.release_after) <= $1 OR g.status <> 'active' OR r.outcome = 'bounced' OR g.verified_at IS NOT NULL",
-            )
-            .bind(now)
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+            "SELECT a.registration_id, g.status, r.outcome, g.verified_at, MIN(a.release_after) <= $1 AS release_due
+            FROM pending_accruals a
+            JOIN registrations g ON g.id = a.registration_id
+            LEFT JOIN reminders r ON r.registration_id = a.registration_id AND r.kind = 'registration_confirmation'
+            WHERE a.state = 'held'
+            GROUP BY a.registration_id, g.status, r.outcome, g.verified_at
+            HAVING MIN(a.release_after) <= $1 OR g.status <> 'active' OR r.outcome = 'bounced' OR g.verified_at IS NOT NULL";
+            now)
     }
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::{Result, Store, with_pool};
-use super::{WriteTx, with_tx};
+use super::WriteTx;
+use super::{Result, Store, exec, with_pool};
 
 /// An in-flight claim older than this is presumed abandoned by a crashed process and is taken over.
 pub const IN_FLIGHT_LEASE: Duration = Duration::seconds(60);
@@ -125,19 +125,9 @@ pub async fn save_answer(
     body: &str,
     registration_id: Option<Uuid>,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4,
-               registration_id = $5
-             WHERE dealer_id = $1 AND key = $2",
-        )
-        .bind(dealer_id)
-        .bind(key)
-        .bind(i32::from(status))
-        .bind(body)
-        .bind(registration_id)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4,
+        registration_id = $5
+        WHERE dealer_id = $1 AND key = $2";
+        dealer_id, key, i32::from(status), body, registration_id)
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Result, Store, with_pool};
+use super::{Result, Store, read, with_pool};
 
 impl Store {
     /// Takes or renews the lease `name` for `holder` until `until`; true if `holder` holds it.
@@ -43,12 +43,9 @@ impl Store {
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(pool)
-                .await?
-        }))
+        read!(self, query_scalar, fetch_optional =>
+            "SELECT value FROM settings WHERE key = $1";
+            key)
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {

@@ -78,6 +78,26 @@ macro_rules! with_tx {
 }
 pub(crate) use with_tx;
 
+/// One statement in a write transaction with its bind values: `exec!(tx => "SQL"; a, b)` is
+/// `Result<()>`. (The `=>` and `;` keep rustfmt from spreading it over a line per value.)
+macro_rules! exec {
+    ($tx:expr => $sql:expr; $($bind:expr),* $(,)?) => {
+        $crate::store::with_tx!($tx, |conn| sqlx::query($sql)$(.bind($bind))*.execute(&mut *conn).await.map(drop))
+            .map_err($crate::store::StoreError::from)
+    };
+}
+pub(crate) use exec;
+
+/// One read on the pool of either backend: `read!(self, query_as, fetch_all => "SQL"; a, b)` is
+/// `Result<T>` with `T` what the fetch returns.
+macro_rules! read {
+    ($store:expr, $kind:ident, $fetch:ident => $sql:expr; $($bind:expr),* $(,)?) => {
+        $crate::store::with_pool!($store, |pool| sqlx::$kind($sql)$(.bind($bind))*.$fetch(pool).await)
+            .map_err($crate::store::StoreError::from)
+    };
+}
+pub(crate) use read;
+
 /// A write transaction of either backend, opened by `Store::begin_write` and committed by the
 /// workflow that opened it. Dropped without `commit`, it rolls back.
 pub enum WriteTx {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{Result, Store, WriteTx, with_pool, with_tx};
+use super::{Result, Store, WriteTx, read, with_pool, with_tx};
 
 /// One registration as exported for operators.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -167,12 +167,9 @@ impl Store {
         &self,
         customer_id: Uuid,
     ) -> Result<Option<(Option<String>, Option<String>)>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as("SELECT email, phone FROM customers WHERE id = $1")
-                .bind(customer_id)
-                .fetch_optional(pool)
-                .await?
-        }))
+        read!(self, query_as, fetch_optional =>
+            "SELECT email, phone FROM customers WHERE id = $1";
+            customer_id)
     }
 
     /// Every registration (optionally one dealer's), oldest first, handed to `each` as it streams.

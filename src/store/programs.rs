@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Result, Store, WriteTx, with_pool, with_tx};
+use super::{Result, Store, WriteTx, read, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProgramVersion {
@@ -63,24 +63,15 @@ pub async fn insert_version(
 impl Store {
     /// The current version of every program.
     pub async fn current_programs(&self) -> Result<Vec<ProgramVersion>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT v.program_id, v.version, v.definition, v.created_at FROM programs p
-                 JOIN program_versions v ON v.program_id = p.id AND v.version = p.version ORDER BY p.id",
-            )
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+        "SELECT v.program_id, v.version, v.definition, v.created_at FROM programs p
+        JOIN program_versions v ON v.program_id = p.id AND v.version = p.version ORDER BY p.id";
+        )
     }
 
     pub async fn program_versions(&self, id: &str) -> Result<Vec<ProgramVersion>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT program_id, version, definition, created_at FROM program_versions WHERE program_id = $1 ORDER BY version",
-            )
-            .bind(id)
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+            "SELECT program_id, version, definition, created_at FROM program_versions WHERE program_id = $1 ORDER BY version";
+            id)
     }
 }

@@ -6,7 +6,7 @@ use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::entries::IncentiveLine;
-use super::{Result, Store, Unique, WriteTx, violates, with_pool, with_tx};
+use super::{Result, Store, Unique, WriteTx, read, violates, with_pool, with_tx};
 use crate::domain::consent::CurrentConsent;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -153,7 +153,8 @@ pub async fn insert_registration(tx: &mut WriteTx, record: &RegistrationRecord) 
         sqlx::query(
             "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,
                delivered_on, installed_on, warranty_starts_on, warranty_start_basis, warranty_expires_on,
-               external_ref, status, created_at, updated_at, holdout, serial_display, submission_fingerprint)
+               external_ref, status, created_at, updated_at, holdout, serial_display,
+               submission_fingerprint)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)",
         )
         .bind(record.id)
@@ -260,14 +261,9 @@ pub async fn void(
 impl Store {
     /// Who holds a serial's active registration, if anyone.
     pub async fn active_serial_holder(&self, serial_number: &str) -> Result<Option<SerialHolder>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, dealer_id, submission_fingerprint FROM registrations WHERE serial_number = $1 AND status = 'active'",
-            )
-            .bind(serial_number)
-            .fetch_optional(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_optional =>
+            "SELECT id, dealer_id, submission_fingerprint FROM registrations WHERE serial_number = $1 AND status = 'active'";
+            serial_number)
     }
 
     /// One dealer's registration, or `None` if it does not exist or belongs to another dealer.
@@ -353,14 +349,10 @@ impl Store {
 
     #[cfg(feature = "testing")]
     pub async fn table_counts(&self) -> Result<TableCounts> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM customers) AS customers, (SELECT COUNT(*) FROM registrations) AS registrations,
-                   (SELECT COUNT(*) FROM reminders) AS reminders, (SELECT COUNT(*) FROM consent_events) AS consent_events,
-                   (SELECT COUNT(*) FROM idempotency_keys WHERE state = 'done') AS idempotency_done",
-            )
-            .fetch_one(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_one =>
+        "SELECT (SELECT COUNT(*) FROM customers) AS customers, (SELECT COUNT(*) FROM registrations) AS registrations,
+            (SELECT COUNT(*) FROM reminders) AS reminders, (SELECT COUNT(*) FROM consent_events) AS consent_events,
+            (SELECT COUNT(*) FROM idempotency_keys WHERE state = 'done') AS idempotency_done";
+        )
     }
 }

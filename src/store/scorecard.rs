@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Result, Store, with_pool};
+use super::{Result, Store, read, with_pool};
 use crate::domain::scorecard::{Facts, RegistrationFact};
 
 /// A period as instants and dates: [start, end).
@@ -237,13 +237,9 @@ impl Store {
     }
 
     pub async fn targets(&self, dealer_id: Uuid, period: &str) -> Result<Vec<(String, f64)>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as("SELECT metric, target FROM dealer_targets WHERE dealer_id = $1 AND period = $2 ORDER BY metric")
-                .bind(dealer_id)
-                .bind(period)
-                .fetch_all(pool)
-                .await?
-        }))
+        read!(self, query_as, fetch_all =>
+            "SELECT metric, target FROM dealer_targets WHERE dealer_id = $1 AND period = $2 ORDER BY metric";
+            dealer_id, period)
     }
 
     /// Visit rates with and without reminders, over registrations created in [from, to).

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Result, Store, with_pool};
+use super::{Result, Store, read, with_pool};
 
 impl Store {
     /// Records an attempt worth an admin's attention (e.g. a serial registered by another dealer).
@@ -52,11 +52,8 @@ impl Store {
 
     #[cfg(feature = "testing")]
     pub async fn fraud_signal_count(&self, kind: &str) -> Result<i64> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM fraud_signals WHERE kind = $1")
-                .bind(kind)
-                .fetch_one(pool)
-                .await?
-        }))
+        read!(self, query_scalar, fetch_one =>
+            "SELECT COUNT(*) FROM fraud_signals WHERE kind = $1";
+            kind)
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::entries::{LINE_SELECT, LedgerLine};
-use super::{Backend, Result, Store, WriteTx, with_pool, with_tx};
+use super::{Backend, Result, Store, WriteTx, exec, with_pool, with_tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct StatementRecord {
@@ -141,28 +141,15 @@ pub async fn update_statement_status(
     change: &StatusChange<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE statements SET status = $2, updated_at = $3,
-               hold_reason = CASE WHEN $4 IS NOT NULL THEN $4 WHEN $6 THEN NULL ELSE hold_reason END,
-               payment_reference = COALESCE($5, payment_reference),
-               approved_at = CASE WHEN $7 THEN $3 ELSE approved_at END,
-               paid_at = CASE WHEN $8 THEN $3 ELSE paid_at END
-             WHERE id = $1 AND status = $9",
-        )
-        .bind(id)
-        .bind(change.to)
-        .bind(now)
-        .bind(change.hold_reason)
-        .bind(change.payment_reference)
-        .bind(change.clear_hold_reason)
-        .bind(change.approved)
-        .bind(change.paid)
-        .bind(change.from)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "UPDATE statements SET status = $2, updated_at = $3,
+        hold_reason = CASE WHEN $4 IS NOT NULL THEN $4 WHEN $6 THEN NULL ELSE hold_reason END,
+        payment_reference = COALESCE($5, payment_reference),
+        approved_at = CASE WHEN $7 THEN $3 ELSE approved_at END,
+        paid_at = CASE WHEN $8 THEN $3 ELSE paid_at END
+        WHERE id = $1 AND status = $9";
+        id, change.to, now, change.hold_reason, change.payment_reference,
+        change.clear_hold_reason, change.approved, change.paid, change.from)
 }
 
 impl Store {

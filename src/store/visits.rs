@@ -7,7 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::entries::IncentiveLine;
-use super::{Result, Store, Unique, WriteTx, violates, with_pool, with_tx};
+use super::{Result, Store, Unique, WriteTx, exec, read, violates, with_pool, with_tx};
 use crate::domain::attribution::Candidate;
 
 /// The registration a serial number belongs to (the latest, active or voided).
@@ -174,33 +174,21 @@ pub async fn unsent_service_steps(
 
 /// A reminder that will not be sent because the service it announces took place.
 pub async fn mark_serviced(tx: &mut WriteTx, reminder_id: Uuid, now: DateTime<Utc>) -> Result<()> {
-    with_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE reminders SET status = 'skipped', outcome = 'serviced', lease_until = NULL, updated_at = $2
-             WHERE id = $1 AND status IN ('pending', 'queued')",
-        )
-        .bind(reminder_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
+    exec!(tx =>
+        "UPDATE reminders SET status = 'skipped', outcome = 'serviced', lease_until = NULL, updated_at = $2
+        WHERE id = $1 AND status IN ('pending', 'queued')";
+        reminder_id, now)
 }
 
 impl Store {
     pub async fn serial_owner(&self, serial_number: &str) -> Result<Option<SerialOwner>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT g.id AS registration_id, g.status, g.dealer_id, d.code AS dealer_code, c.country, c.postal_code,
-                   p.sku, p.category, g.purchase_date
-                 FROM registrations g JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id
-                 JOIN customers c ON c.id = g.customer_id WHERE g.serial_number = $1
-                 ORDER BY CASE WHEN g.status = 'active' THEN 0 ELSE 1 END, g.created_at DESC LIMIT 1",
-            )
-            .bind(serial_number)
-            .fetch_optional(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_optional =>
+            "SELECT g.id AS registration_id, g.status, g.dealer_id, d.code AS dealer_code, c.country, c.postal_code,
+            p.sku, p.category, g.purchase_date
+            FROM registrations g JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id
+            JOIN customers c ON c.id = g.customer_id WHERE g.serial_number = $1
+            ORDER BY CASE WHEN g.status = 'active' THEN 0 ELSE 1 END, g.created_at DESC LIMIT 1";
+            serial_number)
     }
 
     /// The id of the same visit (serial's registration, servicing dealer, date, kind), if recorded.
@@ -209,17 +197,9 @@ impl Store {
         visit: &NewVisit<'_>,
         registration_id: Uuid,
     ) -> Result<Option<Uuid>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT id FROM service_events WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4",
-            )
-            .bind(registration_id)
-            .bind(visit.servicing_dealer_id)
-            .bind(visit.service_date)
-            .bind(visit.kind)
-            .fetch_optional(pool)
-            .await?
-        }))
+        read!(self, query_scalar, fetch_optional =>
+            "SELECT id FROM service_events WHERE registration_id = $1 AND servicing_dealer_id = $2 AND service_date = $3 AND kind = $4";
+            registration_id, visit.servicing_dealer_id, visit.service_date, visit.kind)
     }
 
     pub async fn visit(&self, id: Uuid) -> Result<VisitRecord> {
@@ -233,16 +213,10 @@ impl Store {
     }
 
     pub async fn visit_incentive(&self, visit_id: Uuid) -> Result<Vec<IncentiveLine>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, $2 AS held, reason
-                 FROM ledger_entries WHERE service_event_id = $1 ORDER BY created_at, id",
-            )
-            .bind(visit_id)
-            .bind(false)
-            .fetch_all(pool)
-            .await?
-        }))
+        read!(self, query_as, fetch_all =>
+            "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, $2 AS held, reason
+            FROM ledger_entries WHERE service_event_id = $1 ORDER BY created_at, id";
+            visit_id, false)
     }
 }
 

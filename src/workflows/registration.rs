@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::DealerContext;
 use crate::clock::Clock;
+use crate::config::settings::Settings;
 use crate::domain::FieldError;
 use crate::domain::catalog::{Period, ProductTerms, WarrantyStart};
 use crate::domain::consent::{ConsentGrant, CurrentConsent, Party, Purpose, source};
@@ -22,7 +23,6 @@ use crate::domain::plan::{PlanInput, plan_reminders};
 use crate::domain::registration::{
     NewRegistration, RegistrationContext, RegistrationRequest, requested_sku,
 };
-use crate::settings::Settings;
 use crate::store::consent::EventContext;
 use crate::store::{
     CustomerRecord, ProductRecord, ProgramVersion, RegistrationRecord, ReminderRecord, Store,

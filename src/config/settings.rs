@@ -4,7 +4,7 @@
 
 use chrono_tz::Tz;
 
-use crate::config::Config;
+use super::Config;
 use crate::domain::plan::{QuietDay, SendWindow};
 use crate::domain::send::Pacing;
 

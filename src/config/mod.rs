@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::plan::DEFAULT_SEND_WINDOW;
 
+pub mod settings;
+
 /// A value that must not be printed.
 #[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -234,7 +236,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
-        crate::settings::Settings::parse(self)?;
+        settings::Settings::parse(self)?;
         if self.mail_from.parse::<lettre::Address>().is_err() {
             return Err(format!(
                 "mail_from {:?} is not an email address",
@@ -299,8 +301,8 @@ impl Config {
     }
 
     /// The values as the code uses them, parsed (`Config::load` has validated them).
-    pub fn settings(&self) -> crate::settings::Settings {
-        crate::settings::Settings::parse(self).expect("validated at load")
+    pub fn settings(&self) -> settings::Settings {
+        settings::Settings::parse(self).expect("validated at load")
     }
 
     /// The domain of the sending address (for Message-IDs and the mailto unsubscribe).

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Result, Store, read, with_pool};
+#[cfg(feature = "testing")]
+use super::read;
+use super::{Result, Store, with_pool};
 
 impl Store {
     /// Records an attempt worth an admin's attention (e.g. a serial registered by another dealer).

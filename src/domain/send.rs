@@ -23,10 +23,8 @@ pub struct SendFacts<'a> {
     pub tz: Tz,
     /// The window in force (the dealer's own, or the deployment's).
     pub window: &'a SendWindow,
-    /// When the latest message of any kind went to this customer.
-    pub last_message_at: Option<DateTime<Utc>>,
-    /// Reminders (not confirmations) sent to this customer within the cap's period, or being sent.
-    pub recent_sends: &'a [DateTime<Utc>],
+    /// This customer's other messages sent (or being sent) lately: (when, kind).
+    pub history: &'a [(DateTime<Utc>, String)],
 }
 
 /// The deployment's limits on how often one customer hears from us.
@@ -50,6 +48,15 @@ pub enum Decision {
         send_after: DateTime<Utc>,
         reason: &'static str,
     },
+}
+
+/// The registration confirmation: transactional, so no consent, spacing or cap applies to it.
+pub const CONFIRMATION: &str = "registration_confirmation";
+
+/// Whether a kind of message is paced: spaced from the customer's other messages and counted
+/// toward the frequency cap (every kind but the confirmation).
+pub fn is_paced(kind: &str) -> bool {
+    kind != CONFIRMATION
 }
 
 pub fn decide(f: &SendFacts<'_>, pacing: Pacing, now: DateTime<Utc>) -> Decision {
@@ -88,7 +95,8 @@ pub fn decide(f: &SendFacts<'_>, pacing: Pacing, now: DateTime<Utc>) -> Decision
     // At least min_spacing_days between two messages to one customer (the confirmation goes at
     // once, and what follows it waits).
     let spacing = Duration::days(i64::from(pacing.min_spacing_days));
-    if let Some(last) = f.last_message_at
+    let last_message_at = f.history.iter().map(|(at, _)| *at).max();
+    if let Some(last) = last_message_at
         && last + spacing > now
     {
         let next = f
@@ -101,8 +109,14 @@ pub fn decide(f: &SendFacts<'_>, pacing: Pacing, now: DateTime<Utc>) -> Decision
         };
     }
     let cap = pacing.frequency_cap_count as usize;
-    if cap > 0 && f.recent_sends.len() >= cap {
-        let mut sends = f.recent_sends.to_vec();
+    let cap_since = now - Duration::days(i64::from(pacing.frequency_cap_days));
+    let mut sends: Vec<DateTime<Utc>> = f
+        .history
+        .iter()
+        .filter(|(at, kind)| is_paced(kind) && *at > cap_since)
+        .map(|(at, _)| *at)
+        .collect();
+    if cap > 0 && sends.len() >= cap {
         sends.sort();
         // The cap frees a slot when the oldest send in the window leaves it.
         let frees_at =
@@ -156,7 +170,7 @@ mod tests {
         frequency_cap_days: 30,
     };
 
-    fn facts<'a>(window: &'a SendWindow, sends: &'a [DateTime<Utc>]) -> SendFacts<'a> {
+    fn facts<'a>(window: &'a SendWindow, sends: &'a [(DateTime<Utc>, String)]) -> SendFacts<'a> {
         SendFacts {
             confirmation: false,
             registration_active: true,
@@ -169,8 +183,7 @@ mod tests {
             },
             tz: chrono_tz::Europe::Paris,
             window,
-            last_message_at: None,
-            recent_sends: sends,
+            history: sends,
         }
     }
 
@@ -262,10 +275,8 @@ mod tests {
         );
 
         let now = at("2027-03-02T09:00:00Z");
-        let recent = SendFacts {
-            last_message_at: Some(now - Duration::days(1)),
-            ..facts(&window, &[])
-        };
+        let yesterday = [(now - Duration::days(1), "service_due".to_owned())];
+        let recent = facts(&window, &yesterday);
         assert!(
             matches!(decide(&recent, PACING, now), Decision::Defer { reason: "min_spacing", send_after } if send_after >= now + Duration::days(2))
         );
@@ -275,10 +286,22 @@ mod tests {
         };
         assert_eq!(decide(&confirmation, PACING, now), Decision::Send);
 
-        let sends = [now - Duration::days(20), now - Duration::days(10)];
+        let sent = |days: i64, kind: &str| (now - Duration::days(days), kind.to_owned());
+        let sends = [sent(20, "service_due"), sent(10, "warranty_expiring")];
         let capped = facts(&window, &sends);
         assert!(
             matches!(decide(&capped, PACING, now), Decision::Defer { reason: "frequency_cap", send_after } if send_after >= now + Duration::days(10))
+        );
+        // A confirmation does not count toward the cap, nor a send older than the cap's period.
+        let confirmation_too = [sent(20, "service_due"), sent(10, CONFIRMATION)];
+        assert_eq!(
+            decide(&facts(&window, &confirmation_too), PACING, now),
+            Decision::Send
+        );
+        let long_ago = [sent(40, "service_due"), sent(10, "service_due")];
+        assert_eq!(
+            decide(&facts(&window, &long_ago), PACING, now),
+            Decision::Send
         );
         let one = facts(&window, &sends[1..]);
         assert_eq!(decide(&one, PACING, now), Decision::Send);

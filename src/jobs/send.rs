@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::config::settings::Settings;
 use crate::domain::consent::ConsentFacts;
 use crate::domain::contact::TimeZone;
-use crate::domain::send::{Decision, SendFacts, decide, retry_after, suppresses};
+use crate::domain::send::{CONFIRMATION, Decision, SendFacts, decide, retry_after, suppresses};
 use crate::mail::smtp::{SmtpSender, SmtpSettings};
 use crate::mail::templates::Renderer;
 use crate::mail::{Mailer, SendError};
@@ -234,7 +234,7 @@ impl Sender {
             .window
             .overridden_by(ctx.dealer_send_window.as_deref());
         let facts = SendFacts {
-            confirmation: ctx.kind == "registration_confirmation",
+            confirmation: ctx.kind == CONFIRMATION,
             registration_active: ctx.registration_status == "active",
             customer_erased: ctx.customer_erased_at.is_some(),
             has_email: ctx.customer_email.is_some(),
@@ -245,8 +245,7 @@ impl Sender {
             },
             tz: TimeZone::stored(&ctx.customer_time_zone),
             window: &window,
-            last_message_at: ctx.last_message_at,
-            recent_sends: &ctx.recent_sends,
+            history: &ctx.history,
         };
         match decide(&facts, self.settings.pacing, now) {
             Decision::Send => {}

@@ -46,13 +46,10 @@ pub struct SendContext {
     pub consent_latest_by_customer: Option<bool>,
     #[sqlx(skip)]
     pub suppressed: bool,
-    /// Reminders (not confirmations) of this customer sent since the cap's start, or being sent.
+    /// This customer's other messages sent since the earlier of the spacing and the cap periods
+    /// began, or being sent: (when, kind). `domain::send::decide` reads spacing and cap from it.
     #[sqlx(skip)]
-    pub recent_sends: Vec<DateTime<Utc>>,
-    /// When the latest message of any kind (confirmations included) went to this customer, within
-    /// the history read; for the minimum spacing between messages.
-    #[sqlx(skip)]
-    pub last_message_at: Option<DateTime<Utc>>,
+    pub history: Vec<(DateTime<Utc>, String)>,
 }
 
 /// How one send ended, to be recorded (`finish_sends`).
@@ -182,7 +179,8 @@ impl Store {
                     .customer_email
                     .as_deref()
                     .is_some_and(|e| suppressed.contains(&e.to_lowercase()));
-                if (!capped && spacing_since.is_none()) || ctx.kind == "registration_confirmation" {
+                if (!capped && spacing_since.is_none()) || !crate::domain::send::is_paced(&ctx.kind)
+                {
                     continue;
                 }
                 if backend == Backend::Postgres {
@@ -209,12 +207,7 @@ impl Store {
                     .into_iter()
                     .filter(|(id, _, _)| !later.contains(id))
                     .collect();
-                ctx.last_message_at = sends.iter().map(|(_, at, _)| *at).max();
-                ctx.recent_sends = sends
-                    .into_iter()
-                    .filter(|(_, at, kind)| kind != "registration_confirmation" && *at > cap_since)
-                    .map(|(_, at, _)| at)
-                    .collect();
+                ctx.history = sends.into_iter().map(|(_, at, kind)| (at, kind)).collect();
             }
             tx.commit().await?;
             contexts

@@ -129,8 +129,7 @@ mod emails {
             consent_latest: None,
             consent_latest_by_customer: None,
             suppressed: false,
-            recent_sends: vec![],
-            last_message_at: None,
+            history: vec![],
         }
     }
 

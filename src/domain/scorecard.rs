@@ -1,9 +1,13 @@
 //! Scorecard maths: every figure of a dealer's period, computed from stored facts. The formulas are
 //! documented in the README; this module is the one place they live.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use super::ledger::StatementStatus;
+use super::send::is_paced;
 
 /// One registration created in the period, as the scorecard needs it.
 #[derive(Debug, Clone)]
@@ -132,6 +136,134 @@ pub const METRICS: [&str; 4] = [
     "attributed_visits",
 ];
 
+/// A registration as read for the scorecard.
+#[derive(Debug, Clone)]
+pub struct RegistrationRow {
+    pub purchase_date: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub window_days: i32,
+    pub has_email: bool,
+    pub consented: bool,
+    pub status: String,
+}
+
+/// A reminder sent in the period.
+#[derive(Debug, Clone)]
+pub struct SentRow {
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// A statement of the period.
+#[derive(Debug, Clone)]
+pub struct StatementRow {
+    pub currency: String,
+    pub total_minor: i64,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+/// What the store reads for one dealer and period, as rows; `Facts::from_rows` applies the rules
+/// that turn them into the scorecard's facts.
+#[derive(Debug, Clone)]
+pub struct ScorecardRows {
+    /// The manufacturer's time zone: a registration's day is counted in it.
+    pub tz: Tz,
+    pub registrations: Vec<RegistrationRow>,
+    /// Refused submissions per reason (`invalid`, `duplicate`).
+    pub rejections: Vec<(String, i64)>,
+    pub sent: Vec<SentRow>,
+    pub bounced: i64,
+    pub clicked: i64,
+    pub attributed_visits: i64,
+    /// Ledger totals of the period per currency, in currency order.
+    pub accrued: Vec<(String, i64)>,
+    pub statements: Vec<StatementRow>,
+    /// Held amounts of the period's registrations, per currency.
+    pub held: Vec<(String, i64)>,
+}
+
+/// A reminder counts as sent on time within a day of its due time.
+const ON_TIME: i64 = 1;
+
+impl Facts {
+    /// The scorecard's facts: figures in one main currency (the first with ledger entries, else
+    /// with a statement, else with held amounts); a reminder on time within a day of its due
+    /// time; confirmations not counted as service reminders; approved amounts those of
+    /// statements approved or paid (`StatementStatus::is_payable`).
+    pub fn from_rows(rows: ScorecardRows) -> Self {
+        let currency = rows
+            .accrued
+            .first()
+            .map(|a| a.0.clone())
+            .or_else(|| rows.statements.first().map(|s| s.currency.clone()))
+            .or_else(|| rows.held.first().map(|h| h.0.clone()));
+        let main = |c: &String| Some(c) == currency.as_ref();
+        let statement = rows.statements.iter().find(|s| main(&s.currency));
+        let count = |reason: &str| {
+            rows.rejections
+                .iter()
+                .find(|r| r.0 == reason)
+                .map_or(0, |r| r.1)
+        };
+        let status = |s: &StatementRow| StatementStatus::parse(&s.status);
+        let tz = rows.tz;
+        Facts {
+            registrations: rows
+                .registrations
+                .iter()
+                .map(|r| RegistrationFact {
+                    purchase_date: r.purchase_date,
+                    registered_on: r.created_at.with_timezone(&tz).date_naive(),
+                    window_days: r.window_days,
+                    has_email: r.has_email,
+                    consented: r.consented,
+                    voided: r.status == "voided",
+                })
+                .collect(),
+            rejected: count("invalid"),
+            duplicates: count("duplicate"),
+            reminders_sent: rows.sent.len() as i64,
+            reminders_sent_on_time: rows
+                .sent
+                .iter()
+                .filter(|s| s.sent_at - s.due_at <= Duration::days(ON_TIME))
+                .count() as i64,
+            service_reminders_sent: rows.sent.iter().filter(|s| is_paced(&s.kind)).count() as i64,
+            bounced: rows.bounced,
+            clicked: rows.clicked,
+            attributed_visits: rows.attributed_visits,
+            accrued_minor: rows
+                .accrued
+                .iter()
+                .filter(|a| main(&a.0))
+                .map(|a| a.1)
+                .sum(),
+            held_minor: rows.held.iter().filter(|a| main(&a.0)).map(|a| a.1).sum(),
+            approved_minor: rows
+                .statements
+                .iter()
+                .filter(|s| main(&s.currency) && status(s).is_some_and(StatementStatus::is_payable))
+                .map(|s| s.total_minor)
+                .sum(),
+            paid_minor: rows
+                .statements
+                .iter()
+                .filter(|s| main(&s.currency) && status(s) == Some(StatementStatus::Paid))
+                .map(|s| s.total_minor)
+                .sum(),
+            days_to_approve: statement
+                .and_then(|s| s.approved_at.map(|a| (a - s.created_at).num_days())),
+            days_to_pay: statement.and_then(|s| s.paid_at.map(|a| (a - s.created_at).num_days())),
+            statement_exists: statement.is_some(),
+            currency,
+        }
+    }
+}
+
 /// Computes the scorecard. `targets` are (metric, target); `approve_within` and `pay_within` are the
 /// agreed days after the close.
 pub fn compute(
@@ -211,6 +343,63 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_become_facts_in_one_main_currency() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let statement = |currency: &str, total, status: &str| StatementRow {
+            currency: currency.into(),
+            total_minor: total,
+            status: status.into(),
+            created_at: at("2026-12-01T00:00:00Z"),
+            approved_at: Some(at("2026-12-03T00:00:00Z")),
+            paid_at: None,
+        };
+        let sent = |kind: &str, late_hours| SentRow {
+            kind: kind.into(),
+            due_at: at("2026-11-10T09:00:00Z"),
+            sent_at: at("2026-11-10T09:00:00Z") + Duration::hours(late_hours),
+        };
+        let facts = Facts::from_rows(ScorecardRows {
+            tz: chrono_tz::Europe::Paris,
+            registrations: vec![RegistrationRow {
+                purchase_date: "2026-11-01".parse().unwrap(),
+                created_at: at("2026-11-30T23:30:00Z"),
+                window_days: 30,
+                has_email: true,
+                consented: true,
+                status: "voided".into(),
+            }],
+            rejections: vec![("invalid".into(), 2), ("duplicate".into(), 1)],
+            sent: vec![
+                sent("registration_confirmation", 0),
+                sent("service_due", 30),
+            ],
+            bounced: 0,
+            clicked: 0,
+            attributed_visits: 0,
+            accrued: vec![("EUR".into(), 1500), ("USD".into(), 900)],
+            statements: vec![
+                statement("EUR", 1500, "approved"),
+                statement("USD", 900, "paid"),
+            ],
+            held: vec![("EUR".into(), 200)],
+        });
+        assert_eq!(facts.currency.as_deref(), Some("EUR"));
+        assert_eq!((facts.accrued_minor, facts.held_minor), (1500, 200));
+        assert_eq!((facts.approved_minor, facts.paid_minor), (1500, 0));
+        assert_eq!((facts.rejected, facts.duplicates), (2, 1));
+        assert_eq!((facts.reminders_sent, facts.reminders_sent_on_time), (2, 1));
+        assert_eq!(facts.service_reminders_sent, 1);
+        assert_eq!(facts.days_to_approve, Some(2));
+        let r = &facts.registrations[0];
+        assert_eq!(
+            r.registered_on.to_string(),
+            "2026-12-01",
+            "the manufacturer's day"
+        );
+        assert!(r.voided);
+    }
 
     fn reg(
         purchase: &str,

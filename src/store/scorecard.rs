@@ -1,5 +1,5 @@
-//! The stored facts behind scorecards, targets, the holdout's lift and fraud signals. The maths
-//! lives in `domain::scorecard`; this module only reads.
+//! The stored rows behind scorecards, targets, the holdout's lift and fraud signals. What they
+//! mean (`Facts::from_rows`) and the maths live in `domain::scorecard`; this module only reads.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Result, Store, read, with_pool};
-use crate::domain::scorecard::{Facts, RegistrationFact};
+use crate::domain::scorecard::{self as domain, Facts, ScorecardRows};
 
 /// A period as instants and dates: [start, end).
 #[derive(Debug, Clone)]
@@ -158,58 +158,45 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let currency = accrued
-            .first()
-            .map(|a| a.0.clone())
-            .or_else(|| statements.first().map(|s| s.currency.clone()))
-            .or_else(|| held.first().map(|h| h.0.clone()));
-        let main = |c: &String| Some(c) == currency.as_ref();
-        let statement = statements.iter().find(|s| main(&s.currency));
-        let count = |reason: &str| rejections.iter().find(|r| r.0 == reason).map_or(0, |r| r.1);
-        Ok(Facts {
+        Ok(Facts::from_rows(ScorecardRows {
+            tz: p.tz,
             registrations: registrations
                 .into_iter()
-                .map(|r| RegistrationFact {
+                .map(|r| domain::RegistrationRow {
                     purchase_date: r.purchase_date,
-                    registered_on: r.created_at.with_timezone(&p.tz).date_naive(),
+                    created_at: r.created_at,
                     window_days: r.registration_window_days,
                     has_email: r.has_email,
                     consented: r.consented,
-                    voided: r.status == "voided",
+                    status: r.status,
                 })
                 .collect(),
-            rejected: count("invalid"),
-            duplicates: count("duplicate"),
-            reminders_sent: sent.len() as i64,
-            reminders_sent_on_time: sent
-                .iter()
-                .filter(|s| s.sent_at - s.due_at <= chrono::Duration::days(1))
-                .count() as i64,
-            service_reminders_sent: sent
-                .iter()
-                .filter(|s| s.kind != "registration_confirmation")
-                .count() as i64,
+            rejections,
+            sent: sent
+                .into_iter()
+                .map(|r| domain::SentRow {
+                    kind: r.kind,
+                    due_at: r.due_at,
+                    sent_at: r.sent_at,
+                })
+                .collect(),
             bounced,
             clicked,
             attributed_visits: attributed,
-            accrued_minor: accrued.iter().filter(|a| main(&a.0)).map(|a| a.1).sum(),
-            held_minor: held.iter().filter(|a| main(&a.0)).map(|a| a.1).sum(),
-            approved_minor: statements
-                .iter()
-                .filter(|s| main(&s.currency) && matches!(s.status.as_str(), "approved" | "paid"))
-                .map(|s| s.total_minor)
-                .sum(),
-            paid_minor: statements
-                .iter()
-                .filter(|s| main(&s.currency) && s.status == "paid")
-                .map(|s| s.total_minor)
-                .sum(),
-            days_to_approve: statement
-                .and_then(|s| s.approved_at.map(|a| (a - s.created_at).num_days())),
-            days_to_pay: statement.and_then(|s| s.paid_at.map(|a| (a - s.created_at).num_days())),
-            statement_exists: statement.is_some(),
-            currency,
-        })
+            accrued,
+            statements: statements
+                .into_iter()
+                .map(|s| domain::StatementRow {
+                    currency: s.currency,
+                    total_minor: s.total_minor,
+                    status: s.status,
+                    created_at: s.created_at,
+                    approved_at: s.approved_at,
+                    paid_at: s.paid_at,
+                })
+                .collect(),
+            held,
+        }))
     }
 
     pub async fn set_target(

@@ -17,7 +17,7 @@ use super::error::ApiError;
 use super::registrations::IncentiveView;
 use super::scorecards::{bounds, scorecard_of, trailing_periods};
 use super::session::{self, DEALER, Session};
-use crate::domain::ledger::format_minor;
+use crate::domain::ledger::Money;
 use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
 use crate::domain::scorecard::Scorecard;
 use crate::registration_csv::csv_field_name;
@@ -177,7 +177,7 @@ pub async fn register(
                 serial_number => record.serial_number, sku => record.sku,
                 warranty_expires_on => record.warranty_expires_on.to_string(),
                 reminders => record.reminders.iter().filter(|r| r.status == "pending").count(),
-                incentive => incentive.and_then(|i| i.currency.map(|c| format!("{} {c}", format_minor(i.amount_minor, &c)))),
+                incentive => incentive.and_then(|i| i.currency.map(|c| Money::new(i.amount_minor, &c).to_string())),
             };
             let fresh = HashMap::from([
                 (
@@ -323,7 +323,7 @@ pub async fn scorecard(
     let money = |m: i64| {
         currency
             .as_ref()
-            .map_or_else(|| "–".to_owned(), |c| format!("{} {c}", format_minor(m, c)))
+            .map_or_else(|| "–".to_owned(), |c| Money::new(m, c).to_string())
     };
     let ctx = context! {
         area => "dealer", signed_in => true, csrf => state.signer.csrf_token(&s.cookie), error => (),

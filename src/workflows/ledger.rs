@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::ledger::{
-    AccountingMonth, AccrualPlan, HeldFacts, Settlement, StatementAction, StatementStatus,
+    AccountingMonth, AccrualPlan, HeldFacts, Money, Settlement, StatementAction, StatementStatus,
     apply_cap, is_held, settle,
 };
 use crate::store::entries::{self, NewEntry};
@@ -218,7 +218,7 @@ pub async fn close_period(
         for group in statements::open_groups(&mut tx, &key).await? {
             let id = Uuid::now_v7();
             statements::insert_statement(&mut tx, id, &group, &key, now).await?;
-            let detail = format!("{} {}", group.total_minor, group.currency);
+            let detail = Money::new(group.total_minor, &group.currency).to_string();
             entries::audit(
                 &mut tx,
                 actor,
@@ -338,7 +338,7 @@ pub async fn add_adjustment(
         },
     )
     .await?;
-    let detail = format!("{} {}", adjustment.amount_minor, adjustment.currency);
+    let detail = Money::new(adjustment.amount_minor, adjustment.currency).to_string();
     entries::audit(
         &mut tx,
         Some(adjustment.actor),

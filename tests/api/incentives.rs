@@ -665,7 +665,32 @@ async fn a_period_closes_by_itself_once_it_has_ended_in_the_manufacturers_time_z
     );
 }
 
+/// The audit history says amounts as people write them: "75.00 EUR", not minor units.
+async fn the_audit_history_writes_amounts_as_money(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.dealer("A", "Europe/Paris").await;
+    let finance = finance_key(&app).await;
+    let adjustment = app
+        .post_json("/v1/finance/adjustments", Some(&finance), &json!({"dealer_code": "A", "amount_minor": 7500, "currency": "EUR", "reason": "launch bonus", "period": "2026-11"}))
+        .await;
+    assert_eq!(adjustment.status.as_u16(), 201, "{}", adjustment.text);
+    let entry = adjustment.json["entry_id"].as_str().unwrap().to_owned();
+    let added = app.store.audit_log("ledger_entry", &entry).await.unwrap();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].detail.as_deref(), Some("75.00 EUR"));
+    let closed = close(&app, &finance, "2026-11").await;
+    let statement = closed.json["statements"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = app.store.audit_log("statement", &statement).await.unwrap();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].action, "statement.created");
+    assert_eq!(created[0].detail.as_deref(), Some("75.00 EUR"));
+}
+
 both_backends!(
+    the_audit_history_writes_amounts_as_money,
     a_period_closes_by_itself_once_it_has_ended_in_the_manufacturers_time_zone,
     a_registration_earns_per_rule_and_names_the_program_version,
     a_program_change_is_a_new_version_and_never_rewrites_past_entries,

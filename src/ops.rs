@@ -10,7 +10,9 @@ use futures::StreamExt;
 
 use crate::csv_safe::{Cell, SafeCsv};
 use crate::domain::consent::ConsentFacts;
-use crate::registration_csv::{csv_field_name, csv_header, csv_row};
+use crate::registration_csv::{
+    CSV_COLUMNS, EXPORT_ONLY_COLUMNS, csv_field_name, csv_header, csv_row,
+};
 use crate::store::{Backend, ExportRow, Store};
 use crate::workflows::DealerContext;
 use crate::workflows::registration::{Intake, IntakeError};
@@ -168,29 +170,23 @@ pub async fn import_registrations(
 /// Writes every registration as CSV or JSON lines.
 /// The columns of `export registrations --format csv`: every column `import` reads, and a few
 /// it ignores (`import` skips voided rows), so an export imports again.
-pub const EXPORT_COLUMNS: [&str; 21] = [
-    "id",
-    "dealer_code",
-    "serial_number",
-    "sku",
-    "purchase_date",
-    "delivered_on",
-    "installed_on",
-    "external_ref",
-    "customer_name",
-    "customer_email",
-    "customer_phone",
-    "customer_locale",
-    "customer_time_zone",
-    "customer_country",
-    "customer_postal_code",
-    "consent_service_reminders",
-    "consent_marketing",
-    "consent_manufacturer_marketing",
-    "warranty_expires_on",
-    "status",
-    "created_at",
-];
+pub const EXPORT_COLUMNS: [&str; 21] = {
+    // id and dealer first, the registration's own columns, then its outcome: the two lists
+    // `registration_csv` keeps, in the order an operator reads them.
+    let (only, own) = (EXPORT_ONLY_COLUMNS, CSV_COLUMNS);
+    let mut out = [""; 21];
+    out[0] = only[0];
+    out[1] = only[1];
+    let mut i = 0;
+    while i < own.len() {
+        out[2 + i] = own[i];
+        i += 1;
+    }
+    out[18] = only[2];
+    out[19] = only[3];
+    out[20] = only[4];
+    out
+};
 
 pub async fn export_registrations(
     store: &Store,
@@ -255,28 +251,6 @@ pub async fn export_registrations(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::EXPORT_COLUMNS;
-    use crate::registration_csv::{CSV_COLUMNS, EXPORT_ONLY_COLUMNS};
-
-    #[test]
-    fn an_export_carries_what_import_reads_and_nothing_it_refuses() {
-        for column in EXPORT_COLUMNS {
-            assert!(
-                CSV_COLUMNS.contains(&column) || EXPORT_ONLY_COLUMNS.contains(&column),
-                "import would refuse the exported column {column}"
-            );
-        }
-        for column in CSV_COLUMNS {
-            assert!(
-                EXPORT_COLUMNS.contains(&column),
-                "the export lacks {column}"
-            );
-        }
-    }
-}
-
 /// The export's consent columns: the consent in force, by `domain::consent`'s rule.
 fn in_force(mut row: ExportRow) -> ExportRow {
     let current = |latest, latest_by_customer| {
@@ -296,4 +270,36 @@ fn in_force(mut row: ExportRow) -> ExportRow {
         row.manufacturer_marketing_by_customer,
     );
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EXPORT_COLUMNS;
+    use crate::registration_csv::{CSV_COLUMNS, EXPORT_ONLY_COLUMNS};
+
+    #[test]
+    fn an_export_carries_what_import_reads_and_nothing_it_refuses() {
+        assert!(
+            EXPORT_COLUMNS.iter().all(|c| !c.is_empty()),
+            "{EXPORT_COLUMNS:?}"
+        );
+        let mut unique = EXPORT_COLUMNS.to_vec();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), EXPORT_COLUMNS.len(), "{EXPORT_COLUMNS:?}");
+        assert_eq!(&EXPORT_COLUMNS[..3], ["id", "dealer_code", "serial_number"]);
+        assert_eq!(EXPORT_COLUMNS[20], "created_at");
+        for column in EXPORT_COLUMNS {
+            assert!(
+                CSV_COLUMNS.contains(&column) || EXPORT_ONLY_COLUMNS.contains(&column),
+                "import would refuse the exported column {column}"
+            );
+        }
+        for column in CSV_COLUMNS {
+            assert!(
+                EXPORT_COLUMNS.contains(&column),
+                "the export lacks {column}"
+            );
+        }
+    }
 }

@@ -25,7 +25,7 @@ pub(super) async fn connect(url: &str, max_connections: u32) -> Result<SqlitePoo
         // in free pages of the file.
         .pragma("secure_delete", "ON");
     let file = options.get_filename();
-    let on_disk = !file.as_os_str().is_empty() && !file.to_string_lossy().contains(":memory:");
+    let on_disk = !in_memory(file);
     if on_disk {
         // Readable by this user only (SQLite gives the WAL the database file's mode).
         let io = |e| super::StoreError::Unavailable(sqlx::Error::Io(e));
@@ -67,6 +67,13 @@ pub(super) async fn migrations_pending(pool: &SqlitePool) -> Result<bool> {
     .await
 }
 
+/// Whether the database lives in memory: no name, `:memory:`, or the shared-cache name sqlx gives
+/// `sqlite::memory:` (`file:sqlx-in-memory-N`).
+fn in_memory(file: &std::path::Path) -> bool {
+    let name = file.to_string_lossy();
+    name.is_empty() || name.contains(":memory:") || name.starts_with("file:sqlx-in-memory-")
+}
+
 /// `BEGIN IMMEDIATE` on this process's one writer connection for the file.
 pub(super) async fn begin_write(
     pool: &SqlitePool,
@@ -86,7 +93,7 @@ fn writer_of(pool: &SqlitePool) -> SqlitePool {
     static WRITERS: OnceLock<Mutex<HashMap<PathBuf, SqlitePool>>> = OnceLock::new();
     let options = pool.connect_options();
     let file = options.get_filename();
-    if file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:") {
+    if in_memory(file) {
         return pool.clone();
     }
     let mut writers = WRITERS
@@ -102,4 +109,22 @@ fn writer_of(pool: &SqlitePool) -> SqlitePool {
         .connect_lazy_with((*options).clone());
     writers.insert(file.to_path_buf(), writer.clone());
     writer
+}
+
+#[cfg(test)]
+mod tests {
+    /// An in-memory database leaves nothing on disk (sqlx names it `file:sqlx-in-memory-N`,
+    /// which once made `connect` create an empty file of that name in the working directory).
+    #[tokio::test]
+    async fn an_in_memory_database_creates_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::env::set_current_dir(dir.path()).unwrap();
+        let pool = super::connect("sqlite::memory:", 1).await.unwrap();
+        sqlx::query("SELECT 1").execute(&pool).await.unwrap();
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
 }

@@ -71,16 +71,6 @@ impl Store {
         }))
     }
 
-    pub async fn key_by_id(&self, id: Uuid) -> Result<Option<KeyRecord>> {
-        let sql = format!("{KEY_SELECT} WHERE k.id = $1");
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        }))
-    }
-
     pub async fn list_keys(&self) -> Result<Vec<KeyRecord>> {
         let sql = format!("{KEY_SELECT} ORDER BY k.created_at, k.id");
         Ok(with_pool!(self, |pool| sqlx::query_as(

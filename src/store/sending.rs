@@ -299,25 +299,4 @@ impl Store {
             Ok(recorded)
         })
     }
-
-    /// Puts a reminder taken for sending back in the queue at once (e.g. on shutdown).
-    pub async fn release_send(
-        &self,
-        reminder_id: Uuid,
-        lease_until: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE reminders SET status = 'pending', lease_until = NULL, updated_at = $3
-                 WHERE id = $1 AND status = 'sending' AND lease_until = $2",
-            )
-            .bind(reminder_id)
-            .bind(lease_until)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
 }

@@ -10,7 +10,7 @@ use crate::domain::consent::{
 };
 use crate::domain::ledger::AccountingMonth;
 use crate::store::consent::{self as events, EventContext};
-use crate::store::{LinkTarget, Store, StoreError, customers};
+use crate::store::{LinkTarget, Store, StoreError, WriteTx, customers};
 
 /// Records the customer's own withdrawal (`UnsubscribeScope`); the whole-person scope reaches
 /// every record of the person, found as erasure finds them. Repeating changes nothing; returns
@@ -42,19 +42,15 @@ pub async fn unsubscribe(
             if !unsubscribe_records(latest.as_ref().map(|(g, s)| (*g, s.as_str()))) {
                 continue;
             }
-            let context = EventContext {
-                source: source::CUSTOMER_UNSUBSCRIBE,
-                dealer_id: None,
-                registration_id: (customer_id == target.customer_id)
-                    .then_some(target.registration_id),
-                at: now,
-            };
+            let registration_id =
+                (customer_id == target.customer_id).then_some(target.registration_id);
             let grant = ConsentGrant {
                 party,
                 purpose,
                 granted: false,
             };
-            events::insert_events(&mut tx, customer_id, &[grant], &context).await?;
+            let by = source::CUSTOMER_UNSUBSCRIBE;
+            customers_act(&mut tx, customer_id, grant, by, registration_id, now).await?;
             changed = true;
         }
     }
@@ -69,18 +65,17 @@ pub async fn resubscribe(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
-    let context = EventContext {
-        source: source::CUSTOMER_RESUBSCRIBE,
-        dealer_id: None,
-        registration_id: Some(target.registration_id),
-        at: now,
-    };
-    let grant = ConsentGrant {
-        party: Party::Dealer,
-        purpose: Purpose::ServiceReminders,
-        granted: true,
-    };
-    events::insert_events(&mut tx, target.customer_id, &[grant], &context).await?;
+    let (customer, registration) = (target.customer_id, Some(target.registration_id));
+    let grant = reminders_from_dealer(true);
+    customers_act(
+        &mut tx,
+        customer,
+        grant,
+        source::CUSTOMER_RESUBSCRIBE,
+        registration,
+        now,
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -137,18 +132,9 @@ pub async fn record_report(
             (ReportEffect::Bounced, Some("hard_bounce"))
         }
         "complaint" => {
-            let context = EventContext {
-                source: source::CUSTOMER_COMPLAINT,
-                dealer_id: None,
-                registration_id: Some(registration_id),
-                at: now,
-            };
-            let grant = ConsentGrant {
-                party: Party::Dealer,
-                purpose: Purpose::ServiceReminders,
-                granted: false,
-            };
-            events::insert_events(&mut tx, customer_id, &[grant], &context).await?;
+            let grant = reminders_from_dealer(false);
+            let by = source::CUSTOMER_COMPLAINT;
+            customers_act(&mut tx, customer_id, grant, by, Some(registration_id), now).await?;
             (ReportEffect::Complained, Some("complaint"))
         }
         _ => (ReportEffect::Noted, None),
@@ -158,4 +144,31 @@ pub async fn record_report(
     }
     tx.commit().await?;
     Ok(effect)
+}
+
+/// The dealer's service-reminder consent, given or withdrawn.
+fn reminders_from_dealer(granted: bool) -> ConsentGrant {
+    ConsentGrant {
+        party: Party::Dealer,
+        purpose: Purpose::ServiceReminders,
+        granted,
+    }
+}
+
+/// Records one consent event that is the customer's own act (`source` is a customer source).
+async fn customers_act(
+    tx: &mut WriteTx,
+    customer_id: Uuid,
+    grant: ConsentGrant,
+    source: &'static str,
+    registration_id: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let context = EventContext {
+        source,
+        dealer_id: None,
+        registration_id,
+        at,
+    };
+    events::insert_events(tx, customer_id, &[grant], &context).await
 }

@@ -70,7 +70,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 
 /// The shared state of the API. The signing key is `config.secret_key` (resolved by `secret_key`);
 /// without one (tests), a random key that lives as long as the process.
-pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
+pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let signer = match &config.secret_key {
         Some(key) => Signer::new(key.expose()),
         None => Signer::new(&uuid::Uuid::new_v4().to_string()),
@@ -81,7 +81,8 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
         clock: clock.clone(),
         settings: settings.clone(),
     };
-    AppState {
+    let notices = Arc::new(crate::mail::notices::Notices::from_config(&config)?);
+    Ok(AppState {
         store,
         clock,
         intake,
@@ -90,7 +91,8 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> AppState {
         config: Arc::new(config),
         signer,
         pages: Arc::new(crate::http::pages::Pages::new()),
-    }
+        notices,
+    })
 }
 
 /// The signing key: configured, or (SQLite only) generated once into the data directory.
@@ -168,7 +170,7 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     config.secret_key = Some(secret_key(&config, store.backend())?);
-    let state = state(config, store.clone(), Arc::new(SystemClock));
+    let state = state(config, store.clone(), Arc::new(SystemClock))?;
     // One shutdown signal, seen by the HTTP server and the workers.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

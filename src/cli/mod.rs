@@ -282,7 +282,7 @@ impl Command {
                 errors,
             }) => {
                 let store = app::open_store(&config).await?;
-                let state = app::state(config, store.clone(), Arc::new(SystemClock));
+                let state = app::state(config, store.clone(), Arc::new(SystemClock))?;
                 let record = store
                     .dealer_by_code(&dealer)
                     .await?

@@ -55,6 +55,10 @@ pub struct Config {
     /// `smtp://`, `smtps://` or `smtp://...?tls=starttls`; unset writes emails to `outbox_dir`.
     pub smtp_url: Option<Secret>,
     pub mail_from: String,
+    /// The manufacturer's name: the pages' header and the sender name of sign-in emails.
+    pub manufacturer_name: String,
+    /// The manufacturer's privacy notice, linked where the counter form asks for consent.
+    pub privacy_url: Option<String>,
     /// 6-field cron expression of the hours reminders may go out, in the recipient's time zone.
     pub send_window: String,
     pub log_format: LogFormat,
@@ -160,6 +164,8 @@ impl Default for Config {
             secret_key: None,
             smtp_url: None,
             mail_from: "warranty@localhost".into(),
+            manufacturer_name: "Warranty and service".into(),
+            privacy_url: None,
             send_window: DEFAULT_SEND_WINDOW.into(),
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,

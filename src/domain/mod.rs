@@ -2,6 +2,7 @@
 //! send windows, the send decision, consent, attribution, the ledger's money, months, cap and
 //! settlement, the statement workflow, scorecard formulas. Nothing here performs IO or knows about HTTP, SQL, queues or SMTP.
 
+pub mod account;
 pub mod attribution;
 pub mod catalog;
 pub mod catalog_input;

@@ -138,6 +138,11 @@ impl From<TransitionError> for ApiError {
                 detail: refused.to_string(),
                 existing_registration_id: None,
             },
+            four_eyes @ TransitionError::FourEyes(_) => Self::Conflict {
+                code: "four-eyes",
+                detail: four_eyes.to_string(),
+                existing_registration_id: None,
+            },
             TransitionError::Store(e) => e.into(),
         }
     }

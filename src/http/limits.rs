@@ -266,7 +266,7 @@ pub async fn enforce(State(limits): State<Limits>, req: Request, next: Next) -> 
     let path = req.uri().path();
     let limiter = if ["/u/", "/r/", "/v/"].iter().any(|p| path.starts_with(p)) {
         Some(&limits.0.customer_links)
-    } else if path.starts_with("/finance/login") || path.starts_with("/dealer/login") {
+    } else if path.starts_with("/sign-in") {
         Some(&limits.0.sign_in)
     } else {
         None

@@ -2,8 +2,11 @@
 //! (request ids, tracing, timeouts, body limit, panic catching, problem+json for every error).
 
 pub mod admin;
+pub mod admin_pages;
 pub mod auth;
+pub mod assets;
 pub mod body;
+pub mod charts;
 pub mod customer;
 pub mod dealer_pages;
 pub mod error;
@@ -13,11 +16,14 @@ pub mod health;
 pub mod inbound;
 pub mod ledger;
 pub mod limits;
+pub mod page_samples;
 pub mod pages;
+pub mod present;
 pub mod programs;
 pub mod registrations;
 pub mod scorecards;
 pub mod session;
+pub mod sign_in;
 pub mod visits;
 pub mod wire;
 
@@ -25,6 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::routing::{get, post};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -59,6 +66,8 @@ pub struct AppState {
     pub signer: Signer,
     pub pages: Arc<pages::Pages>,
     pub limits: limits::Limits,
+    /// Sign-in links and invitations to people.
+    pub notices: Arc<crate::mail::notices::Notices>,
 }
 
 #[derive(OpenApi)]
@@ -234,16 +243,34 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     let limits = state.limits.clone();
     router
-        .route("/dealer/login", axum::routing::get(dealer_pages::login_form).post(dealer_pages::login))
-        .route("/dealer/logout", axum::routing::post(dealer_pages::logout))
-        .route("/dealer/counter", axum::routing::get(dealer_pages::counter).post(dealer_pages::register))
-        .route("/dealer/scorecard", axum::routing::get(dealer_pages::scorecard))
-        .route("/finance/login", axum::routing::get(finance_pages::login_form).post(finance_pages::login))
-        .route("/finance/logout", axum::routing::post(finance_pages::logout))
-        .route("/finance/statements", axum::routing::get(finance_pages::statements))
-        .route("/finance/statements/{id}", axum::routing::get(finance_pages::statement))
-        .route("/finance/statements/{id}/{action}", axum::routing::post(finance_pages::act))
-        .route("/finance/periods/close", axum::routing::post(finance_pages::close))
+        .route("/", get(sign_in::landing))
+        .route("/assets/app.css", get(assets::stylesheet))
+        .route("/assets/app.js", get(assets::script))
+        .route("/sign-in", get(sign_in::form).post(sign_in::request_link))
+        .route("/sign-in/{token}", get(sign_in::open_link).post(sign_in::use_link))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/account", get(sign_in::account_page).post(sign_in::account_update))
+        .route("/dealer", get(dealer_pages::home))
+        .route("/dealer/register", get(dealer_pages::counter).post(dealer_pages::register))
+        .route("/dealer/registrations", get(dealer_pages::registrations))
+        .route("/dealer/registrations/{id}", get(dealer_pages::registration))
+        .route("/dealer/registrations/{id}/receipt", get(dealer_pages::receipt))
+        .route("/dealer/registrations/{id}/void", post(dealer_pages::void))
+        .route("/dealer/statements", get(dealer_pages::statements))
+        .route("/dealer/statements/{id}", get(dealer_pages::statement))
+        .route("/dealer/scorecard", get(dealer_pages::scorecard))
+        .route("/dealer/team", get(dealer_pages::team).post(dealer_pages::invite))
+        .route("/dealer/team/{id}/{action}", post(dealer_pages::person_action))
+        .route("/finance", get(finance_pages::home))
+        .route("/finance/statements", get(finance_pages::statements))
+        .route("/finance/statements/{id}", get(finance_pages::statement))
+        .route("/finance/statements/{id}/lines.csv", get(finance_pages::statement_csv))
+        .route("/finance/statements/{id}/{action}", post(finance_pages::act))
+        .route("/finance/adjustments/new", get(finance_pages::adjustment_form).post(finance_pages::adjust))
+        .route("/finance/periods/close", get(finance_pages::close_confirm).post(finance_pages::close))
+        .route("/admin", get(admin_pages::home))
+        .route("/admin/people", get(admin_pages::people).post(admin_pages::invite))
+        .route("/admin/people/{id}/{action}", post(admin_pages::person_action))
         .route(
             "/openapi.json",
             axum::routing::get(move || {
@@ -252,7 +279,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .fallback(|| async { StatusCode::NOT_FOUND })
-        .with_state(state)
+        .with_state(state.clone())
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             body::refuse_unstorable_text(body_limit, req, next)
         }))
@@ -260,7 +287,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         // Outside the panic and timeout layers, so their bare answers become problems too.
-        .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(middleware::from_fn_with_state(state, problem_for_bare_errors))
         .layer(middleware::from_fn(close_after_early_refusal))
         .layer(middleware::from_fn(crate::telemetry_metrics::track_requests))
         .layer(middleware::from_fn_with_state(limits, limits::enforce))
@@ -329,7 +356,13 @@ async fn close_after_early_refusal(req: Request, next: Next) -> Response {
 
 /// Turns any error response that is not already a problem document (unknown route, wrong method,
 /// timeout, panic) into one, so clients see one error format.
-async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
+async fn problem_for_bare_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let for_people = assets::is_page_request(&req);
+    let headers = req.headers().clone();
     let response = next.run(req).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -341,6 +374,15 @@ async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("text/html"));
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    // A person in a browser gets a page, never a problem document.
+    if for_people && !is_page {
+        return assets::error_page(&state, &headers, status);
+    }
     if is_meant {
         return response;
     }

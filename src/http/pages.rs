@@ -1,15 +1,82 @@
-//! The web pages' templates (`templates/web/`: customer pages, sign-in, the dealer's and finance's
-//! pages), compiled into the binary and rendered autoescaped.
+//! The web pages' templates (`templates/web/`: customer pages, sign-in, the dealer's, finance's and
+//! admins' pages), compiled into the binary and rendered autoescaped, with their words from
+//! `locales/<lang>/pages.ftl` (Fluent) through the `t(key, name=value…)` function; the shared
+//! stylesheet and script (`templates/web/assets/`) are embedded too and served under `/assets/`.
 
-use minijinja::{Environment, Value, context};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
-use crate::templating::{LANGUAGES, embedded, environment};
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+use minijinja::value::Kwargs;
+use minijinja::{Environment, Value};
+
+use crate::templating::{embedded, environment};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Plain text: no Unicode isolation marks around the values put into a sentence.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
 
 const WEB: &[(&str, &str)] = embedded!("web":
     "base.html.j2", "unsubscribe.html.j2", "verify.html.j2", "not_found.html.j2",
-    "app_base.html.j2", "finance/login.html.j2", "finance/statements.html.j2", "finance/statement.html.j2",
-    "dealer/login.html.j2", "dealer/counter.html.j2", "dealer/scorecard.html.j2",
+    "app_base.html.j2", "plain_base.html.j2", "macros.html.j2",
+    "landing.html.j2", "sign_in.html.j2", "sign_in_sent.html.j2", "sign_in_link.html.j2", "account.html.j2",
+    "error.html.j2",
+    "dealer/home.html.j2", "dealer/counter.html.j2", "dealer/receipt.html.j2",
+    "dealer/registrations.html.j2", "dealer/registration.html.j2",
+    "dealer/statements.html.j2", "dealer/statement.html.j2", "dealer/scorecard.html.j2", "dealer/team.html.j2",
+    "finance/statements.html.j2", "finance/statement.html.j2",
+    "finance/adjustment.html.j2", "finance/close.html.j2",
+    "admin/home.html.j2", "admin/people.html.j2",
 );
+
+/// The stylesheet and the script every page links to.
+pub const STYLESHEET: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/templates/web/assets/app.css"
+));
+pub const SCRIPT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/templates/web/assets/app.js"
+));
+
+/// A page's words in `lang`, with `args` put in; `None` when no language has `key`.
+pub fn text(lang: &str, key: &str, args: &HashMap<Cow<'static, str>, FluentValue<'_>>) -> Option<String> {
+    let id: LanguageIdentifier = lang.parse().unwrap_or_else(|_| "en".parse().expect("en"));
+    if args.is_empty() {
+        LOCALES.try_lookup(&id, key)
+    } else {
+        LOCALES.try_lookup_with_args(&id, key, args)
+    }
+}
+
+fn translate(state: &minijinja::State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "en".to_owned());
+    let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+    for name in kwargs.args() {
+        let value: Value = kwargs.get(name)?;
+        let value = match value.as_i64() {
+            Some(n) if value.kind() == minijinja::value::ValueKind::Number => FluentValue::from(n),
+            _ => FluentValue::from(value.to_string()),
+        };
+        args.insert(Cow::Owned(name.to_owned()), value);
+    }
+    kwargs.assert_all_used()?;
+    text(&lang, key, &args).ok_or_else(|| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::UndefinedError,
+            format!("no text {key:?} in locales/{lang}/pages.ftl"),
+        )
+    })
+}
 
 pub struct Pages {
     web: Environment<'static>,
@@ -23,93 +90,63 @@ impl Default for Pages {
 
 impl Pages {
     pub fn new() -> Self {
-        Self {
-            web: environment(WEB),
-        }
+        let mut web = environment(WEB);
+        // Pages pass optional values (a form's fields, its errors) as maps that may lack a key.
+        web.set_undefined_behavior(minijinja::UndefinedBehavior::Lenient);
+        web.add_function("t", translate);
+        Self { web }
     }
 
     pub fn page(&self, name: &str, ctx: &Value) -> Result<String, minijinja::Error> {
         self.web.get_template(name)?.render(ctx)
     }
 
-    /// Renders every page in every language with sample data (including hostile text); returns
-    /// how many renderings succeeded or the first error.
+    /// Renders every page in every language with sample data (including hostile text and charts
+    /// of all-zero, missing and normal series); returns how many renderings succeeded or the
+    /// first error.
     pub fn check_all(&self) -> Result<usize, String> {
-        let mut count = 0;
-        for lang in LANGUAGES {
-            for (page, done, all) in [
-                ("unsubscribe.html.j2", false, false),
-                ("unsubscribe.html.j2", true, false),
-                ("unsubscribe.html.j2", true, true),
-                ("verify.html.j2", false, false),
-                ("verify.html.j2", true, false),
-                ("not_found.html.j2", false, false),
-            ] {
-                let ctx = context! {
-                    lang, done, all, voided => false, resubscribed => false,
-                    withdrawn => if all { "all" } else { "service_reminders" }, dealer_name => "Garage <script>", email_masked => "c•••@example.com",
-                    action => "/u/token", product_name => "Mower", serial_number => "SN1",
-                };
-                self.page(page, &ctx)
-                    .map_err(|e| format!("{page}/{lang}: {e:#}"))?;
-                count += 1;
-            }
-            let voided = context! {
-                lang, done => false, voided => true, dealer_name => "Garage <script>", product_name => "Mower",
-                serial_number => "SN1", action => "/v/token",
-            };
-            self.page("verify.html.j2", &voided)
-                .map_err(|e| format!("verify.html.j2 (voided)/{lang}: {e:#}"))?;
-            count += 1;
-            for (withdrawn, resubscribed) in [("sender_all", false), ("", true)] {
-                let ctx = context! {
-                    lang, done => !resubscribed, all => false, resubscribed, withdrawn,
-                    dealer_name => "Garage <script>", email_masked => "c•••@example.com", action => "/u/token",
-                };
-                self.page("unsubscribe.html.j2", &ctx)
-                    .map_err(|e| format!("unsubscribe.html.j2 ({withdrawn})/{lang}: {e:#}"))?;
-                count += 1;
-            }
+        super::page_samples::check_all(self)
+    }
+}
+
+/// The keys of a Fluent file (`key = ...` lines).
+pub fn ftl_keys(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| !l.starts_with(['#', ' ', '.', '\t']) && l.contains(" ="))
+        .filter_map(|l| l.split(" =").next())
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+pub const FTL: [(&str, &str); 2] = [
+    ("en", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/pages.ftl"))),
+    ("fr", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/fr/pages.ftl"))),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_text() {
+        let en = ftl_keys(FTL[0].1);
+        assert!(en.len() > 20, "{en:?}");
+        for (lang, source) in FTL {
+            let keys = ftl_keys(source);
+            let missing: Vec<_> = en.iter().filter(|k| !keys.contains(k)).collect();
+            let extra: Vec<_> = keys.iter().filter(|k| !en.contains(k)).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{lang}: missing {missing:?}, extra {extra:?}");
         }
-        let statement = context! {
-            id => "00000000-0000-0000-0000-000000000000", dealer_code => "<b>GM</b>", period => "2026-11", currency => "EUR",
-            status => "on_hold", total => "12.50", hold_reason => "<script>", payment_reference => (), approved_at => (), paid_at => (),
-            created_at => "2026-12-01T00:00:00Z",
-            lines => vec![context! { kind => "registration", serial_number => "SN1", reason => (), program_id => "P", program_version => 1,
-                rule_id => "r", period => "2026-11", amount => "12.50", currency => "EUR" }],
-        };
-        for (page, ctx) in [
-            (
-                "finance/login.html.j2",
-                context! { area => "finance", signed_in => false, error => "bad key", csrf => "t" },
-            ),
-            (
-                "dealer/login.html.j2",
-                context! { area => "dealer", signed_in => false, error => (), csrf => "t" },
-            ),
-            (
-                "dealer/counter.html.j2",
-                context! { area => "dealer", signed_in => true, csrf => "t", error => "<script>",
-                products => vec![context! { sku => "P1", name => "<b>GM</b>" }], values => context! { serial_number => "<script>" },
-                errors => context! { customer_email => "<script>" }, registered => () },
-            ),
-            (
-                "finance/statements.html.j2",
-                context! { signed_in => true, csrf => "t", error => (), statements => vec![statement.clone()], period => "2026-11", status => () },
-            ),
-            (
-                "finance/statement.html.j2",
-                context! { signed_in => true, csrf => "t", error => (), s => statement.clone(), audit => Vec::<Value>::new() },
-            ),
-        ] {
-            let html = self
-                .page(page, &ctx)
-                .map_err(|e| format!("{page}: {e:#}"))?;
-            if html.contains("<script>") || html.contains("<b>GM") {
-                return Err(format!("{page}: text is not escaped"));
-            }
-            count += 1;
-        }
-        Ok(count)
+    }
+
+    #[test]
+    fn texts_take_their_values_without_isolation_marks() {
+        let mut args = HashMap::new();
+        args.insert(Cow::Borrowed("name"), FluentValue::from("Ana"));
+        assert_eq!(text("en", "sign-in-as", &args).as_deref(), Some("Sign in as Ana"));
+        assert_eq!(text("fr", "sign-in-as", &args).as_deref(), Some("Se connecter en tant que Ana"));
+        assert_eq!(text("fr", "no-such-key", &HashMap::new()), None);
     }
 }

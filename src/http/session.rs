@@ -1,56 +1,56 @@
-//! Web sessions for the finance and dealer pages: sign in with an API key of the page's role. The
-//! session lives on the server (`web_sessions`); the cookie (HttpOnly, SameSite=Strict, 8 hours,
-//! scoped to the pages' path) is a random token of which only a hash is stored. Signing out ends
-//! the session at once; the key is re-checked on every request, so revoking it (or deactivating
-//! its dealer) ends its sessions too. Every form carries a CSRF token bound to the session, and the
-//! sign-in form one bound to a pre-session cookie, with an Origin/Referer check (no login CSRF).
+//! People's web sessions. A person asks for a sign-in link by email (`/sign-in`); the link works
+//! once and for 15 minutes, and opens a session: a random cookie (`wd_session`: HttpOnly,
+//! SameSite=Strict, 8 hours) of which only a hash is kept on the server. Every request re-reads the
+//! account, so disabling it (or deactivating its dealer) ends its sessions at the next request;
+//! signing out ends the session at once. Every form carries a CSRF token bound to the session (the
+//! sign-in form one bound to a pre-session cookie), and every post must come from this site
+//! (Origin, else Referer).
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use minijinja::Value;
-use uuid::Uuid;
+use minijinja::{Value, context};
 
 use super::AppState;
 use super::error::ApiError;
-use crate::keys::{self, Role};
-use crate::workflows::{DealerContext, KeyDealer};
+use crate::domain::account::{Area, StaffRole};
+use crate::keys;
+use crate::store::AccountRecord;
+use crate::workflows::DealerContext;
 
-const SESSION_HOURS: i64 = 8;
+pub const SESSION_HOURS: i64 = 8;
+pub const LINK_MINUTES: i64 = 15;
+pub const SESSION_COOKIE: &str = "wd_session";
+/// The sign-in form's own CSRF defence: a random cookie, and a token derived from it in the form.
+const SIGN_IN_COOKIE: &str = "wd_signin";
 
-/// Which pages a session is for.
-#[derive(Clone, Copy)]
-pub struct Area {
-    pub role: Role,
-    pub cookie: &'static str,
-    pub path: &'static str,
-}
-
-impl Area {
-    /// `finance` or `dealer`.
-    pub fn name(&self) -> &'static str {
-        self.path.trim_start_matches('/')
-    }
-}
-
-pub const FINANCE: Area = Area {
-    role: Role::Finance,
-    cookie: "wd_finance",
-    path: "/finance",
-};
-pub const DEALER: Area = Area {
-    role: Role::Dealer,
-    cookie: "wd_dealer",
-    path: "/dealer",
-};
-
+/// A signed-in person.
+#[derive(Clone)]
 pub struct Session {
-    pub key_id: Uuid,
+    pub account: AccountRecord,
+    pub role: StaffRole,
     pub cookie: String,
-    /// For dealer sessions.
+    /// For dealer roles: the dealer the person works for.
     pub dealer: Option<DealerContext>,
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+impl Session {
+    pub fn csrf(&self, state: &AppState) -> String {
+        state.signer.csrf_token(&self.cookie)
+    }
+
+    /// The page language: the person's own.
+    pub fn lang(&self) -> &'static str {
+        crate::templating::language([self.account.language.as_str()])
+    }
+
+    pub fn dealer(&self) -> &DealerContext {
+        self.dealer.as_ref().expect("dealer sessions have a dealer")
+    }
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -63,48 +63,65 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-/// The signed-in session of `area`, if its cookie names a live session and its key is still valid.
-pub async fn current(
-    state: &AppState,
-    headers: &HeaderMap,
-    area: Area,
-) -> Result<Option<Session>, ApiError> {
-    let Some(cookie) = cookie_value(headers, area.cookie) else {
+/// The signed-in person, if the cookie names a live session of an enabled account.
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
+    let Some(cookie) = cookie_value(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     if cookie.len() > 64 {
         return Ok(None);
     }
-    let Some(key) = state
+    let Some(account) = state
         .store
-        .web_session_key(&keys::hash_secret(&cookie), area.name(), state.clock.now())
+        .session_account(&keys::hash_secret(&cookie), state.clock.now())
         .await?
     else {
         return Ok(None);
     };
-    if key.revoked_at.is_some() || Role::parse(&key.role) != Some(area.role) {
+    let Some(role) = StaffRole::parse(&account.role) else {
         return Ok(None);
-    }
-    let dealer = match KeyDealer::of(&key) {
-        KeyDealer::None => None,
-        KeyDealer::Active(dealer) => Some(dealer),
-        KeyDealer::Refused => return Ok(None),
+    };
+    let dealer = if role.is_dealer() {
+        match (
+            account.dealer_id,
+            &account.dealer_code,
+            &account.dealer_locale,
+            &account.dealer_time_zone,
+        ) {
+            (Some(id), Some(code), Some(locale), Some(time_zone))
+                if account.dealer_active == Some(true) =>
+            {
+                Some(DealerContext {
+                    id,
+                    code: code.clone(),
+                    locale: locale.clone(),
+                    time_zone: time_zone.clone(),
+                    send_window: account.dealer_send_window.clone(),
+                    actor: Some(account.id),
+                })
+            }
+            // A deactivated dealer's people cannot act.
+            _ => return Ok(None),
+        }
+    } else {
+        None
     };
     Ok(Some(Session {
-        key_id: key.id,
+        account,
+        role,
         cookie,
         dealer,
     }))
 }
 
-/// A new random token (cookies: session, sign-in form).
-fn random_token() -> String {
+/// A random token (cookies, sign-in links, form nonces).
+pub fn random_token() -> String {
     use base64::Engine;
     let bytes: [u8; 32] = rand::random();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn cookie_attributes(state: &AppState) -> &'static str {
+fn secure(state: &AppState) -> &'static str {
     if state.config.public_url.starts_with("https://") {
         "; Secure"
     } else {
@@ -112,103 +129,59 @@ fn cookie_attributes(state: &AppState) -> &'static str {
     }
 }
 
-/// Checks a presented key for `area`; on success, a redirect to `to` that sets the session cookie.
-pub async fn sign_in(
-    state: &AppState,
-    area: Area,
-    presented: &str,
-    to: &str,
-) -> Result<Option<Response>, ApiError> {
-    let Some((prefix, secret)) = keys::split(presented.trim()) else {
-        return Ok(None);
-    };
-    let Some(key) = state.store.key_by_prefix(prefix).await? else {
-        return Ok(None);
-    };
-    if key.revoked_at.is_some()
-        || Role::parse(&key.role) != Some(area.role)
-        || !keys::secret_matches(secret, &key.secret_hash)
-        || matches!(KeyDealer::of(&key), KeyDealer::Refused)
-    {
-        tracing::info!(key_id = %key.id, "web sign-in refused");
-        return Ok(None);
-    }
-    let now = state.clock.now();
-    let token = random_token();
-    state
-        .store
-        .create_web_session(
-            &keys::hash_secret(&token),
-            key.id,
-            area.name(),
-            now,
-            now + chrono::Duration::hours(SESSION_HOURS),
-        )
-        .await?;
-    let set = format!(
-        "{}={token}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        area.cookie,
-        area.path,
-        SESSION_HOURS * 3600,
-        cookie_attributes(state)
-    );
-    tracing::info!(key_id = %key.id, "signed in to the web pages");
-    let mut response = Redirect::to(to).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&set).map_err(ApiError::internal)?,
-    );
-    headers.append(header::SET_COOKIE, clear_cookie(SIGN_IN_COOKIE, area.path));
-    Ok(Some(response))
-}
-
-fn clear_cookie(name: &str, path: &str) -> HeaderValue {
+fn clear_cookie(name: &str) -> HeaderValue {
     HeaderValue::from_str(&format!(
-        "{name}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0"
+        "{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
     ))
     .expect("ascii")
 }
 
-/// A redirect to the sign-in page that also clears the cookie.
-pub fn sign_out(area: Area) -> Response {
-    let mut response = Redirect::to(&format!("{}/login", area.path)).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, clear_cookie(area.cookie, area.path));
-    response
-}
-
-/// The sign-in form's own CSRF defence: a random cookie, and a token derived from it in the form.
-const SIGN_IN_COOKIE: &str = "wd_signin";
-
-fn sign_in_csrf(state: &AppState, nonce: &str) -> String {
-    state.signer.csrf_token(&format!("sign-in:{nonce}"))
-}
-
-/// The sign-in page of `area`, with a fresh form token (and its cookie).
-pub fn login_page(
-    state: &AppState,
-    area: Area,
-    status: StatusCode,
-    template: &str,
-    error: Option<&str>,
-) -> Response {
-    let nonce = random_token();
-    let ctx = minijinja::context! {
-        area => area.name(), signed_in => false, error => error, csrf => sign_in_csrf(state, &nonce),
-    };
-    let mut response = render(state, status, template, ctx);
+/// A redirect that sets the session cookie.
+pub fn start(state: &AppState, token: &str, to: &str) -> Response {
     let set = format!(
-        "{SIGN_IN_COOKIE}={nonce}; Path={}; HttpOnly; SameSite=Strict; Max-Age=3600{}",
-        area.path,
-        cookie_attributes(state)
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION_HOURS * 3600,
+        secure(state)
     );
-    response.headers_mut().insert(
+    let mut response = Redirect::to(to).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&set).expect("ascii"),
     );
+    headers.append(header::SET_COOKIE, clear_cookie(SIGN_IN_COOKIE));
     response
+}
+
+/// A redirect to the sign-in page that also clears the session cookie.
+pub fn sign_out_redirect() -> Response {
+    let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(SESSION_COOKIE));
+    response
+}
+
+/// A fresh sign-in form token and the cookie it is bound to.
+pub fn sign_in_form_token(state: &AppState) -> (String, HeaderValue) {
+    let nonce = random_token();
+    let set = format!(
+        "{SIGN_IN_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        secure(state)
+    );
+    (
+        state.signer.csrf_token(&format!("sign-in:{nonce}")),
+        HeaderValue::from_str(&set).expect("ascii"),
+    )
+}
+
+/// Whether a sign-in form post carries the token of this browser's sign-in cookie.
+pub fn sign_in_form_genuine(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
+    cookie_value(headers, SIGN_IN_COOKIE).is_some_and(|nonce| {
+        state
+            .signer
+            .csrf_matches(&format!("sign-in:{nonce}"), token)
+    }) && same_origin(state, headers)
 }
 
 /// Whether a form post came from this site: its `Origin` (or, without one, its `Referer`) is the
@@ -235,51 +208,196 @@ pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     }
 }
 
-pub fn csrf_ok(state: &AppState, session: &Session, token: &str) -> bool {
-    state.signer.csrf_matches(&session.cookie, token)
+/// Checks a signed-in form post: its CSRF token and its origin.
+pub fn check_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &Session,
+    token: &str,
+) -> Result<(), ApiError> {
+    if state.signer.csrf_matches(&session.cookie, token) && same_origin(state, headers) {
+        Ok(())
+    } else {
+        tracing::info!(account = %session.account.id, "form post refused: CSRF token or origin");
+        Err(ApiError::Forbidden)
+    }
 }
 
-/// Renders a page with the headers every signed-in page carries.
+/// The headers of every page: no caching, no framing, and a policy allowing only this site's own
+/// stylesheet and script.
+pub fn page_headers(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+}
+
+/// Renders a template with `ctx`; an error in a template is a 500 page, never a stack trace.
 pub fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
     match state.pages.page(name, &ctx) {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-            headers.insert(
-                "content-security-policy",
-                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'"),
-            );
+            page_headers(&mut response);
             response
         }
-        Err(e) => ApiError::internal(anyhow::anyhow!("page {name}: {e:#}")).into_response(),
+        Err(e) => {
+            tracing::error!(page = name, error = %format!("{e:#}"), "page template failed");
+            let mut response = (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><title>Error</title><p>Something went wrong on our side. Please try again.</p>"),
+            )
+                .into_response();
+            page_headers(&mut response);
+            response
+        }
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfForm {
-    pub csrf: String,
+/// What every signed-in page's layout needs: the person, their area, the CSRF token, the language,
+/// the manufacturer's name and the current path (for the navigation).
+pub fn layout(state: &AppState, s: &Session, path: &str) -> Value {
+    context! {
+        lang => s.lang(),
+        manufacturer => &state.config.manufacturer_name,
+        area => s.role.area().as_str(),
+        role => s.role.as_str(),
+        person => context! { name => &s.account.name, email => &s.account.email },
+        dealer_name => &s.account.dealer_name,
+        manages => s.role.manages_dealer(),
+        approver => s.role.may_approve(),
+        csrf => s.csrf(state),
+        path => path,
+        signed_in => true,
+    }
 }
 
-/// Signs out of `area` (a form post carrying the session's CSRF token).
-pub async fn logout(
+/// Renders a signed-in page: the layout's context plus the page's own.
+pub fn page(
+    state: &AppState,
+    s: &Session,
+    path: &str,
+    status: StatusCode,
+    name: &str,
+    ctx: Value,
+) -> Response {
+    let ctx = context! { ..ctx, ..layout(state, s, path) };
+    render(state, status, name, ctx)
+}
+
+/// The page language for someone not signed in: the browser's preference.
+pub fn browser_lang(headers: &HeaderMap) -> &'static str {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    crate::templating::language(accept.split(',').map(|p| p.split(';').next().unwrap_or("").trim()))
+}
+
+/// A page for someone not signed in (sign-in, landing, not found).
+pub fn public_page(
     state: &AppState,
     headers: &HeaderMap,
-    area: Area,
-    form: &CsrfForm,
-) -> Result<Response, ApiError> {
-    if let Some(session) = current(state, headers, area).await? {
-        if !csrf_ok(state, &session, &form.csrf) {
-            return Err(ApiError::Forbidden);
+    status: StatusCode,
+    name: &str,
+    ctx: Value,
+) -> Response {
+    let ctx = context! { ..ctx, ..context! {
+        lang => browser_lang(headers), manufacturer => &state.config.manufacturer_name, signed_in => false,
+    }};
+    render(state, status, name, ctx)
+}
+
+/// Why a page refused someone.
+pub enum Refusal {
+    /// Not signed in: to the sign-in page, then back here.
+    SignIn(String),
+    /// Signed in, but the page is for another area.
+    Forbidden(Box<Session>),
+    Error(ApiError),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Self::SignIn(next) => {
+                let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                Redirect::to(&format!("/sign-in?next={next}")).into_response()
+            }
+            Self::Forbidden(s) => {
+                let home = s.role.area().home();
+                let body = format!(
+                    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Not for your role</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head><body class=\"plain\"><main id=\"main\" class=\"card-page\"><h1>This page is not for your role</h1><p><a href=\"{home}\">Go to your home page</a></p></main></body></html>"
+                );
+                let mut response = (StatusCode::FORBIDDEN, Html(body)).into_response();
+                page_headers(&mut response);
+                response
+            }
+            Self::Error(e) => e.into_response(),
         }
-        state
-            .store
-            .end_web_session(&keys::hash_secret(&session.cookie), state.clock.now())
-            .await?;
-        tracing::info!(key_id = %session.key_id, "signed out of the web pages");
     }
-    Ok(sign_out(area))
+}
+
+async fn require(parts: &Parts, state: &AppState, area: Area) -> Result<Session, Refusal> {
+    match current(state, &parts.headers).await {
+        Ok(Some(s)) if s.role.area() == area => Ok(s),
+        Ok(Some(s)) => Err(Refusal::Forbidden(Box::new(s))),
+        Ok(None) => {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned();
+            Err(Refusal::SignIn(next))
+        }
+        Err(e) => Err(Refusal::Error(e)),
+    }
+}
+
+macro_rules! area_extractor {
+    ($name:ident, $area:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub Session);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = Refusal;
+
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                require(parts, state, $area).await.map($name)
+            }
+        }
+    };
+}
+
+area_extractor!(DealerUser, Area::Dealer, "A signed-in dealer person.");
+area_extractor!(FinanceUser, Area::Finance, "A signed-in finance person.");
+area_extractor!(AdminUser, Area::Admin, "A signed-in admin.");
+
+/// Any signed-in person.
+pub struct AnyUser(pub Session);
+
+impl FromRequestParts<AppState> for AnyUser {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match current(state, &parts.headers).await {
+            Ok(Some(s)) => Ok(AnyUser(s)),
+            Ok(None) => Err(Refusal::SignIn(parts.uri.path().to_owned())),
+            Err(e) => Err(Refusal::Error(e)),
+        }
+    }
 }
 
 /// A CSV download: RFC 4180 with CRLF, UTF-8, as an attachment named `filename`.
@@ -293,6 +411,7 @@ pub fn csv_download(filename: &str, body: Vec<u8>) -> Response {
                 HeaderValue::from_static("text/csv; charset=utf-8"),
             ),
             (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
         body,
     )
@@ -300,49 +419,6 @@ pub fn csv_download(filename: &str, body: Vec<u8>) -> Response {
 }
 
 #[derive(serde::Deserialize)]
-pub struct LoginForm {
-    pub key: String,
-    #[serde(default)]
+pub struct CsrfForm {
     pub csrf: String,
 }
-
-/// Signs in to `area` with the posted key and goes to `to`. A post that did not come from this
-/// site's own sign-in form gets the page again (403); a wrong key gets it with `error` (401).
-pub async fn login(
-    state: &AppState,
-    headers: &HeaderMap,
-    area: Area,
-    form: &LoginForm,
-    to: &str,
-    template: &str,
-    error: &str,
-) -> Result<Response, ApiError> {
-    let genuine = cookie_value(headers, SIGN_IN_COOKIE).is_some_and(|nonce| {
-        state
-            .signer
-            .csrf_matches(&format!("sign-in:{nonce}"), &form.csrf)
-    }) && same_origin(state, headers);
-    if !genuine {
-        tracing::info!("web sign-in refused: not from this site's form");
-        return Ok(login_page(
-            state,
-            area,
-            StatusCode::FORBIDDEN,
-            template,
-            Some(EXPIRED_FORM),
-        ));
-    }
-    match sign_in(state, area, &form.key, to).await? {
-        Some(response) => Ok(response),
-        None => Ok(login_page(
-            state,
-            area,
-            StatusCode::UNAUTHORIZED,
-            template,
-            Some(error),
-        )),
-    }
-}
-
-const EXPIRED_FORM: &str =
-    "This sign-in form expired or did not come from this site. Please enter your key again.";

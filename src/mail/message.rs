@@ -204,3 +204,38 @@ pub fn build(
     let raw = super::dkim::sign(dkim, message.formatted())?;
     Ok((message.envelope().clone(), raw))
 }
+
+/// What a notice to a person of the manufacturer or a dealer carries (sign-in links,
+/// invitations): no list headers, since nobody subscribes to these.
+pub struct Notice<'a> {
+    pub message_id: &'a str,
+    pub from_name: &'a str,
+    pub from: &'a Address,
+    pub to_name: &'a str,
+    pub to: &'a Address,
+    pub date: DateTime<Utc>,
+}
+
+/// Builds a notice; returns its envelope and its bytes, DKIM-signed last.
+pub fn build_notice(
+    notice: &Notice<'_>,
+    content: &Rendered,
+    dkim: &[super::dkim::Signer],
+) -> Result<(Envelope, Vec<u8>), String> {
+    if !is_header_safe(notice.message_id) {
+        return Err("unsafe characters in a generated header".into());
+    }
+    let message = Message::builder()
+        .header(FromHeader::new(notice.from_name, notice.from))
+        .header(ToHeader::new(notice.to_name, notice.to))
+        .subject(one_line(&content.subject))
+        .message_id(Some(notice.message_id.to_owned()))
+        .date(SystemTime::from(notice.date))
+        .multipart(MultiPart::alternative_plain_html(
+            content.text.clone(),
+            content.html.clone(),
+        ))
+        .map_err(|e| format!("cannot build the message: {e}"))?;
+    let raw = super::dkim::sign(dkim, message.formatted())?;
+    Ok((message.envelope().clone(), raw))
+}

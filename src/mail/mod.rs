@@ -4,6 +4,7 @@
 pub mod dkim;
 pub mod inbound;
 pub mod message;
+pub mod notices;
 pub mod smtp;
 pub mod templates;
 

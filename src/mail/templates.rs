@@ -23,7 +23,15 @@ const EMAIL: &[(&str, &str)] = embedded!("email":
     "service_due/fr/subject.txt.j2", "service_due/fr/body.txt.j2", "service_due/fr/body.html.j2",
     "warranty_expiring/en/subject.txt.j2", "warranty_expiring/en/body.txt.j2", "warranty_expiring/en/body.html.j2",
     "warranty_expiring/fr/subject.txt.j2", "warranty_expiring/fr/body.txt.j2", "warranty_expiring/fr/body.html.j2",
+    "notice_base.html.j2",
+    "sign_in/en/subject.txt.j2", "sign_in/en/body.txt.j2", "sign_in/en/body.html.j2",
+    "sign_in/fr/subject.txt.j2", "sign_in/fr/body.txt.j2", "sign_in/fr/body.html.j2",
+    "invitation/en/subject.txt.j2", "invitation/en/body.txt.j2", "invitation/en/body.html.j2",
+    "invitation/fr/subject.txt.j2", "invitation/fr/body.txt.j2", "invitation/fr/body.html.j2",
 );
+
+/// Notices to the people who use the pages (`crate::mail::notices`).
+pub const NOTICE_KINDS: [&str; 2] = ["sign_in", "invitation"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {

@@ -4,6 +4,7 @@
 //! rows and decide nothing: a use case (`crate::workflows`) opens a `WriteTx` with
 //! `Store::begin_write`, calls the row functions that take it, and commits.
 
+mod accounts;
 mod catalog;
 pub mod consent;
 pub mod customers;
@@ -16,6 +17,7 @@ pub mod idempotency;
 mod keys;
 mod leases;
 pub mod people;
+pub mod portal;
 mod postgres;
 pub mod programs;
 pub mod registrations;
@@ -37,6 +39,7 @@ pub use dispatch::{PendingPlan, REMINDER_QUEUE, ReminderTask};
 pub use entries::{AuditRecord, IncentiveLine, LedgerLine};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
+pub use accounts::{AccountRecord, ActorName, NewAccount};
 pub use keys::{KeyRecord, NewKey};
 pub use people::{ExportRow, PersonRecord, PersonRegistration};
 pub use programs::ProgramVersion;
@@ -97,6 +100,15 @@ macro_rules! read {
     };
 }
 pub(crate) use read;
+
+/// One statement on the pool outside a transaction; evaluates to the rows it changed.
+macro_rules! run {
+    ($store:expr => $sql:expr; $($bind:expr),* $(,)?) => {
+        $crate::store::with_pool!($store, |pool| sqlx::query($sql)$(.bind($bind))*.execute(pool).await.map(|r| r.rows_affected()))
+            .map_err($crate::store::StoreError::from)
+    };
+}
+pub(crate) use run;
 
 /// A write transaction of either backend, opened by `Store::begin_write` and committed by the
 /// workflow that opened it. Dropped without `commit`, it rolls back.

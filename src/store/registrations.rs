@@ -67,6 +67,11 @@ pub struct RegistrationRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub voided_at: Option<DateTime<Utc>>,
+    /// The person (account) or API key that registered it, and that voided it.
+    #[sqlx(default)]
+    pub registered_by: Option<Uuid>,
+    #[sqlx(default)]
+    pub voided_by: Option<Uuid>,
     /// Chosen for the reminder holdout: no service reminders are sent for it.
     pub holdout: bool,
     #[sqlx(flatten)]
@@ -103,7 +108,7 @@ pub struct TableCounts {
 
 const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.customer_id, p.sku, r.serial_number, r.serial_display,
     r.purchase_date, r.delivered_on, r.installed_on, r.warranty_starts_on, r.warranty_start_basis,
-    r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at, r.holdout,
+    r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at, r.holdout, r.registered_by, r.voided_by,
     c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone, c.locale AS customer_locale,
     c.time_zone AS customer_time_zone, c.country AS customer_country, c.postal_code AS customer_postal_code
     FROM registrations r JOIN products p ON p.id = r.product_id JOIN customers c ON c.id = r.customer_id";
@@ -154,8 +159,8 @@ pub async fn insert_registration(tx: &mut WriteTx, record: &RegistrationRecord) 
             "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,
                delivered_on, installed_on, warranty_starts_on, warranty_start_basis, warranty_expires_on,
                external_ref, status, created_at, updated_at, holdout, serial_display,
-               submission_fingerprint)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)",
+               submission_fingerprint, registered_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18)",
         )
         .bind(record.id)
         .bind(record.dealer_id)
@@ -174,6 +179,7 @@ pub async fn insert_registration(tx: &mut WriteTx, record: &RegistrationRecord) 
         .bind(record.holdout)
         .bind(&record.serial_display)
         .bind(&record.submission_fingerprint)
+        .bind(record.registered_by)
         .execute(&mut *conn)
         .await
         .map(drop)
@@ -229,17 +235,19 @@ pub async fn void(
     dealer_id: Uuid,
     id: Uuid,
     reason: Option<&str>,
+    actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     Ok(with_tx!(tx, |conn| {
         let voided = sqlx::query(
-            "UPDATE registrations SET status = 'voided', voided_at = $3, updated_at = $3, void_reason = $4
+            "UPDATE registrations SET status = 'voided', voided_at = $3, updated_at = $3, void_reason = $4, voided_by = $5
              WHERE id = $1 AND dealer_id = $2 AND status = 'active'",
         )
         .bind(id)
         .bind(dealer_id)
         .bind(now)
         .bind(reason)
+        .bind(actor)
         .execute(&mut *conn)
         .await?
         .rows_affected()

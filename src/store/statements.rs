@@ -152,6 +152,34 @@ pub async fn update_statement_status(
         change.clear_hold_reason, change.approved, change.paid, change.from)
 }
 
+/// Who approved a statement last (its latest approval's actor).
+pub async fn approved_by(tx: &mut WriteTx, id: Uuid) -> Result<Option<Uuid>> {
+    let actor: Option<Option<Uuid>> = with_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "SELECT actor FROM audit_log WHERE subject_type = 'statement' AND subject_id = $1 AND action = 'statement.approve'
+             ORDER BY at DESC, id DESC LIMIT 1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+    })?;
+    Ok(actor.flatten())
+}
+
+/// Who entered the adjustments on a statement.
+pub async fn adjustment_authors(tx: &mut WriteTx, id: Uuid) -> Result<Vec<Uuid>> {
+    let actors: Vec<Option<Uuid>> = with_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "SELECT e.actor FROM ledger_entries e JOIN statement_lines l ON l.entry_id = e.id
+             WHERE l.statement_id = $1 AND e.kind = 'adjustment'",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+    })?;
+    Ok(actors.into_iter().flatten().collect())
+}
+
 impl Store {
     pub async fn period_closed(&self, period: &str) -> Result<bool> {
         let hit: Option<String> = with_pool!(self, |pool| {

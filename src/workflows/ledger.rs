@@ -248,6 +248,12 @@ pub enum TransitionError {
         status: String,
         action: StatementAction,
     },
+    /// The four-eyes rule: the approver may not pay, nor approve their own adjustment.
+    #[error("{}", match .0 {
+        crate::domain::account::FourEyes::ApproverPays => "the person who approved this statement cannot also mark it paid; another person must",
+        crate::domain::account::FourEyes::OwnAdjustment => "this statement contains an adjustment you entered; another approver must approve it",
+    })]
+    FourEyes(crate::domain::account::FourEyes),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -273,6 +279,18 @@ pub async fn transition_statement(
             action,
         });
     };
+    // Four eyes: read under the statement's lock, so a concurrent approval is seen.
+    match action {
+        StatementAction::Approve => {
+            let authors = statements::adjustment_authors(&mut tx, id).await?;
+            crate::domain::account::may_approve(actor, &authors).map_err(TransitionError::FourEyes)?;
+        }
+        StatementAction::Pay => {
+            let approver = statements::approved_by(&mut tx, id).await?;
+            crate::domain::account::may_pay(actor, approver).map_err(TransitionError::FourEyes)?;
+        }
+        StatementAction::Hold | StatementAction::Release => {}
+    }
     let change = StatusChange {
         from: status.as_str(),
         to: next.as_str(),

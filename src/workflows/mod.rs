@@ -22,6 +22,8 @@ pub struct DealerContext {
     pub time_zone: String,
     /// The dealer's own send window, if it overrides the deployment's.
     pub send_window: Option<String>,
+    /// Who acts: the person's account or the API key (recorded on what they change).
+    pub actor: Option<Uuid>,
 }
 
 impl From<crate::store::DealerRecord> for DealerContext {
@@ -32,6 +34,7 @@ impl From<crate::store::DealerRecord> for DealerContext {
             locale: d.locale,
             time_zone: d.time_zone,
             send_window: d.send_window,
+            actor: None,
         }
     }
 }
@@ -63,6 +66,7 @@ impl KeyDealer {
                     locale: locale.clone(),
                     time_zone: time_zone.clone(),
                     send_window: key.dealer_send_window.clone(),
+                    actor: Some(key.id),
                 })
             }
             _ => Self::Refused,

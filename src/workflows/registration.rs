@@ -130,6 +130,8 @@ impl Intake {
             created_at: now,
             updated_at: now,
             voided_at: None,
+            registered_by: dealer.actor,
+            voided_by: None,
             holdout,
             customer: CustomerRecord {
                 name: Some(new.customer.name.clone()),
@@ -280,13 +282,14 @@ impl Intake {
     /// registration changes nothing. `None` when the registration is not this dealer's.
     pub async fn void(
         &self,
-        dealer_id: Uuid,
+        dealer: &DealerContext,
         id: Uuid,
         reason: Option<&str>,
     ) -> Result<Option<RegistrationRecord>, StoreError> {
+        let dealer_id = dealer.id;
         let now = self.clock.now();
         let mut tx = self.store.begin_write().await?;
-        if registrations::void(&mut tx, dealer_id, id, reason, now).await? {
+        if registrations::void(&mut tx, dealer_id, id, reason, dealer.actor, now).await? {
             let period = AccountingMonth::of(now, self.settings.ledger.manufacturer_tz);
             super::ledger::claw_back(&mut tx, dealer_id, id, period, now).await?;
         }

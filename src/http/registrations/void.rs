@@ -56,7 +56,7 @@ pub async fn void_registration(
     };
     let record = state
         .intake
-        .void(dealer.id, id, reason.as_deref())
+        .void(&dealer, id, reason.as_deref())
         .await?
         .ok_or(ApiError::NotFound)?;
     tracing::info!(registration_id = %record.id, status = %record.status, "registration voided");

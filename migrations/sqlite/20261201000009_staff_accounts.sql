@@ -1,0 +1,48 @@
+-- People, not shared keys: an account per person (dealer staff and managers; the manufacturer's
+-- finance clerks, finance approvers and admins), created by invitation, signing in by a one-time
+-- link sent by email. Web sessions now belong to an account (the key-based page sign-in is gone;
+-- keys stay for machines), so the old key sessions are dropped. Registrations record who made and
+-- who voided them (an account or a key id: both are UUIDv7 and never collide).
+-- Paired with migrations/postgres/ of the same name.
+CREATE TABLE accounts (
+    id          blob PRIMARY KEY,
+    email       text NOT NULL UNIQUE,
+    name        text NOT NULL,
+    role        text NOT NULL CHECK (role IN ('dealer_staff', 'dealer_manager', 'finance_clerk', 'finance_approver', 'admin')),
+    dealer_id   blob REFERENCES dealers (id),
+    language    text NOT NULL,
+    invited_by  blob,
+    created_at  text NOT NULL,
+    disabled_at text,
+    CHECK ((role IN ('dealer_staff', 'dealer_manager')) = (dealer_id IS NOT NULL))
+);
+CREATE INDEX accounts_dealer ON accounts (dealer_id);
+
+-- One-time sign-in links: only a SHA-256 of the token is kept; a link works once, until expires_at.
+CREATE TABLE sign_in_links (
+    token_hash text PRIMARY KEY,
+    account_id blob NOT NULL REFERENCES accounts (id),
+    created_at text NOT NULL,
+    expires_at text NOT NULL,
+    used_at    text
+);
+CREATE INDEX sign_in_links_account ON sign_in_links (account_id);
+CREATE INDEX sign_in_links_expires ON sign_in_links (expires_at);
+
+DROP TABLE web_sessions;
+CREATE TABLE web_sessions (
+    id         blob PRIMARY KEY,
+    token_hash text NOT NULL UNIQUE,
+    account_id blob NOT NULL REFERENCES accounts (id),
+    created_at text NOT NULL,
+    expires_at text NOT NULL,
+    ended_at   text
+);
+CREATE INDEX web_sessions_account ON web_sessions (account_id);
+CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
+
+ALTER TABLE registrations ADD COLUMN registered_by blob;
+ALTER TABLE registrations ADD COLUMN voided_by blob;
+ALTER TABLE fraud_signals ADD COLUMN resolved_at text;
+ALTER TABLE fraud_signals ADD COLUMN resolved_by blob;
+ALTER TABLE fraud_signals ADD COLUMN resolution text;

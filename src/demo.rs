@@ -108,6 +108,34 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
         // Links in the demo's emails point at the demo itself.
         config.public_url = format!("http://{addr}");
     }
+    // People: one per role, each with a sign-in link (also written to the outbox as an email).
+    let state = app::state(config.clone(), store.clone(), std::sync::Arc::new(SystemClock))?;
+    let mut links = String::new();
+    for (email, name, role, dealer_id) in [
+        ("counter@demo-dealer.example", "Dana Counter", "dealer_manager", Some(dealer.id)),
+        ("clerk@oem.example", "Chris Clerk", "finance_clerk", None),
+        ("approver@oem.example", "Alex Approver", "finance_approver", None),
+        ("admin@oem.example", "Ada Admin", "admin", None),
+    ] {
+        let account = crate::store::NewAccount {
+            id: Uuid::now_v7(),
+            email: email.into(),
+            name: name.into(),
+            role: role.into(),
+            dealer_id,
+            language: "en".into(),
+            invited_by: None,
+        };
+        store.insert_account(&account, now).await?;
+        let record = store
+            .account_by_email(email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo person {email} missing"))?;
+        let link = crate::http::sign_in::send_link(&state, &record, None, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo sign-in link: {e}"))?;
+        links.push_str(&format!("  {name} ({role}): {link}\n"));
+    }
     let serial = format!("DEMO-{}", &Uuid::now_v7().simple().to_string()[20..]).to_uppercase();
     let today = now.date_naive();
     println!(
@@ -123,8 +151,11 @@ curl -sS -X POST http://{addr}/v1/registrations \
   -H 'Idempotency-Key: {serial}' \
   -d '{{"serial_number":"{serial}","sku":"MOWER-500","purchase_date":"{today}","customer":{{"name":"Alex Doe","email":"alex@example.com","time_zone":"Europe/London","locale":"en-GB"}},"consent":{{"service_reminders":true,"marketing":false}}}}'
 
-Web pages: http://{addr}/dealer/login (counter form and scorecard; sign in with the dealer key)
-           http://{addr}/finance/login (statements; sign in with this finance key: {finance})
+Web pages: http://{addr}/ (sign in with one of these one-time links; each works once, for 15
+minutes; ask for a new one on http://{addr}/sign-in with the same email address, then open the
+email in the outbox folder):
+{links}
+Finance API key: {finance}
 API description: http://{addr}/openapi.json
 "#,
         key = key.plaintext,

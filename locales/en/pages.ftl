@@ -66,3 +66,399 @@ role-dealer_manager = Dealer manager
 role-finance_clerk = Finance clerk
 role-finance_approver = Finance approver
 role-admin = Administrator
+
+## Shared words of the signed-in pages
+
+print = Print
+search = Search
+filter = Filter
+show = Show
+yes = Yes
+never = Never
+system = System
+breadcrumb-label = You are here
+error-field = { $field }: { $message }
+language-en = English
+language-fr = Français
+pagination-label = Pages
+pagination-previous = Previous page
+pagination-next = Next page
+pagination-page-of = Page { $page } of { $pages }
+filter-any-status = Any status
+filter-any-period = Any month
+
+field-serial = Serial number
+field-product = Product
+field-customer = Customer
+field-reference = Reference
+field-purchase-date = Purchase date
+field-delivered-on = Delivery date
+field-installed-on = Installation date
+field-warranty-starts = Warranty starts
+field-warranty-ends = Warranty ends
+field-status = Status
+field-confirmation = Customer confirmation
+field-phone = Phone
+field-postal-code = Postal code
+field-country = Country
+field-period = Month
+field-month = Month
+field-total = Total
+field-amount = Amount
+field-kind = Kind
+field-program = Program
+field-reason = Reason
+field-state = State
+field-dealer = Dealer
+field-currency = Currency
+field-payment = Payment
+field-payment-reference = Payment reference
+field-hold-reason = On hold because
+field-created = Created
+field-approved = Approved
+field-paid = Paid
+field-registered = Registered
+field-reminder = Reminder
+field-due = Due
+field-when = When
+field-what = What happened
+field-detail = Detail
+field-who = Who
+field-actions = Actions
+field-last-sign-in = Last signed in
+field-language = Language of their pages and emails
+
+status-active = Active
+status-voided = Voided
+status-pending_review = Pending review
+status-on_hold = On hold
+status-approved = Approved
+status-paid = Paid
+
+confirmed-yes = Confirmed
+confirmed-not-yet = Not yet
+confirmed-by-customer = Confirmed by the customer
+not-yet-confirmed = Not yet confirmed by the customer
+
+reminder-registration_confirmation = Registration confirmation
+reminder-service_due = Service due
+reminder-warranty_expiring = Warranty ending soon
+reminder-status-pending = Planned
+reminder-status-queued = Waiting to be sent
+reminder-status-sending = Being sent
+reminder-status-sent = Sent
+reminder-status-failed = Could not be sent
+reminder-status-skipped = Skipped (already past when registered)
+reminder-status-cancelled = Cancelled
+reminder-status-bounced = Not delivered (email address does not work)
+
+kind-registration = Registration incentive
+kind-on_time_bonus = On-time bonus
+kind-clawback = Clawback
+kind-adjustment = Adjustment
+kind-service_attribution = Service visit after a reminder
+
+basis-purchase = from the purchase date
+basis-delivery = from the delivery date
+basis-installation = from the installation date
+
+metric-registrations = Registrations
+metric-on_time_rate = Registered on time
+metric-contact_completeness = Complete contact details
+metric-attributed_visits = Service visits after a reminder
+
+audit-created = Statement created
+audit-approve = Approved
+audit-hold = Put on hold
+audit-release = Back to review
+audit-pay = Marked paid
+
+## Error page
+
+error-403-title = This page is not for you
+error-403-text = Your role or your dealer does not give access to this page. If you need it, ask your manager or an administrator.
+error-404-title = Page not found
+error-404-text = The page or the record you asked for does not exist, or is not yours to see. Check the address, or start again from your home page.
+error-409-title = This was changed in the meantime
+error-409-text = Someone or something changed this while you were working on it, so nothing was saved. Open the page again to see where things stand.
+error-422-title = We could not use what was sent
+error-422-text = Part of what was sent could not be read. Go back, check the form and try again.
+error-500-title = Something went wrong on our side
+error-500-text = Nothing you did caused this. Please try again in a few minutes. If it keeps happening, tell the manufacturer's support team.
+error-503-title = The service is busy or under maintenance
+error-503-text = Please try again in a few minutes.
+error-go-home = Go to your home page
+error-code = Error code: { $code }
+
+## Dealer home
+
+dealer-home-title = Your dealership at a glance
+home-registered = Registered in { $month }
+home-registered-note = Units your team registered this month.
+home-awaiting = Awaiting customer confirmation
+home-awaiting-note = Registrations whose customer has not yet confirmed by the link in the confirmation email.
+home-held = Held incentives
+home-held-note = Held until each customer confirms by the link in the confirmation email; then they are added to your statements.
+home-held-none = None
+home-latest = Latest registrations
+home-all-registrations = See all registrations
+home-no-registrations = No registrations yet. Register your first unit with the button above.
+
+## Counter
+
+counter-title = Register a unit
+counter-lead = Fill this in with the customer at the counter. Pressing Enter in a field moves to the next one that is still empty.
+hint-serial = Scan the barcode or type the number.
+hint-product = Type the product name or reference.
+hint-warranty-start = Starts the warranty for this product.
+field-external-ref = Invoice or order reference
+counter-customer = Customer
+hint-customer-contact = Enter an email address or a phone number, or both. Reminders are sent by email.
+field-customer-name = Customer's name
+field-customer-email = Customer's email
+field-customer-phone = Customer's phone
+field-customer-contact = Customer's email or phone
+hint-customer-phone = As the customer says it, e.g. 07700 900123; we add the country code.
+hint-country = Two-letter code, e.g. FR or GB.
+field-customer-locale = Language of the customer's emails
+counter-consent = Consent
+field-consent-service = Service and warranty reminders
+field-consent-marketing = Offers and news
+consent-service-label = The customer agrees to receive service and warranty reminders by email from { $dealer }. They can unsubscribe at any time from every email.
+consent-marketing-label = Optional: the customer agrees to receive offers and news by email from { $dealer }. They can unsubscribe at any time from every email.
+consent-ask = Ask the customer, and tick a box only if they agree themselves.
+privacy-notice = Privacy notice (opens in a new tab)
+counter-submit = Register
+counter-done-title = { $serial } is registered
+counter-done-warranty = The warranty runs until { $date }.
+counter-done-reminders =
+    { $count ->
+        [0] No reminders are planned.
+        [one] One reminder is planned.
+       *[other] { $count } reminders are planned.
+    }
+counter-done-incentive = Incentive earned: { $amount }.
+counter-done-incentive-held = Incentive: { $amount }, held until the customer confirms the registration.
+counter-done-incentive-held-email = Incentive: { $amount }, held until the customer confirms the registration by the link in the email we sent them.
+counter-receipt-link = Print the customer's receipt
+counter-see-registration = See the registration
+
+## Receipt
+
+receipt-title = Warranty registration receipt
+receipt-back = Back to the registration
+receipt-confirm-email = You will receive an email at { $email } asking you to confirm this registration.
+receipt-voided = This registration has been voided.
+receipt-keep = Keep this receipt with your proof of purchase.
+
+## Registrations
+
+registrations-title = Registrations
+registrations-filters = Find registrations
+registrations-search-label = Serial number, customer or reference
+registrations-confirmed-any = Confirmed or not
+registrations-confirmed-yes = Confirmed by the customer
+registrations-confirmed-no = Not yet confirmed
+registrations-showing = Showing { $first }–{ $last } of { $total }
+registrations-caption = Registrations, newest first
+registrations-empty = No registrations match. Change the search or the filters.
+
+## One registration
+
+registration-unit = The unit
+registered-when-who = { $when }, by { $who }
+heading-customer = Customer
+field-confirmed-by-customer = Confirmed by the customer
+consent-agreed = Agreed
+consent-not-agreed = Not agreed
+consent-not-recorded = Not recorded
+registration-reminders = Reminders
+registration-no-reminders = No reminders are planned for this unit.
+registration-incentive = Incentive
+registration-no-incentive = No incentive for this registration.
+line-held = Held until the customer confirms
+line-earned = Earned
+line-capped = Capped (program limit reached)
+registration-voided-title = This registration is voided
+registration-voided-when = Voided on { $when }.
+registration-voided-when-who = Voided on { $when } by { $who }.
+registration-void-reason = Reason: { $reason }
+registration-void-title = Void this registration
+registration-void-help = Void a registration only if the unit was returned or registered by mistake.
+field-void-reason = Reason
+hint-void-reason = For example: returned and refunded on 3 May.
+void-confirm = I understand the customer's reminders stop and the incentive is reversed.
+void-submit = Void the registration
+
+## Dealer statements
+
+statements-title = Statements
+statements-lead = Each month's incentives, adjustments and clawbacks, once finance has closed the month.
+statements-caption = Your statements, newest first
+statements-held-title = Held amounts
+statements-held = Not on any statement yet: { $amounts }. These amounts are held until your customers confirm their registrations by the link in the confirmation email.
+statements-empty = No statements yet. The first one is created when finance closes a month in which you earned incentives.
+payment-paid-on = Paid on { $when }
+payment-reference = Reference: { $reference }
+statement-title = Statement for { $period }
+statement-lines = Lines
+statement-empty = This statement has no lines.
+subtotal-of = Subtotal: { $kind }
+lines-count =
+    { $count ->
+        [one] one line
+       *[other] { $count } lines
+    }
+
+## Scorecard
+
+scorecard-title = Scorecard for { $period }
+scorecard-key-figures = Key figures
+scorecard-targets = Targets
+scorecard-no-targets = No targets were agreed for this month.
+target-line = { $metric }: { $actual } against a target of { $target } ({ $attainment })
+target-met = Met
+target-not-met = Not met
+scorecard-trend = The last 12 months
+chart-numbers = Show the numbers
+chart-actual = Actual
+chart-target = Target
+scorecard-all = All figures of the month
+score-figure = Figure
+score-value = Value
+score-meaning = What it means
+score-registrations-note =
+    { $voided ->
+        [0] None voided.
+        [one] 1 more voided.
+       *[other] { $voided } more voided.
+    }
+score-registrations = Registrations
+score-registrations-help = Units registered in the month and still active.
+score-voided = Voided
+score-voided-help = Registrations of the month that were voided, for example after a return.
+score-on-time = Registered on time
+score-on-time-help = Share of the month's registrations made within the product's registration window after purchase.
+score-median-days = Days to register (median)
+score-median-days-help = Half of the units were registered within this many days of their purchase.
+score-completeness = Complete contact details
+score-completeness-help = Share of registrations with an email address and the customer's consent to service reminders.
+score-rejected = Refused submissions
+score-rejected-help = Registrations refused because a field was wrong or missing.
+score-duplicates = Duplicate submissions
+score-duplicates-help = Serial numbers submitted again after they were already registered.
+score-sent = Reminders sent
+score-sent-help = Emails sent to your customers: confirmations, service and warranty reminders.
+score-bounced = Reminders not delivered
+score-bounced-help = Reminders that could not be delivered because the email address is wrong or no longer works.
+score-clicked = Reminders clicked
+score-clicked-help = Reminders in which the customer followed a link.
+score-visits = Service visits after a reminder
+score-visits-help = Service visits at your dealership that followed a reminder.
+score-attribution = Visits per reminder
+score-attribution-help = Service visits after a reminder, per service or warranty reminder sent.
+score-accrued = Incentives earned
+score-accrued-help = Incentives earned by the month's registrations.
+score-held = Held until customers confirm
+score-held-help = Part of the incentives that waits until the customers confirm by the link in the confirmation email.
+score-approved = Approved
+score-approved-help = Incentives on a statement that finance has approved.
+score-paid = Paid
+score-paid-help = Incentives on a statement that has been paid.
+score-manufacturer-on-time = Reminders sent on time by the manufacturer
+score-manufacturer-on-time-help = Share of reminders the manufacturer sent within a day of their due date: our side of the deal.
+
+## Team and people
+
+team-title = Your team
+team-people = People
+invite-title = Invite a person
+invite-help = They receive an email with a link to sign in; no password is needed.
+invite-submit = Send invitation
+person-you = (you)
+person-active = Active
+person-disabled = Disabled
+person-disable = Disable
+person-enable = Enable again
+person-send-link = Send a sign-in link
+admin-people-title = People
+admin-people-list = Everyone with an account
+admin-dealer-none = — for dealer roles —
+hint-dealer-roles = Only for dealer staff and dealer managers.
+
+## Finance
+
+fin-statements-title = Dealer statements
+fin-filters = Find statements
+fin-filter-dealer = Dealer name or code
+fin-statements-caption = Statements
+fin-statements-count =
+    { $count ->
+        [one] One statement matches.
+       *[other] { $count } statements match.
+    }
+fin-statements-empty = No statements match these filters.
+fin-totals =
+    { $count ->
+        [one] The one matching statement in { $currency }
+       *[other] All { $count } matching statements in { $currency }
+    }
+fin-close-heading = Closing a month
+fin-close-intro = Statements are created when a month is closed.
+fin-close-link = Close a period…
+fin-statements-of = Statements of { $period }
+fin-actions = What to do next
+fin-approve = Approve the statement
+fin-own-adjustment = You entered an adjustment on this statement, so another approver must approve it.
+fin-approver-needed = A finance approver must approve this statement.
+fin-approved-by-me = You approved this statement; another person must mark it paid.
+fin-mark-paid = Mark paid
+fin-hold-reason-label = Reason for the hold
+fin-hold = Put on hold
+fin-hold-hint = The dealer sees the reason for a hold on their statement.
+fin-release = Back to review
+fin-add-adjustment = Add an adjustment for this dealer
+fin-download-csv = Download the lines (CSV)
+fin-held = Held for this dealer and not on this statement: { $amounts }. These amounts go on a later statement once the customers confirm.
+fin-history = History
+
+adj-title = Add an adjustment
+adj-lead = An adjustment adds or deducts an amount on a dealer's statement, for example a correction or a goodwill payment.
+adj-choose-dealer = Choose a dealer
+hint-currency = Three-letter code, e.g. EUR.
+hint-amount = Negative to deduct, e.g. -12.50
+adj-period = Month
+hint-adj-period = The statement of this month carries the adjustment; the month must not be closed yet.
+field-adj-reason = Reason
+hint-adj-reason = The dealer sees this on their statement.
+adj-note-statement = The adjustment appears on the dealer's statement when its month is closed.
+adj-note-approver = An approver other than the person who entered it must approve that statement.
+adj-submit = Add the adjustment
+
+close-title = Close a period
+close-choose = Month to close
+close-already = { $period } is already closed.
+close-see-statements = See the statements of { $period }
+close-under-way = { $period } has not ended yet. It can be closed from the first day of the next month.
+close-confirm-title = Close { $period }?
+close-explain-statements = Statements are created for every dealer with open amounts up to the end of { $period }.
+close-explain-locked = After the close, no entries can be added to { $period }.
+close-explain-final = This cannot be undone.
+close-what = What goes on the statements of { $period }
+close-entries = Entries
+close-nothing = No dealer has open amounts: the statements will be empty.
+close-confirm-label = I have checked the list and want to close { $period }.
+close-submit = Close { $period }
+
+## Administration
+
+admin-home-title = Administration
+admin-manage-dealers = Manage dealers
+admin-manage-products = Manage products
+admin-manage-people = Manage people
+admin-what = What administrators do
+admin-do-dealers = Add dealers and keep their details up to date.
+admin-do-products = Keep the product catalogue: warranty length, what starts the warranty, service plans.
+admin-do-programs = Set the incentive programs and the dealers' targets.
+admin-do-people = Invite people, disable the accounts of people who left, send new sign-in links.
+admin-do-signals = Review the fraud signals.

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::mail::templates::Renderer;
 
 mod keys;
+mod people;
 mod preview;
 mod programs;
 
@@ -52,6 +53,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// People who use the web pages.
+    #[command(subcommand)]
+    Person(people::PersonCommand),
     /// Manage incentive programs.
     #[command(subcommand)]
     Program(ProgramCommand),
@@ -232,6 +236,7 @@ impl Command {
                 Ok(())
             }
             Self::Key(command) => command.run(config).await,
+            Self::Person(command) => command.run(config).await,
             Self::Program(command) => command.run(config).await,
             Self::ClosePeriod { period } => {
                 let period = crate::domain::ledger::AccountingMonth::parse(&period)

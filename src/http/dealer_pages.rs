@@ -206,18 +206,19 @@ fn resolve_sku(typed: Option<String>, products: &[crate::store::ProductRecord]) 
 }
 
 /// A phone typed the way the clerk's country writes it (`07700 900123`), as E.164; left as typed
-/// when it cannot be read (validation then names the field).
+/// when it cannot be read (validation then names the field). Numbers that parse are taken even when
+/// the metadata does not know their range yet (new ranges open faster than it is updated).
 fn phone_e164(typed: Option<String>, country: Option<&str>) -> Option<String> {
     let typed = typed?;
     let region = country.and_then(|c| c.parse::<phonenumber::country::Id>().ok());
     match phonenumber::parse(region, &typed) {
-        Ok(number) if phonenumber::is_valid(&number) => Some(
+        Ok(number) => Some(
             number
                 .format()
                 .mode(phonenumber::Mode::E164)
                 .to_string(),
         ),
-        _ => Some(typed),
+        Err(_) => Some(typed),
     }
 }
 

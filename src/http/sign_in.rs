@@ -96,7 +96,7 @@ pub async fn send_link(
     account: &crate::store::AccountRecord,
     next: Option<&str>,
     invitation: Option<crate::mail::notices::Invitation<'_>>,
-) -> Result<(), ApiError> {
+) -> Result<String, ApiError> {
     let now = state.clock.now();
     let token = session::random_token();
     let minutes = if invitation.is_some() {
@@ -140,7 +140,7 @@ pub async fn send_link(
             ApiError::Unavailable
         })?;
     tracing::info!(account = %account.id, "sign-in link sent");
-    Ok(())
+    Ok(link)
 }
 
 /// Invitations stay usable for 3 days: the invited person may read their email tomorrow.

@@ -31,7 +31,7 @@ pub async fn registrations(url: &str, n: usize, email: impl Fn(usize) -> String)
     );
     let (admin, key) = warrantyd::keys::generate(warrantyd::keys::Role::Admin, None, None);
     store.insert_key(&key, chrono::Utc::now()).await.unwrap();
-    let router = warrantyd::http::router(state);
+    let router = warrantyd::http::router(state.unwrap());
     let call = |method: &str, path: String, key: String, body: serde_json::Value| {
         let router = router.clone();
         let request = axum::http::Request::builder()

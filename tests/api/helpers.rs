@@ -54,6 +54,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub admin_key: String,
     pub database_url: String,
+    /// Sign-in links and invitations sent to people.
+    pub notices: Arc<std::sync::Mutex<Vec<warrantyd::mail::Outgoing>>>,
     /// Keeps the SQLite file and data dir alive as long as the app.
     _dir: tempfile::TempDir,
 }
@@ -220,7 +222,9 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     let url = database_url.clone();
     store.migrate().await.expect("migrate");
     let clock = ManualClock::new(START.parse().unwrap());
-    let state = warrantyd::app::state(config, store.clone(), Arc::new(clock.clone()));
+    let mut state = warrantyd::app::state(config, store.clone(), Arc::new(clock.clone())).unwrap();
+    let (notices, sent_notices) = warrantyd::mail::notices::Notices::memory(&state.config).unwrap();
+    state.notices = Arc::new(notices);
     let router = warrantyd::http::router(state.clone());
     let (admin_key, key) = warrantyd::keys::generate(warrantyd::keys::Role::Admin, None, None);
     store.insert_key(&key, clock_now(&clock)).await.unwrap();
@@ -231,6 +235,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
         clock,
         admin_key,
         database_url: url,
+        notices: sent_notices,
         _dir: dir,
     };
     app.put_product("MOWER-500", json!({
@@ -429,27 +434,93 @@ impl TestApp {
         .await
     }
 
-    /// Signs in to the web pages of `area` (`dealer` or `finance`) as a browser would: loads the
-    /// sign-in page (its form token and cookie), then posts the key from this site.
-    pub async fn web_login(&self, area: &str, key: &str) -> Resp {
-        let page = self.get(&format!("/{area}/login"), None).await;
+    /// Creates a person's account (as an invitation would) and returns their email.
+    pub async fn person(&self, email: &str, name: &str, role: &str, dealer: Option<&str>) -> String {
+        let dealer_id = match dealer {
+            Some(code) => Some(self.store.dealer_by_code(code).await.unwrap().expect("dealer").id),
+            None => None,
+        };
+        let account = warrantyd::store::NewAccount {
+            id: uuid::Uuid::now_v7(),
+            email: email.to_lowercase(),
+            name: name.into(),
+            role: role.into(),
+            dealer_id,
+            language: "en".into(),
+            invited_by: None,
+        };
+        assert!(self.store.insert_account(&account, self.now()).await.unwrap());
+        email.to_lowercase()
+    }
+
+    /// The sign-in link of the last notice sent to `email`.
+    pub fn last_link_to(&self, email: &str) -> String {
+        let sent = self.notices.lock().unwrap();
+        let message = sent
+            .iter()
+            .rev()
+            .find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(email)))
+            .unwrap_or_else(|| panic!("no notice to {email}"));
+        let parsed = mail_parser::MessageParser::default().parse(message.raw.as_bytes()).unwrap();
+        let text = parsed.body_text(0).unwrap().to_string();
+        let at = text.find("https://warranty.test/sign-in/").expect("a sign-in link");
+        text[at..].split_whitespace().next().unwrap().to_owned()
+    }
+
+    /// Asks for a sign-in link for `email` as a browser would (form token and cookie first).
+    pub async fn ask_link(&self, email: &str) -> Resp {
+        let page = self.get("/sign-in", None).await;
         let nonce = set_cookie(&page, "wd_signin").expect("the sign-in page sets its form cookie");
         let csrf = hidden_csrf(&page.text);
+        let cookie = format!("wd_signin={nonce}");
+        self.form_from_site("/sign-in", &cookie, &[("email", email), ("csrf", &csrf)]).await
+    }
+
+    /// Uses a sign-in link as a browser would: opens it, then continues. Returns the answer to
+    /// the continue step (a redirect with the session cookie when the link is good).
+    pub async fn use_link(&self, link: &str) -> Resp {
+        let path = link.trim_start_matches("https://warranty.test");
+        let page = self.get(path, None).await;
+        let Some(nonce) = set_cookie(&page, "wd_signin") else {
+            return page;
+        };
+        let csrf = hidden_csrf(&page.text);
+        let cookie = format!("wd_signin={nonce}");
+        let action = path.split('?').next().unwrap();
+        self.form_from_site(action, &cookie, &[("csrf", &csrf)]).await
+    }
+
+    /// Signs `email` in through an emailed link; returns the session's `Cookie` header value.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let asked = self.ask_link(email).await;
+        assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
+        let link = self.last_link_to(email);
+        let used = self.use_link(&link).await;
+        assert_eq!(used.status, StatusCode::SEE_OTHER, "{}", used.text);
+        format!("wd_session={}", set_cookie(&used, "wd_session").expect("a session cookie"))
+    }
+
+    /// Posts a form with `cookie`, from this site (Origin).
+    pub async fn form_from_site(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Resp {
         let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("key", key)
-            .append_pair("csrf", &csrf)
+            .extend_pairs(fields)
             .finish()
             .into_bytes();
-        let cookie = format!("wd_signin={nonce}");
         self.send(
             Method::POST,
-            &format!("/{area}/login"),
+            path,
             None,
             Some("application/x-www-form-urlencoded"),
             body,
-            &[("cookie", &cookie), ("origin", "https://warranty.test")],
+            &[("cookie", cookie), ("origin", "https://warranty.test")],
         )
         .await
+    }
+
+    /// A page as a signed-in browser gets it.
+    pub async fn page(&self, path: &str, cookie: &str) -> Resp {
+        self.send(Method::GET, path, None, None, Vec::new(), &[("cookie", cookie), ("accept", "text/html")])
+            .await
     }
 
     pub async fn register(&self, key: &str, body: &Value) -> Resp {

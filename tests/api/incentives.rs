@@ -507,6 +507,18 @@ async fn the_statement_workflow_allows_only_its_transitions_and_audits_them(back
         "pending_review"
     );
     assert_eq!(act("approve", json!({})).await.json["status"], "approved");
+    // Four eyes: whoever approved may not also mark it paid (this test failed before the rule).
+    let refused = act("paid", json!({"reference": "PAY-001"})).await;
+    refused.assert_problem(409);
+    assert!(refused.text.contains("four-eyes"), "{}", refused.text);
+    let payer = finance_key(&app).await;
+    let act = |action: &'static str, body: Value| {
+        let (app, payer, id) = (&app, payer.clone(), id.clone());
+        async move {
+            app.post_json(&format!("/v1/finance/statements/{id}/{action}"), Some(&payer), &body)
+                .await
+        }
+    };
     act("paid", json!({})).await.assert_problem(422);
     let paid = act("paid", json!({"reference": "PAY-001"})).await;
     assert_eq!(

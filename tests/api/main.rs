@@ -19,7 +19,7 @@ mod delivery;
 mod edges;
 mod erasure;
 mod faults;
-mod finance_pages;
+mod pages;
 mod fuzz;
 mod hardening;
 mod idempotency;

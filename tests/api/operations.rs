@@ -102,7 +102,7 @@ async fn readiness_fails_while_migrations_are_pending(backend: Backend) {
         warrantyd::config::Config::default(),
         store.clone(),
         clock.clone(),
-    ));
+    ).unwrap());
     let ready = |router: axum::Router| async move {
         use tower::ServiceExt;
         let request = axum::http::Request::get("/readyz")

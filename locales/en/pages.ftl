@@ -462,3 +462,182 @@ admin-do-products = Keep the product catalogue: warranty length, what starts the
 admin-do-programs = Set the incentive programs and the dealers' targets.
 admin-do-people = Invite people, disable the accounts of people who left, send new sign-in links.
 admin-do-signals = Review the fraud signals.
+
+# Field errors of the counter form, by the error's code.
+err-required = Enter this; it is required.
+err-invalid_email = Enter an email address such as name@example.com.
+err-invalid_phone = Enter a phone number the customer can be reached on, e.g. 07700 900123 or +33 6 12 34 56 78.
+err-invalid_serial = Enter the serial number as printed on the unit: letters, digits, dashes.
+err-invalid_date = Enter a date.
+err-in_future = This date is in the future.
+err-too_old = This date is too long ago for a registration.
+err-before_purchase = This date is before the purchase date.
+err-contact_required = Enter the customer's email or phone, so they get their reminders.
+err-unknown_sku = We do not know this product. Choose one from the list.
+err-invalid_sku = Choose a product from the list.
+err-too_long = This is too long.
+err-invalid_characters = This contains characters that cannot be used.
+err-invalid_country = Enter a 2-letter country code such as GB or FR.
+err-invalid_locale = Choose a language from the list.
+err-invalid_postal_code = Enter a postal code such as SW1A 1AA or 75001.
+err-out_of_range = This value is out of range.
+err-invalid_time_zone = Enter a time zone such as Europe/Paris.
+err-invalid_url = Enter a web address starting with https://.
+notice-adjustment-added = The adjustment is saved. It goes on the dealer’s statement when its month is closed.
+
+## Administration: dealers, products, programs, fraud signals
+
+no = No
+field-code = Code
+field-locale = Language
+field-time-zone = Time zone
+field-send-window = Send window
+field-category = Category
+field-warranty = Warranty
+field-service-plan = Service plan
+field-version = Version
+field-saved-at = Saved
+send-window-default = Default
+dealer-active = Active
+dealer-inactive = Inactive
+
+admin-dealers-caption = All dealers
+admin-dealers-empty = No dealers yet. Add the first one below.
+admin-dealer-add = Add a dealer
+admin-dealer-new-code = New dealer's code
+hint-dealer-code = 1 to 32 letters, digits, - or _, e.g. D042.
+admin-dealer-new-title = New dealer { $code }
+admin-dealer-new-lead = No dealer has the code { $code } yet. Fill in the form and save to add it.
+admin-dealer-saved = The dealer's details are saved.
+dealer-section-profile = Profile
+dealer-section-defaults = Customers' defaults
+dealer-section-branding = Branding in emails
+dealer-section-send-window = Send window
+hint-dealer-email = Customers see it in the emails sent on the dealer's behalf.
+hint-dealer-phone = International format (E.164), e.g. +33612345678. Customers see it in the emails.
+field-customer-language = Customers' language
+hint-customer-language = Emails go out in the customer's own language when we know it, otherwise in this one.
+hint-time-zone = IANA name, e.g. Europe/Paris.
+field-address = Address
+hint-dealer-address = Shown in the footer of every email to this dealer's customers.
+field-booking-url = Service booking page
+hint-booking-url = A web address starting with https://. The "Book my service" button of service reminders opens it, with the serial number and the product added; without it, the email gives the dealer's phone and email instead.
+field-send-window-cron = Send window (cron expression)
+hint-send-window = Six fields (seconds, minutes, hours, day of month, month, day of week), in the customer's time zone. Leave empty to use the default: { $default }. Changing it re-plans the reminders not sent yet.
+field-dealer-active = Active dealer
+hint-dealer-active = The people and API keys of an inactive dealer are refused.
+admin-dealer-people = People at this dealer
+admin-dealer-no-people = Nobody at this dealer has an account yet.
+admin-dealer-invite = Invite someone on the People page
+
+admin-products-caption = All products
+admin-products-empty = No products yet. Add the first one below.
+admin-product-add = Add a product
+admin-product-new-code = New product's reference
+hint-product-code = 1 to 64 letters, digits, -, _ or ., e.g. MWR-420.
+warranty-months =
+    { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    }
+admin-product-new-title = New product { $sku }
+admin-product-new-lead = No product has the reference { $sku } yet. Fill in the form and save to add it.
+admin-product-saved = The product is saved.
+field-warranty-months = Warranty length in months
+hint-warranty-months = From 1 to 600.
+field-warranty-basis = What starts the warranty
+basis-purchase-help = The purchase date, which the counter always asks for.
+basis-delivery-help = The delivery date; the counter then asks for it.
+basis-installation-help = The installation date; the counter then asks for it.
+hint-service-plan = ISO 8601 periods after the warranty starts, separated by commas, e.g. P12M, P24M. Each one is a service reminder.
+field-registration-window = Registration window in days
+hint-registration-window = Days after purchase within which a registration counts as on time.
+
+admin-programs-caption = The current version of each program
+admin-programs-empty = No programs yet. Add the first one below.
+admin-program-add = Add a program
+admin-program-new-code = New program's identifier
+hint-program-code = 1 to 32 letters, digits, - or _, e.g. REG-2027.
+field-program-id = Identifier
+field-program-valid = Valid for purchases
+program-valid-from-to = { $start } to { $end }
+program-valid-open = From { $start }, open-ended
+admin-program-title = Program { $id }
+admin-program-versions = Versions side by side
+admin-program-versions-help = Each column is a saved version, newest first ({ $count } shown). A field marked "Changed" differs between the versions shown.
+admin-program-one-version = Only one version has been saved so far.
+admin-program-versions-caption = The fields of { $id } in each version
+admin-program-field = Field
+admin-program-changed = Changed
+program-version = Version { $version }
+admin-program-save-heading = Save a new version
+admin-program-first-heading = Save the first version
+admin-program-first = The program { $id } has no version yet. Saving the definition below creates its first version.
+field-definition = Definition (JSON)
+hint-definition-amounts = Amounts are in minor units: 1250 means 12.50.
+hint-definition-versions = Saving creates a new version (unless nothing changed); registrations already made keep the version they earned their incentive under.
+admin-program-save = Save as a new version
+
+signals-title = Fraud signals: { $period }
+signals-lead = A signal is a lead to check, not proof that anyone did anything wrong.
+signals-filters = Choose the month
+signals-count =
+    { $count ->
+        [one] One signal
+       *[other] { $count } signals
+    }, { $open ->
+        [0] all resolved.
+        [one] one still to check.
+       *[other] { $open } still to check.
+    }
+signals-empty = No signals for this period.
+signal-open = To check
+signal-resolved = Resolved
+signal-found = What was found
+signal-resolved-on = On { $when }
+signal-resolved-on-by = On { $when }, by { $who }
+signal-resolution-label = What you found
+hint-signal-resolution = Saved with your name and shown to the other administrators; the signal then counts as resolved.
+signal-resolve = Mark resolved
+signal-other = Other signal: { $kind }
+signal-other-help = This page does not describe this kind of signal yet; look at the evidence.
+signal-serial_held_by_other_dealer = Serial number held by another dealer
+signal-serial_held_by_other_dealer-help = The dealer tried to register a serial number that another dealer has already registered.
+signal-burst_before_close = Burst before the month closes
+signal-burst_before_close-help = Many more registrations than usual in the last two days of the month, just before the incentives are counted.
+signal-contact_reused = Same customer contact on many registrations
+signal-contact_reused-help = One email address or phone number is behind many registrations (all dealers, all time) and was used again this month.
+signal-late_purchase_date = Registered long after the purchase
+signal-late_purchase_date-help = The purchase date is more than 180 days before the registration.
+signal-servicer_pattern = Unusual service visits
+signal-servicer_pattern-help = An authorized servicer's visits on units other dealers sold look like a way to earn the seller credits.
+signal-visit_on_other_dealers_unit = Visit on another dealer's unit
+signal-visit_on_other_dealers_unit-help = A service visit was reported on a unit that another dealer sold.
+signal-servicer_volume = Many visits by one servicer
+signal-servicer_volume-help = A dealer reported many service visits in a short time on units that other dealers sold.
+signal-many_visits_on_others_units = Many visits on other dealers' units
+signal-many_visits_on_others_units-help = Within 30 days, the dealer reported as many service visits on units other dealers sold as the threshold, or a multiple of it.
+signal-visit_right_after_reminder = Visit right after a reminder
+signal-visit_right_after_reminder-help = A first visit on a unit another dealer sold was reported within 48 hours of the customer's service reminder.
+signal-visit_on_unauthorized_unit = Visit on a unit the dealer may not service
+signal-visit_on_unauthorized_unit-help = The dealer tried to report a service visit on a unit it neither sold nor is authorized to service; the visit was refused.
+evidence-serial_number = Serial number
+evidence-held_by = Registered by (dealer code)
+evidence-at = When
+evidence-last_two_days = Registrations in the last two days
+evidence-daily_average_before = Daily average before
+evidence-registration_id = Registration
+evidence-days_after_purchase = Days after the purchase
+evidence-registrations = Registrations with this contact
+evidence-this_period = Of which this month
+evidence-servicing_dealer = Servicing dealer
+evidence-selling_dealer = Selling dealer
+evidence-visits = Visits
+evidence-window_days = Over (days)
+evidence-sold_by = Sold by (dealer code)
+evidence-service_date = Service date
+evidence-reminder_sent_at = Reminder sent
+evidence-attributed = Credited to the reminder
+evidence-visits_on_others_units = Visits on other dealers' units
+evidence-days = Over (days)
+evidence-threshold = Threshold

@@ -43,6 +43,14 @@ CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
 
 ALTER TABLE registrations ADD COLUMN registered_by uuid;
 ALTER TABLE registrations ADD COLUMN voided_by uuid;
-ALTER TABLE fraud_signals ADD COLUMN resolved_at timestamptz;
-ALTER TABLE fraud_signals ADD COLUMN resolved_by uuid;
-ALTER TABLE fraud_signals ADD COLUMN resolution text;
+-- Fraud signals an admin looked into, with what they found. Signals are partly derived from the
+-- data (bursts, late purchase dates, reused contacts), so a resolution is kept by the signal's key:
+-- a hash of its kind, dealer and evidence.
+CREATE TABLE signal_resolutions (
+    signal_key  text PRIMARY KEY,
+    kind        text NOT NULL,
+    dealer_id   uuid NOT NULL REFERENCES dealers (id),
+    resolution  text NOT NULL,
+    resolved_by uuid,
+    resolved_at timestamptz NOT NULL
+);

@@ -320,7 +320,10 @@ pub async fn register(
                     "customer_email" | "customer_phone" if e.code == "contact_required" => "customer".to_owned(),
                     other => other.to_owned(),
                 };
-                errors.entry(name).or_insert(e.message);
+                // In the clerk's language, by the error's code; the rule's own words otherwise.
+                let message = super::pages::text(s.lang(), &format!("err-{}", e.code), &HashMap::new())
+                    .unwrap_or(e.message);
+                errors.entry(name).or_insert(message);
             }
             counter_page(&state, &s, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors, None).await
         }
@@ -356,8 +359,8 @@ async fn registration_view(
     state: &AppState,
     s: &Session,
     r: &crate::store::RegistrationRecord,
+    lang: &str,
 ) -> Result<Value, ApiError> {
-    let lang = s.lang();
     let tz = tz(s);
     let product = state.store.product_by_sku(&r.sku).await?;
     let names = present::names(&state.store, [r.registered_by, r.voided_by]).await?;
@@ -415,8 +418,12 @@ pub async fn registration(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let r = own_registration(&state, &s, &id).await?;
-    let verified = state.store.registration_verified(r.id).await?;
-    let view = registration_view(&state, &s, &r).await?;
+    let verified = state
+        .store
+        .registration_verified(r.id)
+        .await?
+        .map(|t| present::time(t, tz(&s), s.lang()));
+    let view = registration_view(&state, &s, &r, s.lang()).await?;
     Ok(session::page(
         &state,
         &s,
@@ -433,7 +440,9 @@ pub async fn receipt(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let r = own_registration(&state, &s, &id).await?;
-    let view = registration_view(&state, &s, &r).await?;
+    // The receipt is the customer's: in their language.
+    let receipt_lang = crate::templating::language([r.customer.locale.as_str()]);
+    let view = registration_view(&state, &s, &r, receipt_lang).await?;
     let dealer = state.store.dealer_by_code(&s.dealer().code).await?;
     Ok(session::page(
         &state,
@@ -442,7 +451,7 @@ pub async fn receipt(
         StatusCode::OK,
         "dealer/receipt.html.j2",
         context! {
-            r => view,
+            r => view, receipt_lang,
             dealer => dealer.map(|d| context! { name => d.name, address => d.address, phone => d.phone, email => d.email }),
         },
     ))
@@ -475,8 +484,12 @@ pub async fn void(
         errors.insert("confirm", if s.lang() == "fr" { "Cochez la case pour confirmer l'annulation." } else { "Tick the box to confirm the void." });
     }
     if !errors.is_empty() {
-        let verified = state.store.registration_verified(r.id).await?;
-        let view = registration_view(&state, &s, &r).await?;
+        let verified = state
+        .store
+        .registration_verified(r.id)
+        .await?
+        .map(|t| present::time(t, tz(&s), s.lang()));
+        let view = registration_view(&state, &s, &r, s.lang()).await?;
         return Ok(session::page(
             &state,
             &s,

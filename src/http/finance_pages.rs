@@ -36,6 +36,7 @@ pub struct ListQuery {
     status: Option<String>,
     dealer: Option<String>,
     page: Option<i64>,
+    added: Option<String>,
 }
 
 pub async fn statements(
@@ -94,7 +95,7 @@ pub async fn statements(
         context! {
             rows => rows, totals => totals, count => count, page => page, pages => pages,
             period => period, status => status, dealer => q.dealer.unwrap_or_default(),
-            statuses => STATUSES, periods => periods, errors => errors,
+            statuses => STATUSES, periods => periods, errors => errors, added => q.added.is_some(),
         },
     ))
 }

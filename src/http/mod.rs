@@ -2,6 +2,7 @@
 //! (request ids, tracing, timeouts, body limit, panic catching, problem+json for every error).
 
 pub mod admin;
+pub mod admin_catalog_pages;
 pub mod admin_pages;
 pub mod auth;
 pub mod assets;
@@ -270,6 +271,17 @@ pub fn router(state: AppState) -> Router {
         .route("/finance/periods/close", get(finance_pages::close_confirm).post(finance_pages::close))
         .route("/admin", get(admin_pages::home))
         .route("/admin/people", get(admin_pages::people).post(admin_pages::invite))
+        .route("/admin/dealers", get(admin_catalog_pages::dealers))
+        .route("/admin/dealers/new", get(admin_catalog_pages::new_dealer))
+        .route("/admin/dealers/{code}", get(admin_catalog_pages::dealer).post(admin_catalog_pages::save_dealer))
+        .route("/admin/products", get(admin_catalog_pages::products))
+        .route("/admin/products/new", get(admin_catalog_pages::new_product))
+        .route("/admin/products/{sku}", get(admin_catalog_pages::product).post(admin_catalog_pages::save_product))
+        .route("/admin/programs", get(admin_catalog_pages::programs))
+        .route("/admin/programs/new", get(admin_catalog_pages::new_program))
+        .route("/admin/programs/{id}", get(admin_catalog_pages::program).post(admin_catalog_pages::save_program))
+        .route("/admin/signals", get(admin_catalog_pages::signals))
+        .route("/admin/signals/resolve", post(admin_catalog_pages::resolve_signal))
         .route("/admin/people/{id}/{action}", post(admin_pages::person_action))
         .route(
             "/openapi.json",

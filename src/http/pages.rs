@@ -32,7 +32,9 @@ const WEB: &[(&str, &str)] = embedded!("web":
     "dealer/statements.html.j2", "dealer/statement.html.j2", "dealer/scorecard.html.j2", "dealer/team.html.j2",
     "finance/statements.html.j2", "finance/statement.html.j2",
     "finance/adjustment.html.j2", "finance/close.html.j2",
-    "admin/home.html.j2", "admin/people.html.j2",
+    "admin/home.html.j2", "admin/people.html.j2", "admin/dealers.html.j2", "admin/dealer.html.j2",
+    "admin/products.html.j2", "admin/product.html.j2", "admin/programs.html.j2", "admin/program.html.j2",
+    "admin/signals.html.j2",
 );
 
 /// The stylesheet and the script every page links to.

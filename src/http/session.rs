@@ -321,8 +321,8 @@ pub fn public_page(
 pub enum Refusal {
     /// Not signed in: to the sign-in page, then back here.
     SignIn(String),
-    /// Signed in, but the page is for another area.
-    Forbidden(Box<Session>),
+    /// Signed in, but the page is for another area: a page saying so.
+    Page(Response),
     Error(ApiError),
 }
 
@@ -333,24 +333,29 @@ impl IntoResponse for Refusal {
                 let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
                 Redirect::to(&format!("/sign-in?next={next}")).into_response()
             }
-            Self::Forbidden(s) => {
-                let home = s.role.area().home();
-                let body = format!(
-                    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Not for your role</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head><body class=\"plain\"><main id=\"main\" class=\"card-page\"><h1>This page is not for your role</h1><p><a href=\"{home}\">Go to your home page</a></p></main></body></html>"
-                );
-                let mut response = (StatusCode::FORBIDDEN, Html(body)).into_response();
-                page_headers(&mut response);
-                response
-            }
+            Self::Page(page) => page,
             Self::Error(e) => e.into_response(),
         }
     }
 }
 
+/// The page for someone signed in whose role does not reach this page: their home is one click.
+fn not_for_role(state: &AppState, s: &Session) -> Response {
+    render(
+        state,
+        StatusCode::FORBIDDEN,
+        "error.html.j2",
+        context! {
+            status => 403, home => s.role.area().home(), lang => s.lang(),
+            manufacturer => &state.config.manufacturer_name, signed_in => true,
+        },
+    )
+}
+
 async fn require(parts: &Parts, state: &AppState, area: Area) -> Result<Session, Refusal> {
     match current(state, &parts.headers).await {
         Ok(Some(s)) if s.role.area() == area => Ok(s),
-        Ok(Some(s)) => Err(Refusal::Forbidden(Box::new(s))),
+        Ok(Some(s)) => Err(Refusal::Page(not_for_role(state, &s))),
         Ok(None) => {
             let next = parts
                 .uri

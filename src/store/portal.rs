@@ -251,3 +251,36 @@ impl Store {
         Ok((approved_by.flatten(), authors.into_iter().flatten().collect()))
     }
 }
+
+/// A fraud signal an admin resolved.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SignalResolution {
+    pub signal_key: String,
+    pub resolution: String,
+    pub resolved_by: Option<Uuid>,
+    pub resolved_at: DateTime<Utc>,
+}
+
+impl Store {
+    pub async fn signal_resolutions(&self) -> Result<Vec<SignalResolution>> {
+        super::read!(self, query_as, fetch_all =>
+            "SELECT signal_key, resolution, resolved_by, resolved_at FROM signal_resolutions ORDER BY resolved_at";)
+    }
+
+    /// Records what an admin found about a signal; a second resolution of the same signal keeps
+    /// the first.
+    pub async fn resolve_signal(
+        &self,
+        key: &str,
+        kind: &str,
+        dealer_id: Uuid,
+        resolution: &str,
+        by: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(super::run!(self =>
+            "INSERT INTO signal_resolutions (signal_key, kind, dealer_id, resolution, resolved_by, resolved_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (signal_key) DO NOTHING";
+            key, kind, dealer_id, resolution, by, now)? == 1)
+    }
+}

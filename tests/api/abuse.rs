@@ -101,10 +101,10 @@ async fn customer_links_and_sign_in_have_separate_budgets(backend: Backend) {
     }
     assert_eq!(get_from(&app, from, "/u/not-a-token", None, &[]).await, 429);
     // Spending the customer-link budget leaves staff sign-in open.
-    assert_eq!(get_from(&app, from, "/finance/login", None, &[]).await, 200);
-    assert_eq!(get_from(&app, from, "/dealer/login", None, &[]).await, 200);
-    assert_eq!(get_from(&app, from, "/dealer/login", None, &[]).await, 200);
-    assert_eq!(get_from(&app, from, "/dealer/login", None, &[]).await, 429);
+    assert_eq!(get_from(&app, from, "/sign-in", None, &[]).await, 200);
+    assert_eq!(get_from(&app, from, "/sign-in", None, &[]).await, 200);
+    assert_eq!(get_from(&app, from, "/sign-in", None, &[]).await, 200);
+    assert_eq!(get_from(&app, from, "/sign-in", None, &[]).await, 429);
     // Another address is not affected.
     assert_eq!(
         get_from(&app, "203.0.113.21", "/u/not-a-token", None, &[]).await,

@@ -467,7 +467,7 @@ async fn the_holdout_gets_no_service_reminders_and_fraud_signals_show_evidence(b
 
 async fn dealer_pages_show_only_the_signed_in_dealers_data(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (a, b) = setup(&app).await;
+    let (a, _b) = setup(&app).await;
     for i in 0..3 {
         app.register(
             &a,

@@ -311,7 +311,55 @@ async fn messages_received_over_smtp_verify_too(backend: Backend) {
     }
 }
 
+/// The notices people of the dealers and the manufacturer get (sign-in links, invitations), in
+/// every language, pass dkimpy and SpamAssassin too.
+async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Backend) {
+    let app = app(backend).await;
+    let outbox = app.state.config.outbox_dir.clone();
+    let mut config = (*app.state.config).clone();
+    config.manufacturer_name = "Acme Outdoor Europe".into();
+    let notices =
+        warrantyd::mail::notices::Notices::with_mailer(&config, Mailer::Outbox(outbox.clone())).unwrap();
+    for lang in ["en", "fr"] {
+        for invited in [false, true] {
+            let link = format!("https://warranty.test/sign-in/{}", "T".repeat(43));
+            let notice = warrantyd::mail::notices::SignInNotice {
+                to_name: "Hélène O'Neill",
+                to: "helene@garage-helene.example",
+                language: lang,
+                link: &link,
+                minutes: if invited { 4320 } else { 15 },
+                invitation: invited.then_some(warrantyd::mail::notices::Invitation {
+                    invited_by: "Ada Admin",
+                    role: if lang == "fr" { "Responsable revendeur" } else { "Dealer manager" },
+                    dealer: Some("Garage Hélène & Fils"),
+                }),
+            };
+            notices.send(&notice, app.now()).await.unwrap();
+        }
+    }
+    let files: Vec<PathBuf> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    assert_eq!(files.len(), 4, "2 kinds in 2 languages");
+    for file in &files {
+        let raw = std::fs::read(file).unwrap();
+        let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        assert!(message.header("List-Unsubscribe").is_none(), "nobody subscribes to a sign-in link");
+        assert!(message.body_text(0).unwrap().contains("https://warranty.test/sign-in/"));
+    }
+    for r in check_mail(&files, true) {
+        let verified = r["dkim"].as_array().unwrap().iter().filter(|d| d["ok"] == true).count();
+        assert_eq!(verified, 2, "{r}");
+        assert!(r["spam_score"].as_f64().unwrap() <= 0.0, "{r}");
+        println!("{} dkimpy: 2 verified; SpamAssassin {} ({})", r["file"], r["spam_score"], r["spam_rules"]);
+    }
+}
+
 both_backends!(
     every_template_and_language_passes_dkimpy_and_spamassassin,
     messages_received_over_smtp_verify_too,
+    sign_in_links_and_invitations_pass_dkimpy_and_spamassassin,
 );

@@ -80,23 +80,7 @@ pub async fn put_dealer(
     Path(code): Path<String>,
     Json(req): Json<DealerRequest>,
 ) -> Result<(StatusCode, axum::Json<DealerResponse>), ApiError> {
-    let dealer = parse_dealer(&code, &req).map_err(ApiError::Validation)?;
-    let before = state.store.dealer_by_code(&code).await?;
-    let now = state.clock.now();
-    let (record, created) = state.store.upsert_dealer(&dealer, now).await?;
-    // A changed window of the dealer's own applies to every reminder not yet sent.
-    if let Some(before) = before
-        && before.send_window != record.send_window
-    {
-        let replanned = crate::jobs::upkeep::replan_pending(
-            &state.store,
-            &state.settings.reminders.window,
-            Some(record.id),
-            now,
-        )
-        .await?;
-        tracing::info!(dealer = %record.code, reminders = replanned, "dealer send window changed: reminders re-planned");
-    }
+    let (record, created) = save_dealer(&state, &code, &req).await?;
     tracing::info!(dealer = %record.code, created, actor_key = %admin.key_id, "dealer saved");
     Ok((
         if created {
@@ -144,4 +128,30 @@ pub async fn get_dealer(
             .ok_or(ApiError::NotFound)?
             .into(),
     ))
+}
+
+/// Creates or updates a dealer (the API and the admin pages): a changed send window of the
+/// dealer's own re-plans every reminder not yet sent.
+pub async fn save_dealer(
+    state: &AppState,
+    code: &str,
+    req: &DealerRequest,
+) -> Result<(crate::store::DealerRecord, bool), ApiError> {
+    let dealer = parse_dealer(code, req).map_err(ApiError::Validation)?;
+    let before = state.store.dealer_by_code(code).await?;
+    let now = state.clock.now();
+    let (record, created) = state.store.upsert_dealer(&dealer, now).await?;
+    if let Some(before) = before
+        && before.send_window != record.send_window
+    {
+        let replanned = crate::jobs::upkeep::replan_pending(
+            &state.store,
+            &state.settings.reminders.window,
+            Some(record.id),
+            now,
+        )
+        .await?;
+        tracing::info!(dealer = %record.code, reminders = replanned, "dealer send window changed: reminders re-planned");
+    }
+    Ok((record, created))
 }

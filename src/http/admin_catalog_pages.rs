@@ -429,7 +429,9 @@ pub async fn save_program(
     session::check_post(&state, &headers, &s, form.get("csrf").map_or("", String::as_str))?;
     let draft = form.get("definition").cloned().unwrap_or_default();
     let parsed: Result<crate::domain::incentives::ProgramDefinition, String> =
-        serde_json::from_str(&draft).map_err(|e| e.to_string());
+        crate::domain::catalog_input::check_code("id", &id)
+            .map_err(|e| format!("{}: {}", e.field, e.message))
+            .and_then(|()| serde_json::from_str(&draft).map_err(|e| e.to_string()));
     let checked = parsed.and_then(|d| {
         d.validate()
             .map(|()| d)

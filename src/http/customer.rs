@@ -28,7 +28,7 @@ fn page(state: &AppState, status: StatusCode, name: &str, ctx: minijinja::Value)
             headers.insert(
                 "content-security-policy",
                 HeaderValue::from_static(
-                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+                    "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
                 ),
             );
             response

@@ -242,6 +242,66 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 ..admin.clone()
             },
         )?;
+        // The admin catalog pages.
+        let people = vec![context! { id => "0190", name => HOSTILE, email => "p@example.com", role => "dealer_manager", dealer => HOSTILE, disabled => true, last_sign_in => "1 December 2026, 10:00", is_me => false }];
+        render(
+            "admin/dealers.html.j2",
+            context! { rows => vec![context! { code => "GM", name => HOSTILE, country => "GB", locale => "en-GB", time_zone => "Europe/London", active => false, send_window => "0 0 9-17 * * Mon-Fri" }], ..admin.clone() },
+        )?;
+        for (exists, errors) in [(true, context! {}), (false, context! { name => "required", send_window => HOSTILE, code => "bad code" })] {
+            render(
+                "admin/dealer.html.j2",
+                context! {
+                    code => "GM", exists, values => context! { name => HOSTILE, locale => "en-GB", address => HOSTILE, active => "true" },
+                    errors, saved => exists, people => people.clone(), default_window => "0 0 9-17 * * Mon-Fri",
+                    order => ["name", "email", "phone", "locale", "time_zone", "country", "booking_url", "address", "send_window"], ..admin.clone()
+                },
+            )?;
+        }
+        render(
+            "admin/products.html.j2",
+            context! { rows => vec![context! { sku => "P1", name => HOSTILE, category => "garden", warranty_months => 24, warranty_start => "installation", service_plan => "P6M, P12M" }], ..admin.clone() },
+        )?;
+        for (exists, errors) in [(true, context! {}), (false, context! { warranty_months => "whole number", sku => "bad" })] {
+            render(
+                "admin/product.html.j2",
+                context! {
+                    sku => "P1", exists, values => context! { name => HOSTILE, warranty_start => "delivery", service_plan => "P12M" }, errors, saved => exists,
+                    bases => ["purchase", "delivery", "installation"],
+                    order => ["name", "category", "warranty_months", "warranty_start", "service_plan", "registration_window_days"], ..admin.clone()
+                },
+            )?;
+        }
+        render(
+            "admin/programs.html.j2",
+            context! { rows => vec![context! { id => "REG", version => 2, saved_at => "1 December 2026, 10:00", name => HOSTILE, currency => "EUR", valid_from => "2026-01-01", valid_to => () }], ..admin.clone() },
+        )?;
+        for (exists, error) in [(true, Value::from(())), (false, Value::from(HOSTILE))] {
+            render(
+                "admin/program.html.j2",
+                context! {
+                    id => "REG", exists, error, draft => HOSTILE,
+                    heads => vec![context! { version => 2, saved_at => "2 December 2026, 10:00" }, context! { version => 1, saved_at => "1 December 2026, 10:00" }],
+                    table => vec![context! { field => "rules[all].registration_minor", cells => vec!["1500", "1250"], changed => true },
+                        context! { field => "name", cells => vec![HOSTILE, HOSTILE], changed => false }],
+                    ..admin.clone()
+                },
+            )?;
+        }
+        render(
+            "admin/signals.html.j2",
+            context! {
+                rows => vec![
+                    context! { key => "k1", kind => "serial_held_by_other_dealer", dealer => HOSTILE, dealer_code => "GM",
+                        evidence => vec![context! { name => "serial_number", value => HOSTILE }, context! { name => "held_by", value => "null" }], resolved => () },
+                    context! { key => "k2", kind => "something_new", dealer => HOSTILE, dealer_code => "GM",
+                        evidence => vec![context! { name => "unknown_name", value => HOSTILE }],
+                        resolved => context! { resolution => HOSTILE, at => "1 December 2026, 10:00", by => HOSTILE } },
+                ],
+                period => "2026-11", period_name => "November 2026", periods => vec![context! { value => "2026-11", label => "November 2026" }],
+                ..admin.clone()
+            },
+        )?;
     }
     Ok(count)
 }

@@ -98,6 +98,22 @@ impl Renderer {
                     count += 1;
                 }
             }
+            for kind in NOTICE_KINDS {
+                let ctx = context! {
+                    manufacturer => "Acme <script>", name => "Ana <script>", link => "https://warranty.test/sign-in/t",
+                    minutes => 15, invited_by => "Ada <script>", role => "Dealer manager", dealer => "Garage <script>",
+                };
+                let rendered = self
+                    .email(kind, lang, &ctx)
+                    .map_err(|e| format!("{kind}/{lang}: {e:#}"))?;
+                if rendered.subject.is_empty() || !rendered.text.contains("https://warranty.test/sign-in/t") {
+                    return Err(format!("{kind}/{lang}: no subject or no link"));
+                }
+                if rendered.html.contains("<script>") {
+                    return Err(format!("{kind}/{lang}: text is not escaped in HTML"));
+                }
+                count += 1;
+            }
         }
         Ok(count)
     }

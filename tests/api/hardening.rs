@@ -101,15 +101,15 @@ async fn text_with_a_nul_is_refused_naming_its_field_everywhere(backend: Backend
     let form = app
         .send(
             Method::POST,
-            "/dealer/login",
+            "/sign-in",
             None,
             Some("application/x-www-form-urlencoded"),
-            b"key=wd_%00&csrf=x".to_vec(),
+            b"email=a%00%40b.test&csrf=x".to_vec(),
             &[],
         )
         .await;
     form.assert_problem(422);
-    assert_eq!(form.field_errors()[0].0, "key");
+    assert_eq!(form.field_errors()[0].0, "email");
     // Nothing was half-stored, and the good rows were.
     let list = app.get("/v1/registrations?limit=100", Some(&key)).await;
     let serials: Vec<&str> = list.json["items"]

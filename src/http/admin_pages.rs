@@ -171,37 +171,104 @@ pub async fn apply_person_action(
     Ok(())
 }
 
-async fn people_page(
+/// Whose people a page manages: everyone (admins), or one dealer's (its managers).
+#[derive(Clone, Copy)]
+pub enum Scope {
+    All,
+    Dealer(Uuid),
+}
+
+impl Scope {
+    fn dealer(self) -> Option<Uuid> {
+        match self {
+            Self::All => None,
+            Self::Dealer(id) => Some(id),
+        }
+    }
+
+    /// The page's path and template.
+    fn page(self) -> (&'static str, &'static str) {
+        match self {
+            Self::All => ("/admin/people", "admin/people.html.j2"),
+            Self::Dealer(_) => ("/dealer/team", "dealer/team.html.j2"),
+        }
+    }
+}
+
+pub async fn people_page(
     state: &AppState,
     s: &Session,
+    scope: Scope,
     status: StatusCode,
     values: &HashMap<String, String>,
     errors: &HashMap<String, String>,
     notice: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let people = people_view(state, s, None).await?;
-    let dealers: Vec<Value> = state
-        .store
-        .list_dealers()
-        .await?
-        .into_iter()
-        .map(|d| context! { code => d.code, name => d.name })
+    let people = people_view(state, s, scope.dealer()).await?;
+    let dealers: Vec<Value> = match scope {
+        Scope::All => state
+            .store
+            .list_dealers()
+            .await?
+            .into_iter()
+            .map(|d| context! { code => d.code, name => d.name })
+            .collect(),
+        Scope::Dealer(_) => Vec::new(),
+    };
+    let roles: Vec<&str> = ROLES
+        .iter()
+        .filter(|r| s.role.may_invite(**r))
+        .map(|r| r.as_str())
         .collect();
+    let (path, template) = scope.page();
     Ok(session::page(
         state,
         s,
-        "/admin/people",
+        path,
         status,
-        "admin/people.html.j2",
-        context! {
-            people => people, dealers => dealers, values => values, errors => errors, notice => notice,
-            roles => ROLES.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        },
+        template,
+        context! { people, dealers, values, errors, notice, roles },
     ))
 }
 
+/// An invitation posted from a people page.
+pub async fn invite_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &Session,
+    scope: Scope,
+    form: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    session::check_post(state, headers, s, form.get("csrf").map_or("", String::as_str))?;
+    match invite_from_form(state, s, form, scope.dealer()).await? {
+        Ok(()) => {
+            let notice = if s.lang() == "fr" { "Invitation envoyée." } else { "Invitation sent." };
+            people_page(state, s, scope, StatusCode::OK, &HashMap::new(), &HashMap::new(), Some(notice)).await
+        }
+        Err(errors) => {
+            let mut values = form.clone();
+            values.remove("csrf");
+            people_page(state, s, scope, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors, None).await
+        }
+    }
+}
+
+/// `disable`, `enable` or `link` posted from a people page.
+pub async fn action_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    s: &Session,
+    scope: Scope,
+    (id, action): (String, String),
+    form: &session::CsrfForm,
+) -> Result<Response, ApiError> {
+    session::check_post(state, headers, s, &form.csrf)?;
+    apply_person_action(state, s, &id, &action, scope.dealer()).await?;
+    Ok(Redirect::to(scope.page().0).into_response())
+}
+
 pub async fn people(State(state): State<AppState>, AdminUser(s): AdminUser) -> Result<Response, ApiError> {
-    people_page(&state, &s, StatusCode::OK, &HashMap::new(), &HashMap::new(), None).await
+    people_page(&state, &s, Scope::All, StatusCode::OK, &HashMap::new(), &HashMap::new(), None).await
 }
 
 pub async fn invite(
@@ -210,28 +277,15 @@ pub async fn invite(
     AdminUser(s): AdminUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    session::check_post(&state, &headers, &s, form.get("csrf").map_or("", String::as_str))?;
-    match invite_from_form(&state, &s, &form, None).await? {
-        Ok(()) => {
-            let notice = if s.lang() == "fr" { "Invitation envoyée." } else { "Invitation sent." };
-            people_page(&state, &s, StatusCode::OK, &HashMap::new(), &HashMap::new(), Some(notice)).await
-        }
-        Err(errors) => {
-            let mut values = form.clone();
-            values.remove("csrf");
-            people_page(&state, &s, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors, None).await
-        }
-    }
+    invite_post(&state, &headers, &s, Scope::All, &form).await
 }
 
 pub async fn person_action(
     State(state): State<AppState>,
     headers: HeaderMap,
     AdminUser(s): AdminUser,
-    Path((id, action)): Path<(String, String)>,
+    Path(target): Path<(String, String)>,
     Form(form): Form<session::CsrfForm>,
 ) -> Result<Response, ApiError> {
-    session::check_post(&state, &headers, &s, &form.csrf)?;
-    apply_person_action(&state, &s, &id, &action, None).await?;
-    Ok(Redirect::to("/admin/people").into_response())
+    action_post(&state, &headers, &s, Scope::All, target, &form).await
 }

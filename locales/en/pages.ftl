@@ -641,3 +641,4 @@ evidence-attributed = Credited to the reminder
 evidence-visits_on_others_units = Visits on other dealers' units
 evidence-days = Over (days)
 evidence-threshold = Threshold
+fin-download-period-csv = Download this month’s statements as CSV (one row per line)

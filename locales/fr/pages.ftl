@@ -636,3 +636,4 @@ evidence-attributed = Attribuée au rappel
 evidence-visits_on_others_units = Visites sur les produits d'autres revendeurs
 evidence-days = Sur (jours)
 evidence-threshold = Seuil
+fin-download-period-csv = Télécharger les relevés de ce mois en CSV (une ligne par ligne de relevé)

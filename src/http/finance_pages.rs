@@ -222,39 +222,41 @@ pub async fn statement(
     statement_page(&state, &s, id, StatusCode::OK, None, context! {}).await
 }
 
-/// The statement's lines as CSV (the same export as the API, for one statement).
+/// A statement's lines as CSV: the same columns as the API's export.
 pub async fn statement_csv(
     State(state): State<AppState>,
     FinanceUser(_s): FinanceUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: Uuid = id.trim_end_matches(".csv").parse().map_err(|_| ApiError::NotFound)?;
+    let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     let st = state.store.statement(id).await?.ok_or(ApiError::NotFound)?;
-    let lines = state.store.statement_lines(id).await?;
-    use crate::csv_safe::{Cell, SafeCsv};
-    let mut out = SafeCsv::new(Vec::new(), true);
-    let write = |out: &mut SafeCsv<Vec<u8>>| -> csv::Result<()> {
-        out.header(&["dealer_code", "period", "kind", "serial_number", "program", "reason", "amount", "currency"])?;
-        for l in &lines {
-            out.row([
-                Cell::text(st.dealer_code.as_str()),
-                Cell::value(l.period.as_str()),
-                Cell::value(l.kind.as_str()),
-                Cell::text(l.serial_number.as_deref().unwrap_or("")),
-                Cell::text(l.program_id.as_deref().unwrap_or("")),
-                Cell::text(l.reason.as_deref().unwrap_or("")),
-                Cell::value(crate::domain::ledger::format_minor(l.amount_minor, &l.currency)),
-                Cell::value(l.currency.as_str()),
-            ])?;
-        }
-        Ok(())
-    };
-    write(&mut out).map_err(ApiError::internal)?;
-    let body = out.into_inner().map_err(ApiError::Internal)?;
-    Ok(session::csv_download(
-        &format!("statement-{}-{}.csv", st.dealer_code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"), st.period),
-        body,
-    ))
+    let name = format!(
+        "statement-{}-{}.csv",
+        st.dealer_code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+        st.period
+    );
+    super::ledger::statements_csv(&state, &[st], &name).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct CsvQuery {
+    period: Option<String>,
+}
+
+/// A period's statements as CSV (the list page's download).
+pub async fn period_csv(
+    State(state): State<AppState>,
+    FinanceUser(_s): FinanceUser,
+    Query(q): Query<CsvQuery>,
+) -> Result<Response, ApiError> {
+    let period = q
+        .period
+        .as_deref()
+        .and_then(AccountingMonth::parse)
+        .ok_or(ApiError::NotFound)?
+        .to_string();
+    let statements = state.store.statements(Some(&period), None, None).await?;
+    super::ledger::statements_csv(&state, &statements, &format!("statements-{period}.csv")).await
 }
 
 #[derive(Deserialize)]

@@ -123,9 +123,20 @@ pub async fn export_csv(
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
     let period = check_period(&params.period)?.to_string();
+    let statements = state.store.statements(Some(&period), None, None).await?;
+    statements_csv(&state, &statements, &format!("statements-{period}.csv")).await
+}
+
+/// Statements as CSV (RFC 4180), one row per statement line, as a download named `filename`: the
+/// API's export and the finance pages' downloads.
+pub async fn statements_csv(
+    state: &AppState,
+    statements: &[crate::store::StatementRecord],
+    filename: &str,
+) -> Result<Response, ApiError> {
     let mut out = SafeCsv::new(Vec::new(), true);
     out.header(&CSV_COLUMNS).map_err(ApiError::internal)?;
-    for s in state.store.statements(Some(&period), None, None).await? {
+    for s in statements {
         for line in state.store.statement_lines(s.id).await? {
             let version = line
                 .program_version
@@ -153,8 +164,5 @@ pub async fn export_csv(
         }
     }
     let body = out.into_inner().map_err(ApiError::internal)?;
-    Ok(super::session::csv_download(
-        &format!("statements-{period}.csv"),
-        body,
-    ))
+    Ok(super::session::csv_download(filename, body))
 }

@@ -264,6 +264,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dealer/team/{id}/{action}", post(dealer_pages::person_action))
         .route("/finance", get(finance_pages::home))
         .route("/finance/statements", get(finance_pages::statements))
+        .route("/finance/statements.csv", get(finance_pages::period_csv))
         .route("/finance/statements/{id}", get(finance_pages::statement))
         .route("/finance/statements/{id}/lines.csv", get(finance_pages::statement_csv))
         .route("/finance/statements/{id}/{action}", post(finance_pages::act))

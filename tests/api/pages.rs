@@ -247,6 +247,10 @@ async fn finance_is_four_eyes_clerk_adjusts_approver_approves_a_third_person_pay
     assert_eq!(paid.status.as_u16(), 303, "{}", paid.text);
     let page = app.page(&path, &clerk_cookie).await;
     assert!(page.text.contains("Alex Approver") && page.text.contains("Chris Clerk"), "{}", page.text);
+    // The statement downloads as CSV, its lines naming their causes.
+    let csv = app.page(&format!("{path}/lines.csv"), &clerk_cookie).await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(csv.text.contains("Late paperwork") && csv.text.contains("-2.50"), "{}", csv.text);
     assert!(!page.text.contains("pending_review") && !page.text.contains("7500"), "raw values: {}", page.text);
 }
 

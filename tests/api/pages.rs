@@ -277,6 +277,9 @@ async fn people_get_pages_not_problem_documents(backend: Backend) {
                 .await
         }
     };
+    // A fresh form shows no error summary (it did, empty, before the macro checked its messages).
+    let sign_in = html("/sign-in").await;
+    assert!(!sign_in.text.contains("error-summary"), "{}", sign_in.text);
     let landing = html("/").await;
     assert_eq!(landing.status.as_u16(), 200);
     assert!(landing.text.contains("href=\"/sign-in\""));

@@ -152,6 +152,8 @@ async fn counter_errors_keep_the_values_and_name_each_field(backend: Backend) {
     let ana = app.person("ana@a.test", "Ana", "dealer_staff", Some("A")).await;
     let cookie = app.sign_in(&ana).await;
     let page = app.page("/dealer/register", &cookie).await;
+    // The customer's language defaults to the dealer's (French), not the clerk's page language.
+    assert!(page.text.contains(r#"<option value="fr" lang="fr" selected>"#), "{}", page.text);
     let csrf = hidden_csrf(&page.text);
     let answer = app
         .form_from_site(

@@ -100,16 +100,25 @@ export function validatePages(pages) {
 }
 
 // Runs in the page: the overflow numbers and the widest elements past the right edge of the viewport
-// (skipping those clipped by a scrolling or overflow-hidden ancestor that itself fits).
+// (skipping those clipped by a scrolling or overflow-hidden ancestor that itself fits and contains them).
 function measureOverflow({ maxOffenders }) {
   const innerWidth = window.innerWidth;
   const scrollWidth = document.documentElement.scrollWidth;
   const offenders = [];
   if (scrollWidth > innerWidth) {
+    // An ancestor clips an element only if it is in the element's containing-block chain: an
+    // absolutely positioned element (a visually-hidden label, say) escapes a scrolling ancestor
+    // that is not positioned, and then widens the page however well that ancestor fits.
+    const containsAbsolute = (cs) => cs.position !== 'static' || cs.transform !== 'none' || cs.filter !== 'none' ||
+      cs.perspective !== 'none' || /paint|layout|strict|content/.test(cs.contain || '');
     const clippedBy = (el) => {
+      let position = getComputedStyle(el).position;
       for (let a = el.parentElement; a && a !== document.body && a !== document.documentElement; a = a.parentElement) {
-        const ox = getComputedStyle(a).overflowX;
-        if (ox !== 'visible' && a.getBoundingClientRect().right + window.scrollX <= innerWidth) return true;
+        if (position === 'fixed') return false;
+        const cs = getComputedStyle(a);
+        if (position === 'absolute' && !containsAbsolute(cs)) continue; // not its containing block
+        if (cs.overflowX !== 'visible' && a.getBoundingClientRect().right + window.scrollX <= innerWidth) return true;
+        position = cs.position;
       }
       return false;
     };

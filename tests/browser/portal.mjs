@@ -161,8 +161,20 @@ async function step(name, budgetMs, fn) {
 
 const pathOf = (page) => new URL(page.url()).pathname;
 const idOf = async (page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || '');
-const textOf = async (page, selector) => norm(await page.locator(selector).first().innerText());
 const count = async (page, selector) => page.locator(selector).count();
+// The text of `selector`, waited for (it may come with the next page); fails the step when it never shows.
+async function textOf(page, selector) {
+  try {
+    return norm(await page.locator(selector).first().innerText());
+  } catch (err) {
+    if (/Timeout/.test(String(err?.message))) throw new StepFailure(`${selector} did not appear on the page within ${ACTION_TIMEOUT / 1000} s`);
+    throw err;
+  }
+}
+// The text of `selector` as it is now, for failure messages (no waiting).
+const textNow = async (page, selector) => ((await count(page, selector)) ? norm(await page.locator(selector).first().innerText()) : `(no ${selector})`);
+// The error summary's text, or '' when the page shows none.
+const errorsOn = async (page) => ((await count(page, '#error-summary')) ? `; the page says: ${norm(await page.locator('#error-summary').innerText())}` : '');
 
 // Does `action` and waits for the navigation it starts (a form post and its redirect) to load.
 async function navigateBy(page, action) {
@@ -343,7 +355,7 @@ await step('admin invites the dealer manager; the invitation email carries a sig
   await admin.selectOption('#dealer', DEALER_CODE);
   await admin.selectOption('#language', 'en');
   await navigateBy(admin, () => admin.click('#invite'));
-  expect((await count(admin, '#error-summary')) === 0, `the invitation was refused: ${await textOf(admin, '#error-summary').catch(() => '')}`);
+  expect((await count(admin, '#error-summary')) === 0, `the invitation was refused${await errorsOn(admin)}`);
   const notice = await textOf(admin, '#notice');
   expect(/invitation sent/i.test(notice), `the notice says "${notice}", expected "Invitation sent."`);
   const row = admin.locator('#people tbody tr', { hasText: DANA.email });
@@ -451,7 +463,7 @@ await step('counter registration by keyboard and barcode scanner', 45_000, async
   expect(counterPosts === postsBefore + 1, `Enter posted the form ${counterPosts - postsBefore} time(s), expected once`);
   const done = new URL(dana.url());
   expect(done.pathname === '/dealer/register' && done.searchParams.get('done'),
-    `after submitting, the browser is on ${dana.url()}${(await count(dana, '#error-summary')) ? `; errors: ${await textOf(dana, '#error-summary')}` : ''}`);
+    `after submitting, the browser is on ${dana.url()}${await errorsOn(dana)}`);
   firstId = done.searchParams.get('done');
   const notice = await textOf(dana, '#registered');
   expect(/SCAN-?0001/.test(notice), `the success notice does not name SCAN-0001: "${notice}"`);
@@ -537,6 +549,12 @@ await step('the registration in the list and on its page', 30_000, async () => {
 let clerk;
 await step(`finance: an adjustment, then ${previousMonth.key} is closed only after its confirmation`, 60_000, async () => {
   clerk = await signIn(clerkContext, LINKS.clerk, { home: '/finance/statements', name: 'Chris Clerk' });
+  // The month must still be open for this step to mean anything (the server closes ended months by
+  // itself unless WARRANTYD_AUTO_CLOSE_PERIODS=false).
+  await clerk.goto(`/finance/periods/close?period=${previousMonth.key}`);
+  expect((await count(clerk, '#already-closed')) === 0,
+    `${previousMonth.key} was closed before this test closed it ("${await textNow(clerk, '#already-closed')}"); ` +
+    'the server under test must run with WARRANTYD_AUTO_CLOSE_PERIODS=false');
   await clerk.goto('/finance/adjustments/new');
   await clerk.selectOption('#dealer', DEALER_CODE);
   await clerk.fill('#currency', 'GBP');
@@ -545,12 +563,12 @@ await step(`finance: an adjustment, then ${previousMonth.key} is closed only aft
   await clerk.fill('#reason', 'Late paperwork');
   await navigateBy(clerk, () => clerk.click('#add-adjustment'));
   expect(pathOf(clerk) === '/finance/statements',
-    `the adjustment was not saved (still on ${clerk.url()}): ${(await count(clerk, '#error-summary')) ? await textOf(clerk, '#error-summary') : ''}`);
+    `the adjustment was not saved (the browser is on ${clerk.url()})${await errorsOn(clerk)}`);
   const added = await textOf(clerk, '#adjustment-added');
   expect(/adjustment is saved/i.test(added), `the success notice reads "${added}"`);
 
   await clerk.goto(`/finance/periods/close?period=${previousMonth.key}`);
-  expect((await count(clerk, '#already-closed')) === 0, `${previousMonth.name} is already closed before anyone closed it: "${await textOf(clerk, '#already-closed').catch(() => '')}"`);
+  expect((await count(clerk, '#already-closed')) === 0, `${previousMonth.name} is already closed before anyone closed it: "${await textNow(clerk, '#already-closed')}"`);
   const heading = await textOf(clerk, '#close-heading');
   expect(heading.includes(previousMonth.name), `the confirmation heading reads "${heading}", expected it to name ${previousMonth.name}`);
   const totals = await textOf(clerk, '#open-totals');
@@ -576,7 +594,7 @@ await step(`finance: an adjustment, then ${previousMonth.key} is closed only aft
   await navigateBy(clerk, () => clerk.click('#close-period'));
   const at = new URL(clerk.url());
   expect(at.pathname === '/finance/statements' && at.searchParams.get('period') === previousMonth.key,
-    `after the close the browser is on ${clerk.url()}${(await count(clerk, '#error-summary')) ? `: ${await textOf(clerk, '#error-summary')}` : ''}`);
+    `after the close the browser is on ${clerk.url()}${await errorsOn(clerk)}`);
   const rows = clerk.locator('#statements tbody tr');
   expect((await rows.count()) === 1, `the statements of ${previousMonth.key} list ${await rows.count()} row(s), expected 1`);
   const row = norm(await rows.first().innerText());
@@ -591,7 +609,8 @@ await step(`finance: an adjustment, then ${previousMonth.key} is closed only aft
 await step('four eyes: the clerk cannot approve, the approver approves, a third person pays', 60_000, async () => {
   use(clerk);
   await clerk.goto(`/finance/statements/${statementId}`);
-  expect((await textOf(clerk, '#status')) === 'Pending review', `the new statement's status reads "${await textOf(clerk, '#status')}"`);
+  const pending = await textOf(clerk, '#status');
+  expect(pending === 'Pending review', `the new statement's status reads "${pending}", expected "Pending review"`);
   expect((await count(clerk, '#approve')) === 0, 'a finance clerk is offered the Approve button');
   const clerkPage = norm(await clerk.locator('main').innerText());
   expect(/approver must approve/i.test(clerkPage), 'the clerk is not told that an approver must approve the statement');
@@ -602,8 +621,9 @@ await step('four eyes: the clerk cannot approve, the approver approves, a third 
   await approver.locator('#approve').waitFor();
   await navigateBy(approver, () => approver.click('#approve'));
   expect(pathOf(approver) === `/finance/statements/${statementId}`, `after approving the browser is on ${approver.url()}`);
-  expect((await count(approver, '#error-summary')) === 0, `approving failed: ${await textOf(approver, '#error-summary').catch(() => '')}`);
-  expect((await textOf(approver, '#status')) === 'Approved', `after approving the status reads "${await textOf(approver, '#status')}"`);
+  expect((await count(approver, '#error-summary')) === 0, `approving failed${await errorsOn(approver)}`);
+  const approved = await textOf(approver, '#status');
+  expect(approved === 'Approved', `after approving the status reads "${approved}", expected "Approved"`);
   expect((await count(approver, '#paid')) === 0 && (await count(approver, '#reference')) === 0, 'the approver is offered Mark paid on the statement they approved');
   const approverPage = norm(await approver.locator('main').innerText());
   expect(/another person must mark it paid/i.test(approverPage), 'the approver is not told that another person must mark the statement paid');
@@ -612,9 +632,11 @@ await step('four eyes: the clerk cannot approve, the approver approves, a third 
   await payer.goto(`/finance/statements/${statementId}`);
   await payer.fill('#reference', 'PAY-2026-001');
   await navigateBy(payer, () => payer.click('#paid'));
-  expect((await count(payer, '#error-summary')) === 0, `marking paid failed: ${await textOf(payer, '#error-summary').catch(() => '')}`);
-  expect((await textOf(payer, '#status')) === 'Paid', `after marking paid the status reads "${await textOf(payer, '#status')}"`);
-  expect((await textOf(payer, '#payment_reference')) === 'PAY-2026-001', `the payment reference reads "${await textOf(payer, '#payment_reference')}"`);
+  expect((await count(payer, '#error-summary')) === 0, `marking paid failed${await errorsOn(payer)}`);
+  const paid = await textOf(payer, '#status');
+  expect(paid === 'Paid', `after marking paid the status reads "${paid}", expected "Paid"`);
+  const reference = await textOf(payer, '#payment_reference');
+  expect(reference === 'PAY-2026-001', `the payment reference reads "${reference}", expected PAY-2026-001`);
   const history = await textOf(payer, '#history');
   expect(history.includes('Alex Approver'), `the history does not name Alex Approver: "${history}"`);
   expect(history.includes('Pat Payer'), `the history does not name Pat Payer: "${history}"`);

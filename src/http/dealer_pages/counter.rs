@@ -72,10 +72,14 @@ pub async fn counter(
     DealerUser(s): DealerUser,
     Query(q): Query<CounterQuery>,
 ) -> Result<Response, ApiError> {
-    let values = HashMap::from([(
-        "purchase_date".to_owned(),
-        today(&state, &s).to_string(),
-    )]);
+    // Today's sale, in the language the dealer's customers usually speak.
+    let values = HashMap::from([
+        ("purchase_date".to_owned(), today(&state, &s).to_string()),
+        (
+            "customer_locale".to_owned(),
+            crate::templating::language([s.dealer().locale.as_str()]).to_owned(),
+        ),
+    ]);
     let done = match q.done.as_deref().and_then(|id| id.parse::<Uuid>().ok()) {
         Some(id) => match state.store.registration_for_dealer(s.dealer().id, id).await? {
             Some(record) => Some(done_view(&state, &s, &record).await?),

@@ -204,10 +204,16 @@ async fn statement_page(
 fn audit_detail(action: &str, detail: Option<&str>, currency: &str, lang: &str) -> Option<String> {
     let detail = detail?;
     if action == "statement.created" {
-        return Some(match detail.split_whitespace().next().and_then(|m| m.parse::<i64>().ok()) {
-            Some(minor) => present::money(minor, currency, lang),
-            None => detail.to_owned(),
-        });
+        // `-2.50 GBP` (or minor units, as older rows were written): as money.
+        let mut words = detail.split_whitespace();
+        let amount = words.next().unwrap_or("");
+        let cur = words.next().unwrap_or(currency);
+        let minor = if amount.contains('.') {
+            parse_amount(amount, cur)
+        } else {
+            amount.parse::<i64>().ok()
+        };
+        return Some(minor.map_or_else(|| detail.to_owned(), |m| present::money(m, cur, lang)));
     }
     // `pending_review -> approved: note`: the note only (the action says the rest).
     Some(detail.split_once(": ").map_or("", |(_, note)| note).to_owned()).filter(|d| !d.is_empty())

@@ -8,7 +8,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 
@@ -200,11 +200,15 @@ pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
+    // A browser told not to send referrers posts with `Origin: null`; its `Sec-Fetch-Site` (which
+    // pages cannot set) still says whether the post came from this site.
+    let same_site_fetch = header_text(HeaderName::from_static("sec-fetch-site")) == Some("same-origin");
     match (header_text(header::ORIGIN), header_text(header::REFERER)) {
+        (Some("null"), _) => same_site_fetch,
         (Some(origin), _) => allowed.iter().any(|a| a == origin),
         (None, Some(referer)) => url::Url::parse(referer)
             .is_ok_and(|r| allowed.contains(&r.origin().ascii_serialization())),
-        (None, None) => false,
+        (None, None) => same_site_fetch,
     }
 }
 

@@ -43,6 +43,8 @@ async fn people_use_the_portal_and_every_page_passes_overflow_console_and_axe_ch
     serve
         .env("WARRANTYD_PUBLIC_URL", &base)
         .env("WARRANTYD_MANUFACTURER_NAME", "Acme Outdoor")
+        // The test closes last month itself, after its confirmation page.
+        .env("WARRANTYD_AUTO_CLOSE_PERIODS", "false")
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
     let (child, _, listening) = crate::binary::start(serve);
     assert_eq!(listening, base);

@@ -198,8 +198,17 @@ async function signIn(context, link, { home, name }) {
   const heading = await textOf(page, 'h1');
   expect(heading.includes(name), `the sign-in page says "${heading}", expected it to name ${name}`);
   await page.locator('#use-link').waitFor();
-  await navigateBy(page, () => page.click('#use-link'));
-  expect(pathOf(page) === home, `after signing in the browser is on ${pathOf(page)}, expected ${home}`);
+  const linkPath = new URL(link).pathname;
+  const [post] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === linkPath),
+    navigateBy(page, () => page.click('#use-link')),
+  ]);
+  if (pathOf(page) !== home) {
+    const sent = await post.allHeaders();
+    const answer = await post.response();
+    throw new StepFailure(`after pressing #use-link the browser is on ${pathOf(page)}, expected ${home}; the sign-in post ` +
+      `answered ${answer?.status() ?? 'nothing'} (the browser sent Origin: ${sent.origin ?? '(none)'}, Referer: ${sent.referer ?? '(none)'})`);
+  }
   const cookie = (await context.cookies(BASE_URL)).find((c) => c.name === 'wd_session');
   expect(cookie, 'no wd_session cookie after signing in');
   expect(cookie.httpOnly, 'the wd_session cookie is not HttpOnly');
@@ -343,7 +352,10 @@ let statementId;
 
 await step('admin signs in by the one-time link', 30_000, async () => {
   admin = await signIn(adminContext, LINKS.admin, { home: '/admin', name: 'Ada Admin' });
-  expect(/^Admin/.test(await textOf(admin, 'h1')) || (await count(admin, '.cards')) > 0, 'the admin home shows no figures');
+  const heading = await textOf(admin, 'h1');
+  expect(heading === 'Administration', `the admin home's heading reads "${heading}", expected "Administration"`);
+  const dealers = await textOf(admin, '#dealers');
+  expect(dealers === '1', `the admin home counts ${dealers} dealer(s), expected 1 (${DEALER_NAME})`);
 });
 
 await step('admin invites the dealer manager; the invitation email carries a sign-in link', 30_000, async () => {
@@ -638,6 +650,7 @@ await step('four eyes: the clerk cannot approve, the approver approves, a third 
   const reference = await textOf(payer, '#payment_reference');
   expect(reference === 'PAY-2026-001', `the payment reference reads "${reference}", expected PAY-2026-001`);
   const history = await textOf(payer, '#history');
+  report.statementHistory = history;
   expect(history.includes('Alex Approver'), `the history does not name Alex Approver: "${history}"`);
   expect(history.includes('Pat Payer'), `the history does not name Pat Payer: "${history}"`);
   const raw = /\b[a-z]+_[a-z_]+\b|\bstatement\.[a-z]+\b/.exec(history);

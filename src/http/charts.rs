@@ -163,13 +163,19 @@ pub fn render(chart: &Chart<'_>, lang: &str) -> String {
         TOP + plot_h,
         TOP + plot_h
     );
-    // Period labels: every one when they fit, else every second or third.
+    // Period labels: every one when they fit, else every second or third, counted back from the
+    // latest period (always labelled); the ends anchored inside the drawing.
     let every = n.div_ceil(6).max(1);
     for (i, label) in chart.labels.iter().enumerate() {
-        if i % every == 0 || i == n - 1 {
+        if (n - 1 - i) % every == 0 {
+            let anchor = match i {
+                0 if n > 1 => "start",
+                i if i == n - 1 && n > 1 => "end",
+                _ => "middle",
+            };
             let _ = write!(
                 svg,
-                r#"<text class="chart-label" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                r#"<text class="chart-label" x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
                 x(i),
                 HEIGHT - BOTTOM + 18.0,
                 escape(label)
@@ -376,6 +382,16 @@ mod tests {
             assert!(top >= max && step >= 1.0 && step.fract() == 0.0, "{max}: {top} {step}");
             assert!(top / step <= 10.0, "{max}: {top} {step}");
         }
+    }
+
+    #[test]
+    fn period_labels_do_not_collide_and_the_latest_is_shown() {
+        let labels = labels(12);
+        let svg = chart(&labels, &vec![Some(1.0); 12], None, Unit::Count);
+        let shown: Vec<&str> = labels.iter().map(String::as_str).filter(|l| svg.contains(&format!(">{l}</text>"))).collect();
+        // Every second month, ending with the latest: never two neighbours.
+        assert_eq!(shown, ["Feb 26", "Apr 26", "Jun 26", "Aug 26", "Oct 26", "Dec 26"], "{svg}");
+        assert!(svg.contains(r#"text-anchor="end">Dec 26<"#), "{svg}");
     }
 
     #[test]

@@ -26,14 +26,21 @@ fn trend(kind: &str) -> Vec<TrendPoint> {
         .map(|m| {
             let period = format!("2026-{m:02}");
             match kind {
-                "zero" => TrendPoint { period, on_time_rate: Some(0.0), contact_completeness: Some(0.0), ..Default::default() },
+                "zero" => TrendPoint {
+                    period,
+                    registrations: Some(0.0),
+                    attributed_visits: Some(0.0),
+                    on_time_rate: Some(0.0),
+                    contact_completeness: Some(0.0),
+                    ..Default::default()
+                },
                 "missing" => TrendPoint { period, ..Default::default() },
                 _ => TrendPoint {
                     period,
-                    registrations: f64::from(m * 3),
+                    registrations: (m > 2).then(|| f64::from(m * 3)),
                     on_time_rate: (m % 3 != 0).then_some(0.8 + f64::from(m) / 100.0),
                     contact_completeness: Some(1.0),
-                    attributed_visits: f64::from(m % 4),
+                    attributed_visits: Some(f64::from(m % 4)),
                     targets: if m > 6 { vec![("registrations".to_owned(), 20.0)] } else { vec![] },
                 },
             }

@@ -70,10 +70,11 @@ fn chart(
 #[derive(Debug, Clone, Default)]
 pub struct TrendPoint {
     pub period: String,
-    pub registrations: f64,
+    /// `None` for a month before the dealer joined (no data, not zero).
+    pub registrations: Option<f64>,
     pub on_time_rate: Option<f64>,
     pub contact_completeness: Option<f64>,
-    pub attributed_visits: f64,
+    pub attributed_visits: Option<f64>,
     /// (metric, target) agreed for the period.
     pub targets: Vec<(String, f64)>,
 }
@@ -82,10 +83,10 @@ impl From<&Scorecard> for TrendPoint {
     fn from(c: &Scorecard) -> Self {
         Self {
             period: c.period.clone(),
-            registrations: c.registrations as f64,
+            registrations: Some(c.registrations as f64),
             on_time_rate: c.on_time_rate,
             contact_completeness: c.contact_completeness,
-            attributed_visits: c.attributed_visits as f64,
+            attributed_visits: Some(c.attributed_visits as f64),
             targets: c.targets.iter().map(|t| (t.metric.clone(), t.target)).collect(),
         }
     }
@@ -97,10 +98,10 @@ pub fn scorecard_charts(trend: &[TrendPoint], lang: &str) -> Vec<Value> {
     let target_of = |c: &TrendPoint, metric: &str| c.targets.iter().find(|t| t.0 == metric).map(|t| t.1);
     let fr = lang == "fr";
     let specs: [(&str, &str, &str, Unit, fn(&TrendPoint) -> Option<f64>); 4] = [
-        ("registrations", if fr { "Enregistrements" } else { "Registrations" }, "registrations", Unit::Count, |c| Some(c.registrations)),
+        ("registrations", if fr { "Enregistrements" } else { "Registrations" }, "registrations", Unit::Count, |c| c.registrations),
         ("on-time", if fr { "Taux dans les délais" } else { "On-time rate" }, "on_time_rate", Unit::Rate, |c| c.on_time_rate),
         ("completeness", if fr { "Coordonnées complètes" } else { "Contact completeness" }, "contact_completeness", Unit::Rate, |c| c.contact_completeness),
-        ("visits", if fr { "Visites attribuées" } else { "Attributed visits" }, "attributed_visits", Unit::Count, |c| Some(c.attributed_visits)),
+        ("visits", if fr { "Visites attribuées" } else { "Attributed visits" }, "attributed_visits", Unit::Count, |c| c.attributed_visits),
     ];
     specs
         .iter()
@@ -129,7 +130,22 @@ pub async fn scorecard(
     for period in trailing_periods(&state, &p, 12)? {
         trend.push(scorecard_of(&state, dealer.id, &dealer.code, &period).await?);
     }
-    let points: Vec<TrendPoint> = trend.iter().map(TrendPoint::from).collect();
+    // Months before the dealer joined have no data: gaps, not zeros.
+    let joined = state
+        .store
+        .dealer_by_code(&dealer.code)
+        .await?
+        .map(|d| crate::domain::ledger::AccountingMonth::of(d.created_at, state.settings.ledger.manufacturer_tz).to_string());
+    let points: Vec<TrendPoint> = trend
+        .iter()
+        .map(|c| {
+            if joined.as_deref().is_some_and(|j| c.period.as_str() < j) {
+                TrendPoint { period: c.period.clone(), ..Default::default() }
+            } else {
+                TrendPoint::from(c)
+            }
+        })
+        .collect();
     let charts = scorecard_charts(&points, lang);
     let money = |m: i64| {
         card.incentives

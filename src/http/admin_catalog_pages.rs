@@ -40,6 +40,25 @@ fn text(form: &HashMap<String, String>, name: &str) -> Option<String> {
     form.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// Who changed a dealer or a product, and when (newest first).
+async fn changes(state: &AppState, s: &Session, subject: &str, id: &str) -> Result<Vec<Value>, ApiError> {
+    let lang = s.lang();
+    let tz = state.settings.ledger.manufacturer_tz;
+    let rows = state.store.audit_log(subject, id).await?;
+    let names = present::names(&state.store, rows.iter().map(|r| r.actor)).await?;
+    Ok(rows
+        .iter()
+        .rev()
+        .take(20)
+        .map(|r| {
+            context! {
+                at => present::time(r.at, tz, lang), created => r.action.ends_with(".created"),
+                who => r.actor.and_then(|id| names.get(&id).cloned()),
+            }
+        })
+        .collect())
+}
+
 // Dealers.
 
 pub async fn dealers(State(state): State<AppState>, AdminUser(s): AdminUser) -> Result<Response, ApiError> {
@@ -107,6 +126,7 @@ async fn dealer_page(
         Some(d) => super::admin_pages::people_view(state, s, Some(d.id)).await?,
         None => Vec::new(),
     };
+    let history = changes(state, s, "dealer", code).await?;
     Ok(session::page(
         state,
         s,
@@ -114,7 +134,7 @@ async fn dealer_page(
         status,
         "admin/dealer.html.j2",
         context! {
-            code, exists => existing.is_some(), values, errors, saved, people,
+            code, exists => existing.is_some(), values, errors, saved, people, history,
             default_window => &state.config.send_window,
             order => ["name", "email", "phone", "locale", "time_zone", "country", "booking_url", "address", "send_window"],
         },
@@ -161,7 +181,7 @@ pub async fn save_dealer(
             .and_then(|d| d.authorized_servicer)
             .and_then(|a| serde_json::from_str(&a).ok()),
     };
-    match super::admin::dealers::save_dealer(&state, &code, &req).await {
+    match super::admin::dealers::save_dealer(&state, &code, &req, Some(s.account.id)).await {
         Ok((record, created)) => {
             tracing::info!(dealer = %record.code, created, account = %s.account.id, "dealer saved on the page");
             Ok(Redirect::to(&format!("/admin/dealers/{}?saved=1", record.code)).into_response())
@@ -231,6 +251,7 @@ async fn product_page(
             ("registration_window_days".to_owned(), "30".to_owned()),
         ]),
     });
+    let history = changes(state, s, "product", sku).await?;
     Ok(session::page(
         state,
         s,
@@ -238,7 +259,7 @@ async fn product_page(
         status,
         "admin/product.html.j2",
         context! {
-            sku, exists => existing.is_some(), values, errors, saved,
+            sku, exists => existing.is_some(), values, errors, saved, history,
             bases => ["purchase", "delivery", "installation"],
             order => ["name", "category", "warranty_months", "warranty_start", "service_plan", "registration_window_days"],
         },
@@ -301,7 +322,10 @@ pub async fn save_product(
     }
     match parsed {
         Ok(product) if errors.is_empty() => {
-            let (record, created) = state.store.upsert_product(&product, state.clock.now()).await?;
+            let now = state.clock.now();
+            let (record, created) = state.store.upsert_product(&product, now).await?;
+            let action = if created { "product.created" } else { "product.saved" };
+            state.store.record_audit(Some(s.account.id), action, "product", &record.sku, now).await?;
             tracing::info!(sku = %record.sku, created, account = %s.account.id, "product saved on the page");
             Ok(Redirect::to(&format!("/admin/products/{}?saved=1", record.sku)).into_response())
         }
@@ -374,6 +398,15 @@ async fn program_page(
         let definition: serde_json::Value = serde_json::from_str(&v.definition).unwrap_or_default();
         let mut rows = Vec::new();
         flatten("", &definition, &mut rows);
+        // Amounts as money, in the version's currency (the JSON below keeps minor units).
+        let currency = definition["currency"].as_str().unwrap_or("EUR").to_owned();
+        for (field, value) in &mut rows {
+            if field.ends_with("_minor")
+                && let Ok(minor) = value.parse::<i64>()
+            {
+                *value = present::money(minor, &currency, lang);
+            }
+        }
         for (field, _) in &rows {
             if !fields.contains(field) {
                 fields.push(field.clone());

@@ -261,6 +261,7 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 context! {
                     code => "GM", exists, values => context! { name => HOSTILE, locale => "en-GB", address => HOSTILE, active => "true" },
                     errors, saved => exists, people => people.clone(), default_window => "0 0 9-17 * * Mon-Fri",
+                    history => vec![context! { at => "1 December 2026, 10:00", created => true, who => HOSTILE }],
                     order => ["name", "email", "phone", "locale", "time_zone", "country", "booking_url", "address", "send_window"], ..admin.clone()
                 },
             )?;
@@ -274,6 +275,7 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 "admin/product.html.j2",
                 context! {
                     sku => "P1", exists, values => context! { name => HOSTILE, warranty_start => "delivery", service_plan => "P12M" }, errors, saved => exists,
+                    history => vec![context! { at => "1 December 2026, 10:00", created => false, who => () }],
                     bases => ["purchase", "delivery", "installation"],
                     order => ["name", "category", "warranty_months", "warranty_start", "service_plan", "registration_window_days"], ..admin.clone()
                 },

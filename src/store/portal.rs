@@ -284,3 +284,19 @@ impl Store {
             key, kind, dealer_id, resolution, by, now)? == 1)
     }
 }
+
+impl Store {
+    /// One audit row on its own (an admin's change to a dealer or a product).
+    pub async fn record_audit(
+        &self,
+        actor: Option<Uuid>,
+        action: &str,
+        subject_type: &str,
+        subject_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        super::entries::audit(&mut tx, actor, action, subject_type, subject_id, None, at).await?;
+        tx.commit().await
+    }
+}

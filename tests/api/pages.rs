@@ -329,7 +329,58 @@ async fn people_get_pages_not_problem_documents(backend: Backend) {
     assert!(css.header("content-type").unwrap().starts_with("text/css"));
 }
 
+async fn admins_edit_the_catalog_on_pages_and_their_names_are_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.person("ada@oem.test", "Ada Admin", "admin", None).await;
+    let cookie = app.sign_in(&ada).await;
+    // A new dealer: a wrong send window is named and every value kept.
+    let form = app.page("/admin/dealers/NEW1", &cookie).await;
+    assert_eq!(form.status.as_u16(), 200, "{}", form.text);
+    let csrf = hidden_csrf(&form.text);
+    let dealer_form = |window: &'static str| {
+        [("csrf", csrf.as_str()), ("name", "Garage Neuf"), ("locale", "fr"), ("time_zone", "Europe/Paris"),
+         ("country", "fr"), ("send_window", window), ("address", "3 rue de la Paix, Paris"), ("active", "true")]
+    };
+    let refused = app.form_from_site("/admin/dealers/NEW1", &cookie, &dealer_form("not a cron")).await;
+    assert_eq!(refused.status.as_u16(), 422, "{}", refused.text);
+    assert!(refused.text.contains("href=\"#send_window\"") && refused.text.contains("value=\"Garage Neuf\""), "{}", refused.text);
+    assert!(app.store.dealer_by_code("NEW1").await.unwrap().is_none());
+    let saved = app.form_from_site("/admin/dealers/NEW1", &cookie, &dealer_form("0 0 10-16 * * Mon-Sat")).await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
+    let dealer = app.store.dealer_by_code("NEW1").await.unwrap().unwrap();
+    assert_eq!((dealer.country.as_deref(), dealer.send_window.as_deref()), (Some("FR"), Some("0 0 10-16 * * Mon-Sat")));
+    let page = app.page("/admin/dealers/NEW1", &cookie).await;
+    assert!(page.text.contains("id=\"changes\"") && page.text.contains("Ada Admin"), "who changed it: {}", page.text);
+    // A product that starts its warranty at installation.
+    let form = app.page("/admin/products/HEAT-9", &cookie).await;
+    let csrf = hidden_csrf(&form.text);
+    let saved = app
+        .form_from_site(
+            "/admin/products/HEAT-9",
+            &cookie,
+            &[("csrf", &csrf), ("name", "Heat pump"), ("category", "heating"), ("warranty_months", "60"),
+              ("warranty_start", "installation"), ("service_plan", "p12m, P24M"), ("registration_window_days", "30")],
+        )
+        .await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
+    let product = app.store.product_by_sku("HEAT-9").await.unwrap().unwrap();
+    assert_eq!((product.warranty_start.as_str(), product.service_plan.as_str()), ("installation", r#"["P12M","P24M"]"#));
+    // A program: broken JSON is refused and kept; a valid one is version 1, shown in money.
+    let form = app.page("/admin/programs/SPRING", &cookie).await;
+    let csrf = hidden_csrf(&form.text);
+    let broken = app.form_from_site("/admin/programs/SPRING", &cookie, &[("csrf", &csrf), ("definition", "{\"name\": ")]).await;
+    assert_eq!(broken.status.as_u16(), 422);
+    assert!(broken.text.contains("{&quot;name&quot;: "), "the draft is kept: {}", broken.text);
+    let definition = r#"{"name": "Spring", "currency": "EUR", "valid_from": "2026-03-01", "rules": [{"id": "all", "category": "heating", "registration_minor": 2500}]}"#;
+    let saved = app.form_from_site("/admin/programs/SPRING", &cookie, &[("csrf", &csrf), ("definition", definition)]).await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
+    let page = app.page("/admin/programs/SPRING", &cookie).await;
+    assert!(page.text.contains("€25.00"), "amounts as money: {}", page.text);
+    assert_eq!(app.page("/admin/signals", &cookie).await.status.as_u16(), 200);
+}
+
 both_backends!(
+    admins_edit_the_catalog_on_pages_and_their_names_are_kept,
     a_sign_in_link_works_once_and_for_fifteen_minutes,
     a_disabled_account_loses_its_session_at_the_next_request,
     posts_need_the_sessions_csrf_token_and_this_sites_origin,

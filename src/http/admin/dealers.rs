@@ -80,7 +80,7 @@ pub async fn put_dealer(
     Path(code): Path<String>,
     Json(req): Json<DealerRequest>,
 ) -> Result<(StatusCode, axum::Json<DealerResponse>), ApiError> {
-    let (record, created) = save_dealer(&state, &code, &req).await?;
+    let (record, created) = save_dealer(&state, &code, &req, Some(admin.key_id)).await?;
     tracing::info!(dealer = %record.code, created, actor_key = %admin.key_id, "dealer saved");
     Ok((
         if created {
@@ -136,11 +136,14 @@ pub async fn save_dealer(
     state: &AppState,
     code: &str,
     req: &DealerRequest,
+    actor: Option<uuid::Uuid>,
 ) -> Result<(crate::store::DealerRecord, bool), ApiError> {
     let dealer = parse_dealer(code, req).map_err(ApiError::Validation)?;
     let before = state.store.dealer_by_code(code).await?;
     let now = state.clock.now();
     let (record, created) = state.store.upsert_dealer(&dealer, now).await?;
+    let action = if created { "dealer.created" } else { "dealer.saved" };
+    state.store.record_audit(actor, action, "dealer", &record.code, now).await?;
     if let Some(before) = before
         && before.send_window != record.send_window
     {

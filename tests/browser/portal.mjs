@@ -722,6 +722,32 @@ await step('every page at 390 px and 1280 px: status, overflow, console errors, 
   expect(result.ok, `${result.summary.failed} of ${result.summary.checked} page checks failed:\n${result.failures.map((f) => `  - ${f}`).join('\n')}`);
 });
 
+await step('in French: Dana chooses French, and her pages pass the same checks', 10 * 60_000, async () => {
+  const page = await dealerContext.newPage();
+  use(page);
+  await page.goto(`${BASE_URL}/account`);
+  await page.selectOption('#language', 'fr');
+  await navigateBy(page, () => page.locator('form[action="/account"] button[type=submit]').first().click());
+  await page.goto(`${BASE_URL}/dealer`);
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  expect(lang === 'fr', `the page language is ${lang}, not fr`);
+  const nav = await textOf(page, 'nav.site-nav');
+  expect(nav.includes('Enregistrer un produit'), `the navigation is not in French: ${nav}`);
+  const dealer = await sessionCookie(dealerContext);
+  const pages = [
+    ['fr dealer home', '/dealer'],
+    ['fr dealer counter', '/dealer/register'],
+    ['fr dealer registrations', '/dealer/registrations'],
+    ['fr dealer registration', `/dealer/registrations/${firstId}`],
+    ['fr dealer statements', '/dealer/statements'],
+    ['fr dealer scorecard', '/dealer/scorecard'],
+  ].map(([name, p]) => ({ name, path: p, cookies: dealer }));
+  const result = await checkPages(browser, pages, { baseUrl: BASE_URL, screenshotDir: SHOTS });
+  for (const r of result.results) report.axeCounts[`${r.name} @${r.width} (${r.path})`] = r.axe?.counts ?? null;
+  expect(result.ok, `${result.summary.failed} of ${result.summary.checked} French page checks failed:\n${result.failures.map((f) => `  - ${f}`).join('\n')}`);
+  await page.close();
+});
+
 await browser.close();
 report.ok = true;
 writeReport();

@@ -533,11 +533,7 @@ pub async fn signals(
             }
         })
         .collect();
-    let periods: Vec<Value> = super::scorecards::trailing_periods(&state, &super::scorecards::bounds(&state, None)?, 12)?
-        .iter()
-        .rev()
-        .map(|b| context! { value => &b.period, label => charts::month_name(&b.period, lang) })
-        .collect();
+    let periods = super::scorecards::period_choices(&state, lang)?;
     Ok(session::page(
         &state,
         &s,

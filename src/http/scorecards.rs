@@ -70,6 +70,15 @@ pub async fn scorecard_of(
 }
 
 /// The last `n` periods up to `p`, oldest first.
+/// The last 12 months, newest first, as the choices of a month select on a page.
+pub fn period_choices(state: &AppState, lang: &str) -> Result<Vec<minijinja::Value>, ApiError> {
+    Ok(trailing_periods(state, &bounds(state, None)?, 12)?
+        .iter()
+        .rev()
+        .map(|b| minijinja::context! { value => &b.period, label => super::charts::month_name(&b.period, lang) })
+        .collect())
+}
+
 pub fn trailing_periods(
     state: &AppState,
     p: &PeriodBounds,

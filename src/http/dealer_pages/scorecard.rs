@@ -166,11 +166,7 @@ pub async fn scorecard(
             }
         })
         .collect();
-    let periods: Vec<Value> = trailing_periods(&state, &bounds(&state, None)?, 12)?
-        .iter()
-        .rev()
-        .map(|b| context! { value => &b.period, label => charts::month_name(&b.period, lang) })
-        .collect();
+    let periods = crate::http::scorecards::period_choices(&state, lang)?;
     Ok(session::page(
         &state,
         &s,

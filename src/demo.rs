@@ -70,6 +70,7 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
                 warranty_start: start,
                 service_plan: plan.into_iter().map(String::from).collect(),
                 registration_window_days: 30,
+                gtin: None,
             },
         )
         .map_err(|e| anyhow::anyhow!("demo product: {e:?}"))?;

@@ -649,3 +649,5 @@ changes-who = Who
 changes-created = Created
 changes-saved = Saved
 changes-someone = (a removed key)
+field-gtin = GTIN (barcode number)
+hint-gtin = Optional. The product's 8, 12, 13 or 14-digit GTIN; its units then get GS1 Digital Link addresses for their QR codes.

@@ -644,3 +644,5 @@ changes-who = Qui
 changes-created = Création
 changes-saved = Enregistrement
 changes-someone = (une clé supprimée)
+field-gtin = GTIN (numéro du code-barres)
+hint-gtin = Facultatif. Le GTIN du produit, à 8, 12, 13 ou 14 chiffres ; ses unités reçoivent alors des adresses GS1 Digital Link pour leurs QR codes.

@@ -38,6 +38,8 @@ pub struct ProductUpsert {
     pub warranty_start: String,
     pub service_plan: Vec<String>,
     pub registration_window_days: i32,
+    /// GTIN-14 (validated, padded), when the product has one.
+    pub gtin: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -102,6 +104,11 @@ pub struct ProductRequest {
     /// Days after purchase within which a registration counts as on time (0 to 3650).
     #[schema(example = 30)]
     pub registration_window_days: i32,
+    /// The product's GTIN (8, 12, 13 or 14 digits, check digit verified): its units get GS1
+    /// Digital Link addresses `/01/{GTIN-14}/21/{serial}`.
+    #[schema(example = "4006381333931")]
+    #[serde(default)]
+    pub gtin: Option<String>,
 }
 
 /// Dealer codes: 1 to 32 letters, digits, `-` or `_`, starting with a letter or digit.
@@ -225,10 +232,21 @@ pub fn parse_product(sku: &str, req: &ProductRequest) -> Result<ProductUpsert, V
             plan.push(period.to_string());
         }
     }
+    let gtin = match req.gtin.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        Some(raw) => match super::gtin::Gtin::parse(raw) {
+            Ok(g) => Some(g.as_str().to_owned()),
+            Err(err) => {
+                e.0.push(err);
+                None
+            }
+        },
+        None => None,
+    };
     if !e.is_empty() {
         return Err(e.0);
     }
     Ok(ProductUpsert {
+        gtin,
         sku: sku.to_owned(),
         name: name.expect("checked"),
         category: category.expect("checked"),

@@ -67,7 +67,15 @@ pub struct Rule {
     pub hold_until_verified: bool,
     #[serde(default = "default_verification_days")]
     pub verification_days: u32,
+    /// Only registrations that came through these channels (`dealer_api`, `dealer_counter`,
+    /// `owner_qr`, `owner_web`) earn under this rule; absent: every channel. A program can so pay
+    /// owners' self-registrations (credited to the dealer whose QR code they used) differently.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<String>>,
 }
+
+/// The channels a registration can arrive through.
+pub const CHANNELS: [&str; 4] = ["dealer_api", "dealer_counter", "owner_qr", "owner_web"];
 
 impl ProgramDefinition {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
@@ -99,6 +107,15 @@ impl ProgramDefinition {
         }
         for (i, rule) in self.rules.iter().enumerate() {
             let f = |name: &str| format!("rules[{i}].{name}");
+            if let Some(channels) = &rule.channels
+                && (channels.is_empty() || channels.iter().any(|c| !CHANNELS.contains(&c.as_str())))
+            {
+                e.push(
+                    f("channels"),
+                    "invalid_channel",
+                    "give one or more of dealer_api, dealer_counter, owner_qr, owner_web",
+                );
+            }
             let id_ok = !rule.id.is_empty()
                 && rule.id.len() <= 64
                 && rule
@@ -166,6 +183,7 @@ pub fn earnings(
     program: &ProgramDefinition,
     sku: &str,
     category: &str,
+    channel: &str,
     purchase_date: NaiveDate,
     registered_on: NaiveDate,
 ) -> Vec<Earning> {
@@ -176,7 +194,11 @@ pub fn earnings(
     for rule in &program.rules {
         let matches =
             rule.sku.as_deref() == Some(sku) || rule.category.as_deref() == Some(category);
-        if !matches {
+        let channel_ok = rule
+            .channels
+            .as_ref()
+            .is_none_or(|channels| channels.iter().any(|c| c == channel));
+        if !matches || !channel_ok {
             continue;
         }
         let mut earn = |kind, amount_minor| {
@@ -224,6 +246,7 @@ mod tests {
             &program(),
             "MOWER-500",
             "garden",
+            "dealer_api",
             d("2026-11-20"),
             d("2026-11-27"),
         );
@@ -243,6 +266,7 @@ mod tests {
             &program(),
             "MOWER-500",
             "garden",
+            "dealer_api",
             d("2026-11-01"),
             d("2026-11-27"),
         );
@@ -252,6 +276,7 @@ mod tests {
                 &program(),
                 "MOWER-500",
                 "garden",
+            "dealer_api",
                 d("2025-12-31"),
                 d("2026-01-02")
             )
@@ -262,11 +287,36 @@ mod tests {
                 &program(),
                 "KETTLE",
                 "kitchen",
+            "dealer_api",
                 d("2026-11-20"),
                 d("2026-11-27")
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_rule_may_pay_only_some_channels() {
+        let program: ProgramDefinition = serde_json::from_value(serde_json::json!({
+            "name": "P", "currency": "EUR", "valid_from": "2026-01-01",
+            "rules": [
+                {"id": "dealers", "category": "garden", "registration_minor": 1000, "channels": ["dealer_api", "dealer_counter"]},
+                {"id": "owners", "category": "garden", "registration_minor": 400, "channels": ["owner_qr"]}
+            ]
+        }))
+        .unwrap();
+        assert!(program.validate().is_ok());
+        let paid = |channel| {
+            earnings(&program, "M", "garden", channel, d("2026-11-20"), d("2026-11-21"))
+                .iter()
+                .map(|e| (e.rule_id.clone(), e.amount_minor))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(paid("dealer_counter"), [("dealers".to_owned(), 1000)]);
+        assert_eq!(paid("owner_qr"), [("owners".to_owned(), 400)]);
+        let mut bad = program.clone();
+        bad.rules[0].channels = Some(vec!["fax".into()]);
+        assert!(bad.validate().is_err(), "an unknown channel is refused");
     }
 
     #[test]

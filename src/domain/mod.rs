@@ -9,6 +9,7 @@ pub mod catalog_input;
 pub mod consent;
 pub mod contact;
 pub mod field;
+pub mod gtin;
 pub mod holdout;
 pub mod incentives;
 pub mod ledger;

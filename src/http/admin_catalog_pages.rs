@@ -243,6 +243,7 @@ async fn product_page(
             ("warranty_start".to_owned(), p.warranty_start.clone()),
             ("service_plan".to_owned(), plan_text(&p.service_plan)),
             ("registration_window_days".to_owned(), p.registration_window_days.to_string()),
+            ("gtin".to_owned(), p.gtin.clone().unwrap_or_default()),
         ]),
         None => HashMap::from([
             ("warranty_months".to_owned(), "24".to_owned()),
@@ -261,7 +262,7 @@ async fn product_page(
         context! {
             sku, exists => existing.is_some(), values, errors, saved, history,
             bases => ["purchase", "delivery", "installation"],
-            order => ["name", "category", "warranty_months", "warranty_start", "service_plan", "registration_window_days"],
+            order => ["name", "category", "gtin", "warranty_months", "warranty_start", "service_plan", "registration_window_days"],
         },
     ))
 }
@@ -313,6 +314,7 @@ pub async fn save_product(
             .map(|p| p.to_uppercase())
             .collect(),
         registration_window_days,
+        gtin: text(&form, "gtin"),
     };
     let parsed = parse_product(&sku, &req);
     if let Err(more) = &parsed {
@@ -323,7 +325,17 @@ pub async fn save_product(
     match parsed {
         Ok(product) if errors.is_empty() => {
             let now = state.clock.now();
-            let (record, created) = state.store.upsert_product(&product, now).await?;
+            let (record, created) = match state.store.upsert_product(&product, now).await {
+                Ok(saved) => saved,
+                Err(crate::store::StoreError::Taken(_)) => {
+                    let fr = s.lang() == "fr";
+                    errors.insert("gtin".to_owned(), if fr { "Un autre produit porte déjà ce GTIN." } else { "Another product already has this GTIN." }.to_owned());
+                    let mut values = form.clone();
+                    values.remove("csrf");
+                    return product_page(&state, &s, &sku, StatusCode::UNPROCESSABLE_ENTITY, Some(values), errors, false).await;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let action = if created { "product.created" } else { "product.saved" };
             state.store.record_audit(Some(s.account.id), action, "product", &record.sku, now).await?;
             tracing::info!(sku = %record.sku, created, account = %s.account.id, "product saved on the page");

@@ -98,6 +98,9 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(error = %e, "database unavailable");
                 Self::Unavailable
             }
+            StoreError::Taken(field) => {
+                Self::field(field, "taken", "another record already has this value")
+            }
             other => Self::Internal(other.into()),
         }
     }

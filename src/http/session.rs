@@ -98,6 +98,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Ses
                     time_zone: time_zone.clone(),
                     send_window: account.dealer_send_window.clone(),
                     actor: Some(account.id),
+                    channel: "dealer_counter",
                 })
             }
             // A deactivated dealer's people cannot act.

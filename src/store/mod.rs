@@ -176,6 +176,9 @@ pub enum StoreError {
     /// The job queue refused a task (apalis).
     #[error("queue error: {0}")]
     Queue(String),
+    /// A value another row already holds (the field's name), e.g. a product's GTIN.
+    #[error("{0} is already taken")]
+    Taken(&'static str),
 }
 
 impl StoreError {
@@ -192,6 +195,7 @@ impl StoreError {
             Self::UnstorableText => Self::UnstorableText,
             Self::Injected(point) => Self::Injected(point),
             Self::Queue(s) => Self::Queue(s.clone()),
+            Self::Taken(field) => Self::Taken(field),
         }
     }
 }
@@ -234,6 +238,8 @@ pub(crate) enum Unique {
     ActiveSerial,
     /// `service_events_attributed_reminder`: another visit took the reminder.
     AttributedReminder,
+    /// `products_gtin`: another product carries this GTIN.
+    ProductGtin,
 }
 
 impl Unique {
@@ -246,6 +252,7 @@ impl Unique {
                 "service_events_attributed_reminder",
                 "service_events.attributed_reminder_id",
             ),
+            Self::ProductGtin => ("products_gtin", "products.gtin"),
         }
     }
 }

@@ -24,6 +24,9 @@ pub struct DealerContext {
     pub send_window: Option<String>,
     /// Who acts: the person's account or the API key (recorded on what they change).
     pub actor: Option<Uuid>,
+    /// How a registration arrives: `dealer_api`, `dealer_counter` (the counter page), `owner_qr`
+    /// (the owner, through the dealer's QR code).
+    pub channel: &'static str,
 }
 
 impl From<crate::store::DealerRecord> for DealerContext {
@@ -35,6 +38,7 @@ impl From<crate::store::DealerRecord> for DealerContext {
             time_zone: d.time_zone,
             send_window: d.send_window,
             actor: None,
+            channel: "dealer_api",
         }
     }
 }
@@ -67,6 +71,7 @@ impl KeyDealer {
                     time_zone: time_zone.clone(),
                     send_window: key.dealer_send_window.clone(),
                     actor: Some(key.id),
+                    channel: "dealer_api",
                 })
             }
             _ => Self::Refused,

@@ -132,6 +132,7 @@ impl Intake {
             voided_at: None,
             registered_by: dealer.actor,
             voided_by: None,
+            channel: dealer.channel.to_owned(),
             holdout,
             customer: CustomerRecord {
                 name: Some(new.customer.name.clone()),
@@ -181,7 +182,7 @@ impl Intake {
                 granted,
             });
         }
-        let accruals = self.accruals(&programs, &product, &new, now, ctx.today)?;
+        let accruals = self.accruals(&programs, &product, &new, dealer.channel, now, ctx.today)?;
         let faults = self.store.faults();
         let mut tx = self.store.begin_write().await?;
         record.customer_id = registrations::upsert_customer(
@@ -343,6 +344,7 @@ impl Intake {
         programs: &[ProgramVersion],
         product: &ProductRecord,
         new: &NewRegistration,
+        channel: &str,
         now: DateTime<Utc>,
         registered_on: chrono::NaiveDate,
     ) -> Result<Vec<AccrualPlan>, IntakeError> {
@@ -355,6 +357,7 @@ impl Intake {
                 &definition,
                 &product.sku,
                 &product.category,
+                channel,
                 new.purchase_date,
                 registered_on,
             ) {

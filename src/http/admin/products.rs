@@ -23,6 +23,8 @@ pub struct ProductResponse {
     pub warranty_start: String,
     pub service_plan: Vec<String>,
     pub registration_window_days: i32,
+    /// GTIN-14, when the product has one.
+    pub gtin: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +39,7 @@ impl From<ProductRecord> for ProductResponse {
             warranty_months: p.warranty_months,
             warranty_start: p.warranty_start,
             registration_window_days: p.registration_window_days,
+            gtin: p.gtin,
             created_at: p.created_at,
             updated_at: p.updated_at,
         }

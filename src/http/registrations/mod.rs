@@ -41,6 +41,9 @@ pub struct RegistrationResponse {
     pub warranty_expires_on: NaiveDate,
     /// `active` or `voided`.
     pub status: String,
+    /// How it arrived: `dealer_api`, `dealer_counter` (the counter page), `owner_qr` (the owner,
+    /// through the dealer's QR code) or `owner_web`.
+    pub channel: String,
     pub void_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -189,6 +192,7 @@ impl From<&RegistrationRecord> for RegistrationResponse {
             warranty_start_basis: r.warranty_start_basis.clone(),
             warranty_expires_on: r.warranty_expires_on,
             status: r.status.clone(),
+            channel: r.channel.clone(),
             void_reason: r.void_reason.clone(),
             created_at: r.created_at,
             updated_at: r.updated_at,

@@ -23,6 +23,9 @@ pub enum Purpose {
     Booking,
     /// `/v/{token}`: the customer confirms a registration.
     Verify,
+    /// `/s/{token}`: a dealer's QR code, which opens the owner's self-registration credited to
+    /// that dealer (the id is the dealer's).
+    SelfRegistration,
 }
 
 impl Purpose {
@@ -31,6 +34,7 @@ impl Purpose {
             Self::Unsubscribe => b"unsubscribe",
             Self::Booking => b"booking",
             Self::Verify => b"verify",
+            Self::SelfRegistration => b"self-registration",
         }
     }
 }

@@ -17,9 +17,11 @@ pub mod health;
 pub mod inbound;
 pub mod ledger;
 pub mod limits;
+pub mod owner_pages;
 pub mod page_samples;
 pub mod pages;
 pub mod present;
+pub mod qr;
 pub mod programs;
 pub mod registrations;
 pub mod scorecards;
@@ -252,6 +254,16 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/account", get(sign_in::account_page).post(sign_in::account_update))
         .route("/dealer", get(dealer_pages::home))
+        .route("/dealer/qr", get(owner_pages::dealer_qr_page))
+        .route("/dealer/qr.png", get(owner_pages::dealer_qr_png))
+        .route("/dealer/qr.svg", get(owner_pages::dealer_qr_svg))
+        .route("/s/{token}", get(owner_pages::self_registration_form).post(owner_pages::self_register))
+        .route("/s/{token}/done", get(owner_pages::self_registered))
+        .route("/01/{gtin}/21/{serial}", get(owner_pages::unit_by_gtin))
+        .route("/unit/{sku}/{serial}", get(owner_pages::unit_by_sku))
+        .route("/admin/units", get(owner_pages::units_page).post(owner_pages::units_sheet_post))
+        .route("/admin/units/qr.png", get(owner_pages::unit_qr_png))
+        .route("/admin/units/qr.svg", get(owner_pages::unit_qr_svg))
         .route("/dealer/register", get(dealer_pages::counter).post(dealer_pages::register))
         .route("/dealer/registrations", get(dealer_pages::registrations))
         .route("/dealer/registrations/{id}", get(dealer_pages::registration))

@@ -249,6 +249,39 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 ..admin.clone()
             },
         )?;
+        // The owner's pages and the QR codes.
+        let qr = super::qr::svg("https://warranty.test/s/token", HOSTILE);
+        for (values, errors) in [
+            (context! { purchase_date => "2026-12-01", serial_number => HOSTILE }, context! {}),
+            (context! { customer_name => HOSTILE, sku => "P1" }, context! { serial_number => HOSTILE, customer => "contact", form => "expired" }),
+        ] {
+            render(
+                "owner/self_register.html.j2",
+                context! {
+                    dealer_name => HOSTILE, token => "t", products => vec![context! { sku => "P1", name => HOSTILE }], values, errors,
+                    csrf => "t", submission => "n", privacy_url => "https://example.com/privacy",
+                    order => ["serial_number", "sku", "customer"], ..public.clone()
+                },
+            )?;
+        }
+        render("owner/self_registered.html.j2", context! { dealer_name => HOSTILE, serial => HOSTILE, warranty_expires_on => "1 December 2028", email => true, ..public.clone() })?;
+        for registered in [true, false] {
+            render("owner/unit.html.j2", context! { product => HOSTILE, serial => HOSTILE, registered, ..public.clone() })?;
+        }
+        render("owner/unusable.html.j2", public.clone())?;
+        render(
+            "dealer/qr.html.j2",
+            context! { url => "https://warranty.test/s/t?serial=%3Cb%3E", svg => qr.clone(), products => vec![context! { sku => "P1", name => HOSTILE }],
+                sku => "P1", serial => HOSTILE, query => "?serial=x", ..dealer.clone() },
+        )?;
+        render(
+            "admin/units.html.j2",
+            context! {
+                products => vec![context! { sku => "P1", name => HOSTILE, gtin => "00000096385074" }], sku => "P1", serials => HOSTILE,
+                labels => vec![context! { serial => HOSTILE, svg => qr.clone(), url => "https://warranty.test/unit/P1/x" }], error => HOSTILE,
+                ..layout(lang, "admin", "admin")
+            },
+        )?;
         // The admin catalog pages.
         let people = vec![context! { id => "0190", name => HOSTILE, email => "p@example.com", role => "dealer_manager", dealer => HOSTILE, disabled => true, last_sign_in => "1 December 2026, 10:00", is_me => false }];
         render(

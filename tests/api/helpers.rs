@@ -98,6 +98,8 @@ pub struct Resp {
     pub headers: HeaderMap,
     pub text: String,
     pub json: Value,
+    /// The body as received (images, files).
+    pub body: Vec<u8>,
 }
 
 impl Resp {
@@ -402,6 +404,7 @@ impl TestApp {
             headers,
             text,
             json,
+            body: bytes.to_vec(),
         }
     }
 
@@ -549,6 +552,15 @@ impl TestApp {
             .await;
         assert!(resp.status.is_success(), "product {sku}: {}", resp.text);
         resp
+    }
+
+    /// A fresh key for the existing dealer `code`.
+    pub async fn dealer_key(&self, code: &str) -> String {
+        let resp = self
+            .post_json(&format!("/v1/admin/dealers/{code}/keys"), Some(&self.admin_key.clone()), &json!({}))
+            .await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text);
+        resp.json["key"].as_str().unwrap().to_owned()
     }
 
     /// Creates dealer `code` in `time_zone` and returns a fresh key for it.

@@ -27,6 +27,7 @@ mod incentives;
 mod isolation;
 mod ledger_properties;
 mod operations;
+mod owner;
 mod pg_restart;
 mod privacy;
 mod registrations;

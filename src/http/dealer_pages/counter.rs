@@ -138,7 +138,7 @@ fn resolve_sku(typed: Option<String>, products: &[crate::store::ProductRecord]) 
 /// A phone typed the way the clerk's country writes it (`07700 900123`), as E.164; left as typed
 /// when it cannot be read (validation then names the field). Numbers that parse are taken even when
 /// the metadata does not know their range yet (new ranges open faster than it is updated).
-fn phone_e164(typed: Option<String>, country: Option<&str>) -> Option<String> {
+pub fn phone_e164(typed: Option<String>, country: Option<&str>) -> Option<String> {
     let typed = typed?;
     let region = country.and_then(|c| c.parse::<phonenumber::country::Id>().ok());
     match phonenumber::parse(region, &typed) {
@@ -193,51 +193,12 @@ pub async fn register(
     let mut values: HashMap<String, String> = form.clone();
     values.remove("csrf");
     let submission = values.remove("submission").unwrap_or_default();
-    // One registration per submitted form: a second post of the same form (a double click, a
-    // reload) gets the first one's answer.
-    let key = format!("page:{}", submission.chars().take(64).collect::<String>());
-    let hash = {
-        let mut fields: Vec<_> = values.iter().collect();
-        fields.sort();
-        hex::encode(Sha256::digest(format!("{fields:?}").as_bytes()))
-    };
-    if !submission.is_empty() {
-        for _ in 0..50 {
-            match state
-                .store
-                .idempotency_begin(dealer.id, &key, &hash, state.clock.now())
-                .await?
-            {
-                IdempotencyBegin::Claimed => break,
-                IdempotencyBegin::Replay { body, .. } => {
-                    let id = serde_json::from_str::<serde_json::Value>(&body)
-                        .ok()
-                        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned))
-                        .unwrap_or_default();
-                    return Ok(Redirect::to(&format!("/dealer/register?done={id}")).into_response());
-                }
-                IdempotencyBegin::Mismatch => break,
-                IdempotencyBegin::InFlight => {
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                }
-            }
+    let outcome = match register_once(&state, &dealer, &req, &submission, &values).await? {
+        Once::Replayed(id) => {
+            return Ok(Redirect::to(&format!("/dealer/register?done={id}")).into_response());
         }
-    }
-    let registered = async {
-        let mut registered = state.intake.register(&dealer, &req).await?;
-        if !submission.is_empty() {
-            let body = serde_json::json!({ "id": registered.record.id }).to_string();
-            registered.save_answer(dealer.id, &key, 201, &body).await?;
-        }
-        Ok::<_, IntakeError>(registered.commit().await?)
+        Once::Done(outcome) => outcome,
     };
-    let outcome = registered.await;
-    if outcome.is_err()
-        && !submission.is_empty()
-        && let Err(e) = state.store.idempotency_release(dealer.id, &key).await
-    {
-        tracing::warn!(error = %e, "could not release the form's submission key");
-    }
     match outcome {
         Ok(record) => {
             tracing::info!(registration_id = %record.id, account = ?dealer.actor, "registered at the counter");
@@ -271,3 +232,60 @@ pub async fn register(
     }
 }
 
+/// What a once-per-form registration came to.
+pub enum Once {
+    /// The same form was posted before: the registration it made.
+    Replayed(String),
+    Done(Result<crate::store::RegistrationRecord, IntakeError>),
+}
+
+/// Registers once per submitted form (the counter's and the owner's): the form's random
+/// `submission` nonce claims an idempotency key of the dealer, and the answer (the registration's
+/// id) is saved in the registration's own transaction, so a second post of the same form (a double
+/// click, a reload) gets the first one's registration. Without a nonce, it simply registers.
+pub async fn register_once(
+    state: &AppState,
+    dealer: &crate::workflows::DealerContext,
+    req: &RegistrationRequest,
+    submission: &str,
+    values: &HashMap<String, String>,
+) -> Result<Once, ApiError> {
+    let key = format!("page:{}", submission.chars().take(64).collect::<String>());
+    let hash = {
+        let mut fields: Vec<_> = values.iter().collect();
+        fields.sort();
+        hex::encode(Sha256::digest(format!("{fields:?}").as_bytes()))
+    };
+    if !submission.is_empty() {
+        for _ in 0..50 {
+            match state.store.idempotency_begin(dealer.id, &key, &hash, state.clock.now()).await? {
+                IdempotencyBegin::Claimed | IdempotencyBegin::Mismatch => break,
+                IdempotencyBegin::Replay { body, .. } => {
+                    let id = serde_json::from_str::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned))
+                        .unwrap_or_default();
+                    return Ok(Once::Replayed(id));
+                }
+                // The first post is being stored: its answer comes within moments.
+                IdempotencyBegin::InFlight => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+    }
+    let registered = async {
+        let mut registered = state.intake.register(dealer, req).await?;
+        if !submission.is_empty() {
+            let body = serde_json::json!({ "id": registered.record.id }).to_string();
+            registered.save_answer(dealer.id, &key, 201, &body).await?;
+        }
+        Ok::<_, IntakeError>(registered.commit().await?)
+    };
+    let outcome = registered.await;
+    if outcome.is_err()
+        && !submission.is_empty()
+        && let Err(e) = state.store.idempotency_release(dealer.id, &key).await
+    {
+        tracing::warn!(error = %e, "could not release the form's submission key");
+    }
+    Ok(Once::Done(outcome))
+}

@@ -663,6 +663,44 @@ await step('four eyes: the clerk cannot approve, the approver approves, a third 
   use(payer);
 });
 
+let selfRegistrationPath = '';
+await step('an owner scans the dealer\'s QR code, registers on a 390 px phone and confirms by the emailed link', 60_000, async () => {
+  const dana = await dealerContext.newPage();
+  use(dana);
+  await dana.goto('/dealer/qr?sku=P1&serial=OWNER-0001');
+  expect((await count(dana, '#dealer-qr svg.qr')) === 1, 'the dealer QR page shows no QR code');
+  const url = await dana.locator('#qr-url').getAttribute('href');
+  expect(url && url.startsWith(`${BASE_URL}/s/`), `the QR code's address is ${url}`);
+  selfRegistrationPath = new URL(url).pathname;
+  await dana.close();
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: BASE_URL, locale: 'en-GB' });
+  phoneContext.setDefaultTimeout(ACTION_TIMEOUT);
+  const phone = await phoneContext.newPage();
+  use(phone);
+  await phone.goto(url);
+  const serial = await phone.inputValue('#serial_number');
+  expect(serial === 'OWNER-0001', `the serial is not prefilled: "${serial}"`);
+  const product = await phone.inputValue('#sku');
+  expect(product === 'P1', `the product is not preselected: "${product}"`);
+  const ticked = await phone.locator('input[type=checkbox]:checked').count();
+  expect(ticked === 0, `${ticked} consent box(es) start ticked`);
+  await phone.fill('#customer_name', 'Olive Owner');
+  await phone.fill('#customer_email', 'olive@client.test');
+  await phone.check('#consent_service_reminders');
+  await navigateBy(phone, () => phone.click('#self-register'));
+  expect((await count(phone, '#error-summary')) === 0, `the self-registration was refused${await errorsOn(phone)}`);
+  const done = await textOf(phone, '#self-registered');
+  expect(done.includes('OWNER-0001') && done.includes(DEALER_NAME), `the confirmation page says "${done}"`);
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  expect(width <= 390, `the page is ${width} px wide on a 390 px phone`);
+  const mail = await newestMailTo('olive@client.test', 30_000, (m) => linkIn(m.text, '/v/'));
+  await phone.goto(linkIn(mail.text, '/v/'));
+  await navigateBy(phone, () => phone.locator('main form button[type=submit]').first().click());
+  const confirmed = norm(await phone.locator('main').innerText());
+  expect(/confirmed|thank/i.test(confirmed), `after confirming, the page says "${confirmed}"`);
+  await phoneContext.close();
+});
+
 await step('every page at 390 px and 1280 px: status, overflow, console errors, axe', 20 * 60_000, async () => {
   use(null);
   const dealer = await sessionCookie(dealerContext);
@@ -684,6 +722,7 @@ await step('every page at 390 px and 1280 px: status, overflow, console errors, 
       ['dealer statements', '/dealer/statements'],
       ['dealer scorecard', '/dealer/scorecard'],
       ['dealer team', '/dealer/team'],
+      ['dealer qr code', '/dealer/qr?sku=P1&serial=OWNER-0002'],
       ['dealer account', '/account'],
     ].map(([name, p]) => ({ name, path: p, cookies: dealer })),
     ...[
@@ -702,9 +741,12 @@ await step('every page at 390 px and 1280 px: status, overflow, console errors, 
       ['admin programs', '/admin/programs'],
       ['admin program', '/admin/programs/REG'],
       ['admin signals', '/admin/signals'],
+      ['admin unit qr codes', '/admin/units'],
     ].map(([name, p]) => ({ name, path: p, cookies: adminCookie })),
     { name: 'landing', path: '/' },
     { name: 'sign-in', path: '/sign-in' },
+    { name: 'owner self-registration', path: `${selfRegistrationPath}?sku=P1&serial=OWNER-0003` },
+    { name: 'unit address', path: '/unit/P1/API-0001' },
     { name: 'not found', path: '/no-such-page', expectStatus: 404 },
     { name: 'used sign-in link', path: usedLink.pathname + usedLink.search, expectStatus: 410 },
     { name: 'customer confirm', path: confirmPath },

@@ -14,6 +14,8 @@ use uuid::Uuid;
 pub const UNSUBSCRIBE_LINK_DAYS: i64 = 365;
 pub const BOOKING_LINK_DAYS: i64 = 365;
 pub const VERIFY_LINK_DAYS: i64 = 90;
+/// The owner page's link works this long after the email that carried it.
+pub const OWNER_LINK_DAYS: i64 = 365;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -26,6 +28,8 @@ pub enum Purpose {
     /// `/s/{token}`: a dealer's QR code, which opens the owner's self-registration credited to
     /// that dealer (the id is the dealer's).
     SelfRegistration,
+    /// `/o/{token}`: the owner's own page, from any of their emails (the id is the reminder's).
+    Owner,
 }
 
 impl Purpose {
@@ -35,6 +39,7 @@ impl Purpose {
             Self::Booking => b"booking",
             Self::Verify => b"verify",
             Self::SelfRegistration => b"self-registration",
+            Self::Owner => b"owner",
         }
     }
 }

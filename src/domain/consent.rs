@@ -41,6 +41,8 @@ pub mod source {
     pub const CUSTOMER_UNSUBSCRIBE: &str = "customer_unsubscribe";
     pub const CUSTOMER_RESUBSCRIBE: &str = "customer_resubscribe";
     pub const CUSTOMER_COMPLAINT: &str = "customer_complaint";
+    /// The owner's choices on their own page.
+    pub const CUSTOMER_OWNER_PAGE: &str = "customer_owner_page";
 
     /// The customer's own act (every customer source starts so).
     pub fn is_customer(source: &str) -> bool {

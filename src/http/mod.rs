@@ -259,6 +259,8 @@ pub fn router(state: AppState) -> Router {
         .route("/dealer/qr.svg", get(owner_pages::dealer_qr_svg))
         .route("/s/{token}", get(owner_pages::self_registration_form).post(owner_pages::self_register))
         .route("/s/{token}/done", get(owner_pages::self_registered))
+        .route("/o/{token}", get(owner_pages::owner_page).post(owner_pages::owner_choices))
+        .route("/o/{token}/not-mine", post(owner_pages::owner_not_mine))
         .route("/01/{gtin}/21/{serial}", get(owner_pages::unit_by_gtin))
         .route("/unit/{sku}/{serial}", get(owner_pages::unit_by_sku))
         .route("/admin/units", get(owner_pages::units_page).post(owner_pages::units_sheet_post))

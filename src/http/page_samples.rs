@@ -269,6 +269,21 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             render("owner/unit.html.j2", context! { product => HOSTILE, serial => HOSTILE, registered, ..public.clone() })?;
         }
         render("owner/unusable.html.j2", public.clone())?;
+        for (saved, reported) in [(true, false), (false, true)] {
+            render(
+                "owner/page.html.j2",
+                context! {
+                    token => "t", csrf => "t", dealer_name => HOSTILE, reminders => true, marketing => false, saved, reported,
+                    units => vec![
+                        context! { id => "0190", product => HOSTILE, dealer => HOSTILE, serial => HOSTILE, purchase_date => "1 December 2026",
+                            warranty_expires_on => "1 December 2028", next_service => "1 December 2027", active => true, confirmed => false },
+                        context! { id => "0191", product => "Boiler", dealer => HOSTILE, serial => "S2", purchase_date => "1 December 2026",
+                            warranty_expires_on => "1 December 2028", next_service => (), active => false, confirmed => true },
+                    ],
+                    ..public.clone()
+                },
+            )?;
+        }
         render(
             "dealer/qr.html.j2",
             context! { url => "https://warranty.test/s/t?serial=%3Cb%3E", svg => qr.clone(), products => vec![context! { sku => "P1", name => HOSTILE }],

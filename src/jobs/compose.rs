@@ -37,6 +37,7 @@ impl Sender {
                 .as_ref()
                 .map(|_| self.link("r", Purpose::Booking, ctx.reminder_id)),
             unsubscribe: unsubscribe.clone(),
+            owner: self.link("o", Purpose::Owner, ctx.reminder_id),
             verify: (ctx.kind == "registration_confirmation")
                 .then(|| self.link("v", Purpose::Verify, ctx.registration_id)),
         };

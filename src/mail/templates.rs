@@ -132,6 +132,8 @@ pub struct Links {
     pub booking: Option<String>,
     pub unsubscribe: String,
     pub verify: Option<String>,
+    /// The owner's own page (their units, warranty, next service, choices).
+    pub owner: String,
 }
 
 /// Everything an email template may use.
@@ -187,6 +189,7 @@ fn sample_context(kind: &str, lang: &str, booking: bool) -> Value {
             booking: booking.then(|| "https://warranty.example/r/token".into()),
             unsubscribe: "https://warranty.example/u/token".into(),
             verify: Some("https://warranty.example/v/token".into()),
+            owner: "https://warranty.example/o/token".into(),
         },
     )
 }

@@ -300,3 +300,34 @@ impl Store {
         tx.commit().await
     }
 }
+
+/// One unit on its owner's page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnedUnit {
+    pub id: Uuid,
+    pub dealer_id: Uuid,
+    pub serial_number: String,
+    pub serial_display: Option<String>,
+    pub product_name: String,
+    pub dealer_name: String,
+    pub purchase_date: NaiveDate,
+    pub warranty_expires_on: NaiveDate,
+    pub status: String,
+    pub verified_at: Option<DateTime<Utc>>,
+    /// When the next service reminder is due, if one is planned.
+    pub next_service: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// The units of one customer record (the owner page's link names it), newest first.
+    pub async fn owned_units(&self, customer_id: Uuid) -> Result<Vec<OwnedUnit>> {
+        super::read!(self, query_as, fetch_all =>
+            "SELECT r.id, r.dealer_id, r.serial_number, r.serial_display, p.name AS product_name, d.name AS dealer_name,
+               r.purchase_date, r.warranty_expires_on, r.status, r.verified_at,
+               (SELECT min(m.due_at) FROM reminders m WHERE m.registration_id = r.id AND m.kind = 'service_due'
+                  AND m.status = 'pending') AS next_service
+             FROM registrations r JOIN products p ON p.id = r.product_id JOIN dealers d ON d.id = r.dealer_id
+             WHERE r.customer_id = $1 ORDER BY r.created_at DESC, r.id DESC";
+            customer_id)
+    }
+}

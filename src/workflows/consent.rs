@@ -79,6 +79,35 @@ pub async fn resubscribe(
     tx.commit().await
 }
 
+/// The owner's choices on their own page: the selling dealer's service reminders and marketing,
+/// each recorded (as the customer's own act) only where it changes what holds now. Returns how
+/// many choices changed.
+pub async fn set_choices(
+    store: &Store,
+    target: &LinkTarget,
+    service_reminders: bool,
+    marketing: bool,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let current = store.current_consent(target.customer_id).await?;
+    let mut tx = store.begin_write().await?;
+    let mut changed = 0;
+    for (purpose, wanted, now_holds) in [
+        (Purpose::ServiceReminders, service_reminders, current.service_reminders),
+        (Purpose::Marketing, marketing, current.marketing),
+    ] {
+        if now_holds.unwrap_or(false) == wanted {
+            continue;
+        }
+        let grant = ConsentGrant { party: Party::Dealer, purpose, granted: wanted };
+        let by = source::CUSTOMER_OWNER_PAGE;
+        customers_act(&mut tx, target.customer_id, grant, by, Some(target.registration_id), now).await?;
+        changed += 1;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
 /// The customer confirms their registration through the link in the confirmation: it is marked
 /// verified (the first time is kept) and the dealer's held amounts are released in `period`.
 /// Returns how many held amounts were released.

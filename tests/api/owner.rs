@@ -194,7 +194,62 @@ async fn qr_codes_decode_back_to_their_addresses_with_zbarimg(backend: Backend) 
     assert_eq!(sheet.text.matches("<svg class=\"qr\"").count(), 2, "{}", sheet.text);
 }
 
+async fn the_owner_page_from_any_email_shows_their_units_and_takes_their_choices(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.dealer("GM", "Europe/Paris").await;
+    let mut body = crate::helpers::registration("OWN-0001");
+    body["customer"]["email"] = json!("olive@client.test");
+    body["customer"]["name"] = json!("Olive Owner");
+    body["consent"] = json!({"service_reminders": true, "marketing": false});
+    let created = app.register(&key, &body).await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.text);
+    let mut other = crate::helpers::registration("OTHER-0001");
+    other["customer"]["email"] = json!("someone@else.test");
+    other["customer"]["name"] = json!("Somebody Else");
+    let other = app.register(&key, &other).await;
+    // The confirmation carries the owner page's link.
+    let memory = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sender = app.sender(warrantyd::mail::Mailer::Memory(memory.clone()));
+    sender.dispatch_once().await.unwrap();
+    let confirmation: uuid::Uuid = created.json["reminders"][0]["id"].as_str().unwrap().parse().unwrap();
+    sender.send_reminder(confirmation).await.unwrap();
+    let sent = memory.lock().unwrap().iter().map(|m| m.raw.clone()).collect::<Vec<_>>().join("\n");
+    let unfolded = sent.replace("=\r\n", "").replace("=3D", "=");
+    let token = app.state.signer.sign(Purpose::Owner, confirmation);
+    assert!(unfolded.contains(&format!("https://warranty.test/o/{token}")), "no owner link in the email");
+    let path = format!("/o/{token}");
+    let page = app.get(&path, None).await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.text);
+    assert!(page.text.contains("OWN-0001") && page.text.contains("Robotic mower"), "{}", page.text);
+    assert!(!page.text.contains("OTHER-0001") && !page.text.contains("Somebody Else"), "another owner's unit");
+    assert!(page.text.contains("consent_service_reminders\" name=\"consent_service_reminders\" value=\"true\" checked"), "{}", page.text);
+    // The owner withdraws the reminders and asks for marketing, as their own act.
+    let cookie = format!("wd_signin={}", set_cookie(&page, "wd_signin").unwrap());
+    let csrf = hidden_csrf(&page.text);
+    let saved = app.form_from_site(&path, &cookie, &[("csrf", &csrf), ("consent_marketing", "true")]).await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
+    let dealer = app.store.dealer_by_code("GM").await.unwrap().unwrap();
+    let id: uuid::Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    let customer = app.store.registration_for_dealer(dealer.id, id).await.unwrap().unwrap().customer_id;
+    let consent = app.store.current_consent(customer).await.unwrap();
+    assert_eq!((consent.service_reminders, consent.marketing), (Some(false), Some(true)));
+    // Another owner's unit cannot be reported from this page; this one can.
+    let theirs = other.json["id"].as_str().unwrap().to_owned();
+    let refused = app.form_from_site(&format!("{path}/not-mine"), &cookie, &[("csrf", &csrf), ("registration", &theirs)]).await;
+    assert_eq!(refused.status.as_u16(), 404);
+    let mine = created.json["id"].as_str().unwrap().to_owned();
+    let reported = app.form_from_site(&format!("{path}/not-mine"), &cookie, &[("csrf", &csrf), ("registration", &mine)]).await;
+    assert_eq!(reported.status.as_u16(), 303, "{}", reported.text);
+    assert_eq!(app.store.fraud_signal_count("owner_disputes").await.unwrap(), 1);
+    assert_eq!(app.store.current_consent(customer).await.unwrap().marketing, Some(false));
+    // A year and a day after the email, the link no longer opens the page.
+    app.clock.advance(chrono::Duration::days(366));
+    assert_eq!(app.get(&path, None).await.status.as_u16(), 404);
+    app.finish_claimed().await;
+}
+
 both_backends!(
+    the_owner_page_from_any_email_shows_their_units_and_takes_their_choices,
     a_self_registration_through_a_dealers_qr_credits_it_once_and_is_released_when_confirmed,
     a_forged_code_or_an_unknown_unit_reveals_nothing,
     a_units_address_shows_the_product_and_whether_it_is_registered_never_its_owner,

@@ -664,6 +664,7 @@ await step('four eyes: the clerk cannot approve, the approver approves, a third 
 });
 
 let selfRegistrationPath = '';
+let ownerPath = '';
 await step('an owner scans the dealer\'s QR code, registers on a 390 px phone and confirms by the emailed link', 60_000, async () => {
   const dana = await dealerContext.newPage();
   use(dana);
@@ -698,6 +699,17 @@ await step('an owner scans the dealer\'s QR code, registers on a 390 px phone an
   await navigateBy(phone, () => phone.locator('main form button[type=submit]').first().click());
   const confirmed = norm(await phone.locator('main').innerText());
   expect(/confirmed|thank/i.test(confirmed), `after confirming, the page says "${confirmed}"`);
+  // The owner's page, from the same email: their unit, and their choices.
+  ownerPath = new URL(linkIn(mail.text, '/o/')).pathname;
+  await phone.goto(ownerPath);
+  const units = norm(await phone.locator('main').innerText());
+  expect(units.includes('OWNER-0001') && units.includes(DEALER_NAME), `the owner page does not show the unit: "${units}"`);
+  const ownerWidth = await phone.evaluate(() => document.documentElement.scrollWidth);
+  expect(ownerWidth <= 390, `the owner page is ${ownerWidth} px wide on a 390 px phone`);
+  await phone.uncheck('#consent_service_reminders');
+  await navigateBy(phone, () => phone.click('#save-choices'));
+  expect((await count(phone, '#choices-saved')) === 1, 'saving the owner\'s choices shows no confirmation');
+  expect(!(await phone.isChecked('#consent_service_reminders')), 'the withdrawn reminders are still ticked');
   await phoneContext.close();
 });
 
@@ -747,6 +759,7 @@ await step('every page at 390 px and 1280 px: status, overflow, console errors, 
     { name: 'sign-in', path: '/sign-in' },
     { name: 'owner self-registration', path: `${selfRegistrationPath}?sku=P1&serial=OWNER-0003` },
     { name: 'unit address', path: '/unit/P1/API-0001' },
+    { name: 'owner page', path: ownerPath },
     { name: 'not found', path: '/no-such-page', expectStatus: 404 },
     { name: 'used sign-in link', path: usedLink.pathname + usedLink.search, expectStatus: 410 },
     { name: 'customer confirm', path: confirmPath },

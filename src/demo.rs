@@ -110,12 +110,26 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
         config.public_url = format!("http://{addr}");
     }
     // People: one per role, each with a sign-in link (also written to the outbox as an email).
-    let state = app::state(config.clone(), store.clone(), std::sync::Arc::new(SystemClock))?;
+    let state = app::state(
+        config.clone(),
+        store.clone(),
+        std::sync::Arc::new(SystemClock),
+    )?;
     let mut links = String::new();
     for (email, name, role, dealer_id) in [
-        ("counter@demo-dealer.example", "Dana Counter", "dealer_manager", Some(dealer.id)),
+        (
+            "counter@demo-dealer.example",
+            "Dana Counter",
+            "dealer_manager",
+            Some(dealer.id),
+        ),
         ("clerk@oem.example", "Chris Clerk", "finance_clerk", None),
-        ("approver@oem.example", "Alex Approver", "finance_approver", None),
+        (
+            "approver@oem.example",
+            "Alex Approver",
+            "finance_approver",
+            None,
+        ),
         ("admin@oem.example", "Ada Admin", "admin", None),
     ] {
         let account = crate::store::NewAccount {

@@ -34,9 +34,16 @@ pub enum PersonCommand {
 
 impl PersonCommand {
     pub async fn run(self, config: Config) -> anyhow::Result<()> {
-        let Self::Invite { email, name, role, dealer, language } = self;
+        let Self::Invite {
+            email,
+            name,
+            role,
+            dealer,
+            language,
+        } = self;
         let store = app::open_store(&config).await?;
-        let role = StaffRole::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role:?}"))?;
+        let role =
+            StaffRole::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role:?}"))?;
         let email = Email::parse(&email).map_err(|(_, m)| anyhow::anyhow!("email: {m}"))?;
         let dealer_id = match (role.is_dealer(), dealer) {
             (true, Some(code)) => Some(
@@ -73,13 +80,21 @@ impl PersonCommand {
             .account(account.id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the account was not stored"))?;
-        let role_words = crate::http::pages::text(&record.language, &format!("role-{}", role.as_str()), &Default::default())
-            .unwrap_or_else(|| role.as_str().to_owned());
+        let role_words = crate::http::pages::text(
+            &record.language,
+            &format!("role-{}", role.as_str()),
+            &Default::default(),
+        )
+        .unwrap_or_else(|| role.as_str().to_owned());
         let link = crate::http::sign_in::send_link(
             &state,
             &record,
             None,
-            Some(Invitation { invited_by: "warrantyd", role: &role_words, dealer: record.dealer_name.as_deref() }),
+            Some(Invitation {
+                invited_by: "warrantyd",
+                role: &role_words,
+                dealer: record.dealer_name.as_deref(),
+            }),
         )
         .await
         .map_err(|e| anyhow::anyhow!("the invitation was not sent: {e}"))?;

@@ -28,7 +28,9 @@ impl Gtin {
         let digits: Vec<u8> = text.bytes().map(|b| b - b'0').collect();
         let (body, check) = digits.split_at(digits.len() - 1);
         if check_digit(body) != check[0] {
-            return Err(invalid("the check digit does not match (a mistyped digit?)"));
+            return Err(invalid(
+                "the check digit does not match (a mistyped digit?)",
+            ));
         }
         Ok(Self(format!("{text:0>14}")))
     }
@@ -42,7 +44,11 @@ impl Gtin {
 /// The path of a unit's address: GS1 Digital Link with the GTIN and the serial (AI 21), or the
 /// short form `/unit/{sku}/{serial}` for a product without a GTIN. Parts are percent-encoded.
 pub fn unit_path(gtin: Option<&str>, sku: &str, serial: &str) -> String {
-    let enc = |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20") };
+    let enc = |s: &str| -> String {
+        url::form_urlencoded::byte_serialize(s.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    };
     match gtin {
         Some(gtin) => format!("/01/{gtin}/21/{}", enc(serial)),
         None => format!("/unit/{}/{}", enc(sku), enc(serial)),
@@ -56,9 +62,15 @@ mod tests {
     #[test]
     fn check_digits_are_verified() {
         // Real GTIN-13 and GTIN-8 shapes with correct check digits.
-        assert_eq!(Gtin::parse("4006381333931").unwrap().as_str(), "04006381333931");
+        assert_eq!(
+            Gtin::parse("4006381333931").unwrap().as_str(),
+            "04006381333931"
+        );
         assert_eq!(Gtin::parse("96385074").unwrap().as_str(), "00000096385074");
-        assert_eq!(Gtin::parse("0 36000 29145 2").unwrap().as_str(), "00036000291452");
+        assert_eq!(
+            Gtin::parse("0 36000 29145 2").unwrap().as_str(),
+            "00036000291452"
+        );
         assert!(Gtin::parse("4006381333932").is_err(), "wrong check digit");
         assert!(Gtin::parse("40063813339").is_err(), "11 digits");
         assert!(Gtin::parse("40063813339X1").is_err());
@@ -66,7 +78,10 @@ mod tests {
 
     #[test]
     fn unit_paths_follow_gs1_digital_link() {
-        assert_eq!(unit_path(Some("04006381333931"), "P1", "AB 12/3"), "/01/04006381333931/21/AB%2012%2F3");
+        assert_eq!(
+            unit_path(Some("04006381333931"), "P1", "AB 12/3"),
+            "/01/04006381333931/21/AB%2012%2F3"
+        );
         assert_eq!(unit_path(None, "MOWER-500", "SN1"), "/unit/MOWER-500/SN1");
     }
 }

@@ -276,7 +276,7 @@ mod tests {
                 &program(),
                 "MOWER-500",
                 "garden",
-            "dealer_api",
+                "dealer_api",
                 d("2025-12-31"),
                 d("2026-01-02")
             )
@@ -287,7 +287,7 @@ mod tests {
                 &program(),
                 "KETTLE",
                 "kitchen",
-            "dealer_api",
+                "dealer_api",
                 d("2026-11-20"),
                 d("2026-11-27")
             )
@@ -307,10 +307,17 @@ mod tests {
         .unwrap();
         assert!(program.validate().is_ok());
         let paid = |channel| {
-            earnings(&program, "M", "garden", channel, d("2026-11-20"), d("2026-11-21"))
-                .iter()
-                .map(|e| (e.rule_id.clone(), e.amount_minor))
-                .collect::<Vec<_>>()
+            earnings(
+                &program,
+                "M",
+                "garden",
+                channel,
+                d("2026-11-20"),
+                d("2026-11-21"),
+            )
+            .iter()
+            .map(|e| (e.rule_id.clone(), e.amount_minor))
+            .collect::<Vec<_>>()
         };
         assert_eq!(paid("dealer_counter"), [("dealers".to_owned(), 1000)]);
         assert_eq!(paid("owner_qr"), [("owners".to_owned(), 400)]);

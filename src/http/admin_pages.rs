@@ -19,7 +19,10 @@ use crate::domain::contact::Email;
 use crate::mail::notices::Invitation;
 use crate::store::NewAccount;
 
-pub async fn home(State(state): State<AppState>, AdminUser(s): AdminUser) -> Result<Response, ApiError> {
+pub async fn home(
+    State(state): State<AppState>,
+    AdminUser(s): AdminUser,
+) -> Result<Response, ApiError> {
     let dealers = state.store.list_dealers().await?.len();
     let products = state.store.list_products().await?.len();
     let people = state.store.list_accounts(None).await?.len();
@@ -66,37 +69,81 @@ pub async fn invite_from_form(
     dealer_only: Option<Uuid>,
 ) -> Result<Result<(), HashMap<String, String>>, ApiError> {
     let fr = s.lang() == "fr";
-    let field = |name: &str| form.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let mut errors = HashMap::new();
     let name = field("name").and_then(|n| crate::domain::field::clean_text(&n, 200).ok());
     if name.is_none() {
-        errors.insert("name".to_owned(), if fr { "Saisissez le nom de la personne." } else { "Enter the person's name." }.to_owned());
+        errors.insert(
+            "name".to_owned(),
+            if fr {
+                "Saisissez le nom de la personne."
+            } else {
+                "Enter the person's name."
+            }
+            .to_owned(),
+        );
     }
     let email = field("email").and_then(|e| Email::parse(&e).ok());
     if email.is_none() {
-        errors.insert("email".to_owned(), if fr { "Saisissez une adresse e-mail, par exemple nom@exemple.fr" } else { "Enter an email address such as name@example.com" }.to_owned());
+        errors.insert(
+            "email".to_owned(),
+            if fr {
+                "Saisissez une adresse e-mail, par exemple nom@exemple.fr"
+            } else {
+                "Enter an email address such as name@example.com"
+            }
+            .to_owned(),
+        );
     }
-    let role = field("role").and_then(|r| StaffRole::parse(&r)).filter(|r| s.role.may_invite(*r));
+    let role = field("role")
+        .and_then(|r| StaffRole::parse(&r))
+        .filter(|r| s.role.may_invite(*r));
     if role.is_none() {
-        errors.insert("role".to_owned(), if fr { "Choisissez un rôle." } else { "Choose a role." }.to_owned());
+        errors.insert(
+            "role".to_owned(),
+            if fr {
+                "Choisissez un rôle."
+            } else {
+                "Choose a role."
+            }
+            .to_owned(),
+        );
     }
     let dealer_id = match (dealer_only, role) {
         (Some(id), _) => Some(id),
-        (None, Some(r)) if r.is_dealer() => {
-            match field("dealer") {
-                Some(code) => match state.store.dealer_by_code(&code).await? {
-                    Some(d) => Some(d.id),
-                    None => {
-                        errors.insert("dealer".to_owned(), if fr { "Ce revendeur n'existe pas." } else { "There is no dealer with this code." }.to_owned());
-                        None
-                    }
-                },
+        (None, Some(r)) if r.is_dealer() => match field("dealer") {
+            Some(code) => match state.store.dealer_by_code(&code).await? {
+                Some(d) => Some(d.id),
                 None => {
-                    errors.insert("dealer".to_owned(), if fr { "Choisissez le revendeur de la personne." } else { "Choose the person's dealer." }.to_owned());
+                    errors.insert(
+                        "dealer".to_owned(),
+                        if fr {
+                            "Ce revendeur n'existe pas."
+                        } else {
+                            "There is no dealer with this code."
+                        }
+                        .to_owned(),
+                    );
                     None
                 }
+            },
+            None => {
+                errors.insert(
+                    "dealer".to_owned(),
+                    if fr {
+                        "Choisissez le revendeur de la personne."
+                    } else {
+                        "Choose the person's dealer."
+                    }
+                    .to_owned(),
+                );
+                None
             }
-        }
+        },
         _ => None,
     };
     let language = field("language")
@@ -105,7 +152,11 @@ pub async fn invite_from_form(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let (name, email, role) = (name.expect("checked"), email.expect("checked"), role.expect("checked"));
+    let (name, email, role) = (
+        name.expect("checked"),
+        email.expect("checked"),
+        role.expect("checked"),
+    );
     let account = NewAccount {
         id: Uuid::now_v7(),
         email: email.as_str().to_lowercase(),
@@ -115,13 +166,33 @@ pub async fn invite_from_form(
         language,
         invited_by: Some(s.account.id),
     };
-    if !state.store.insert_account(&account, state.clock.now()).await? {
-        errors.insert("email".to_owned(), if fr { "Cette adresse a déjà un compte." } else { "This email address already has an account." }.to_owned());
+    if !state
+        .store
+        .insert_account(&account, state.clock.now())
+        .await?
+    {
+        errors.insert(
+            "email".to_owned(),
+            if fr {
+                "Cette adresse a déjà un compte."
+            } else {
+                "This email address already has an account."
+            }
+            .to_owned(),
+        );
         return Ok(Err(errors));
     }
-    let record = state.store.account(account.id).await?.ok_or(ApiError::NotFound)?;
-    let role_words = super::pages::text(&record.language, &format!("role-{}", role.as_str()), &HashMap::new())
-        .unwrap_or_else(|| role.as_str().to_owned());
+    let record = state
+        .store
+        .account(account.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let role_words = super::pages::text(
+        &record.language,
+        &format!("role-{}", role.as_str()),
+        &HashMap::new(),
+    )
+    .unwrap_or_else(|| role.as_str().to_owned());
     super::sign_in::send_link(
         state,
         &record,
@@ -239,16 +310,43 @@ pub async fn invite_post(
     scope: Scope,
     form: &HashMap<String, String>,
 ) -> Result<Response, ApiError> {
-    session::check_post(state, headers, s, form.get("csrf").map_or("", String::as_str))?;
+    session::check_post(
+        state,
+        headers,
+        s,
+        form.get("csrf").map_or("", String::as_str),
+    )?;
     match invite_from_form(state, s, form, scope.dealer()).await? {
         Ok(()) => {
-            let notice = if s.lang() == "fr" { "Invitation envoyée." } else { "Invitation sent." };
-            people_page(state, s, scope, StatusCode::OK, &HashMap::new(), &HashMap::new(), Some(notice)).await
+            let notice = if s.lang() == "fr" {
+                "Invitation envoyée."
+            } else {
+                "Invitation sent."
+            };
+            people_page(
+                state,
+                s,
+                scope,
+                StatusCode::OK,
+                &HashMap::new(),
+                &HashMap::new(),
+                Some(notice),
+            )
+            .await
         }
         Err(errors) => {
             let mut values = form.clone();
             values.remove("csrf");
-            people_page(state, s, scope, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors, None).await
+            people_page(
+                state,
+                s,
+                scope,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &values,
+                &errors,
+                None,
+            )
+            .await
         }
     }
 }
@@ -267,8 +365,20 @@ pub async fn action_post(
     Ok(Redirect::to(scope.page().0).into_response())
 }
 
-pub async fn people(State(state): State<AppState>, AdminUser(s): AdminUser) -> Result<Response, ApiError> {
-    people_page(&state, &s, Scope::All, StatusCode::OK, &HashMap::new(), &HashMap::new(), None).await
+pub async fn people(
+    State(state): State<AppState>,
+    AdminUser(s): AdminUser,
+) -> Result<Response, ApiError> {
+    people_page(
+        &state,
+        &s,
+        Scope::All,
+        StatusCode::OK,
+        &HashMap::new(),
+        &HashMap::new(),
+        None,
+    )
+    .await
 }
 
 pub async fn invite(

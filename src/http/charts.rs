@@ -209,7 +209,11 @@ pub fn render(chart: &Chart<'_>, lang: &str) -> String {
                 let _ = write!(
                     svg,
                     r#"<circle class="chart-dot{}" cx="{:.1}" cy="{:.1}" r="3.5"/>"#,
-                    if class == "chart-target" { " target" } else { "" },
+                    if class == "chart-target" {
+                        " target"
+                    } else {
+                        ""
+                    },
                     x(i),
                     y(*v)
                 );
@@ -242,7 +246,9 @@ pub fn render(chart: &Chart<'_>, lang: &str) -> String {
 /// `viewBox`) is finite: no `NaN`, no `inf`, nothing unparsable. What `check-templates` asserts of
 /// every chart.
 pub fn coordinates_finite(svg: &str) -> bool {
-    const NAMES: [&str; 11] = ["x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "d", "viewBox"];
+    const NAMES: [&str; 11] = [
+        "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "d", "viewBox",
+    ];
     let mut rest = svg;
     while let Some(eq) = rest.find("=\"") {
         let name = rest[..eq]
@@ -256,14 +262,18 @@ pub fn coordinates_finite(svg: &str) -> bool {
         let value = &after[..end];
         if NAMES.contains(&name) {
             let numbers = value
-                .split(|c: char| c.is_whitespace() || c == ',' || c.is_ascii_alphabetic() && c != 'e')
+                .split(|c: char| {
+                    c.is_whitespace() || c == ',' || c.is_ascii_alphabetic() && c != 'e'
+                })
                 .filter(|t| !t.is_empty());
             for token in numbers {
                 if !token.parse::<f64>().is_ok_and(f64::is_finite) {
                     return false;
                 }
             }
-            if value.to_ascii_lowercase().contains("nan") || value.to_ascii_lowercase().contains("inf") {
+            if value.to_ascii_lowercase().contains("nan")
+                || value.to_ascii_lowercase().contains("inf")
+            {
                 return false;
             }
         }
@@ -298,7 +308,8 @@ pub fn month_name(period: &str, lang: &str) -> String {
         Ok(date) => {
             let full = crate::templating::format_date(date, lang);
             // `1 January 2026` / `1er janvier 2026` without the day.
-            full.split_once(' ').map_or(full.clone(), |(_, rest)| rest.to_owned())
+            full.split_once(' ')
+                .map_or(full.clone(), |(_, rest)| rest.to_owned())
         }
         Err(_) => period.to_owned(),
     }
@@ -309,7 +320,9 @@ mod tests {
     use super::*;
 
     fn labels(n: usize) -> Vec<String> {
-        (1..=n).map(|m| month_label(&format!("2026-{m:02}"), "en")).collect()
+        (1..=n)
+            .map(|m| month_label(&format!("2026-{m:02}"), "en"))
+            .collect()
     }
 
     fn chart<'a>(
@@ -347,7 +360,9 @@ mod tests {
 
     #[test]
     fn the_coordinate_check_catches_nan_and_infinity_but_not_words() {
-        assert!(coordinates_finite(r#"<svg viewBox="0 0 4 4"><title>Information</title><path d="M1 2 L3 4"/></svg>"#));
+        assert!(coordinates_finite(
+            r#"<svg viewBox="0 0 4 4"><title>Information</title><path d="M1 2 L3 4"/></svg>"#
+        ));
         assert!(!coordinates_finite(r#"<circle cx="NaN" cy="1"/>"#));
         assert!(!coordinates_finite(r#"<path d="M1 2 L3 inf"/>"#));
         assert!(!coordinates_finite(r#"<line y1="-inf"/>"#));
@@ -369,8 +384,16 @@ mod tests {
     #[test]
     fn rates_are_percentages_on_a_0_to_100_axis() {
         let labels = labels(3);
-        let svg = chart(&labels, &[Some(0.5), Some(1.0), Some(0.75)], None, Unit::Rate);
-        assert!(svg.contains(">100%</text>") && svg.contains(">50%</text>"), "{svg}");
+        let svg = chart(
+            &labels,
+            &[Some(0.5), Some(1.0), Some(0.75)],
+            None,
+            Unit::Rate,
+        );
+        assert!(
+            svg.contains(">100%</text>") && svg.contains(">50%</text>"),
+            "{svg}"
+        );
         assert!(!svg.contains(">125%<") && !svg.contains(">120%<"), "{svg}");
         assert_eq!(Unit::Rate.format(0.875, "fr"), "87,5\u{202f}%");
     }
@@ -379,7 +402,10 @@ mod tests {
     fn count_axes_have_whole_ticks() {
         for max in [1.0, 3.0, 5.4, 7.0, 13.0, 99.0, 1234.0] {
             let (top, step) = axis(max, Unit::Count);
-            assert!(top >= max && step >= 1.0 && step.fract() == 0.0, "{max}: {top} {step}");
+            assert!(
+                top >= max && step >= 1.0 && step.fract() == 0.0,
+                "{max}: {top} {step}"
+            );
             assert!(top / step <= 10.0, "{max}: {top} {step}");
         }
     }
@@ -388,9 +414,17 @@ mod tests {
     fn period_labels_do_not_collide_and_the_latest_is_shown() {
         let labels = labels(12);
         let svg = chart(&labels, &vec![Some(1.0); 12], None, Unit::Count);
-        let shown: Vec<&str> = labels.iter().map(String::as_str).filter(|l| svg.contains(&format!(">{l}</text>"))).collect();
+        let shown: Vec<&str> = labels
+            .iter()
+            .map(String::as_str)
+            .filter(|l| svg.contains(&format!(">{l}</text>")))
+            .collect();
         // Every second month, ending with the latest: never two neighbours.
-        assert_eq!(shown, ["Feb 26", "Apr 26", "Jun 26", "Aug 26", "Oct 26", "Dec 26"], "{svg}");
+        assert_eq!(
+            shown,
+            ["Feb 26", "Apr 26", "Jun 26", "Aug 26", "Oct 26", "Dec 26"],
+            "{svg}"
+        );
         assert!(svg.contains(r#"text-anchor="end">Dec 26<"#), "{svg}");
     }
 

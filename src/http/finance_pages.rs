@@ -51,7 +51,15 @@ pub async fn statements(
         Some(p) => match AccountingMonth::parse(p.trim()) {
             Some(m) => Some(m.to_string()),
             None => {
-                errors.insert("period", if lang == "fr" { "Choisissez un mois." } else { "Choose a month." }.to_owned());
+                errors.insert(
+                    "period",
+                    if lang == "fr" {
+                        "Choisissez un mois."
+                    } else {
+                        "Choose a month."
+                    }
+                    .to_owned(),
+                );
                 None
             }
         },
@@ -90,7 +98,11 @@ pub async fn statements(
         &state,
         &s,
         "/finance/statements",
-        if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY },
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
         "finance/statements.html.j2",
         context! {
             rows => rows, totals => totals, count => count, page => page, pages => pages,
@@ -216,7 +228,13 @@ fn audit_detail(action: &str, detail: Option<&str>, currency: &str, lang: &str) 
         return Some(minor.map_or_else(|| detail.to_owned(), |m| present::money(m, cur, lang)));
     }
     // `pending_review -> approved: note`: the note only (the action says the rest).
-    Some(detail.split_once(": ").map_or("", |(_, note)| note).to_owned()).filter(|d| !d.is_empty())
+    Some(
+        detail
+            .split_once(": ")
+            .map_or("", |(_, note)| note)
+            .to_owned(),
+    )
+    .filter(|d| !d.is_empty())
 }
 
 pub async fn statement(
@@ -238,7 +256,8 @@ pub async fn statement_csv(
     let st = state.store.statement(id).await?.ok_or(ApiError::NotFound)?;
     let name = format!(
         "statement-{}-{}.csv",
-        st.dealer_code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+        st.dealer_code
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
         st.period
     );
     super::ledger::statements_csv(&state, &[st], &name).await
@@ -301,7 +320,15 @@ pub async fn act(
                 (_, "fr") => "Saisissez la référence du paiement.",
                 _ => "Enter the payment's reference.",
             };
-            statement_page(&state, &s, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message.into()), values).await
+            statement_page(
+                &state,
+                &s,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(message.into()),
+                values,
+            )
+            .await
         }
         Err(other) => Err(other),
     }
@@ -348,7 +375,8 @@ pub async fn adjustment_form(
     FinanceUser(s): FinanceUser,
     Query(q): Query<AdjustQuery>,
 ) -> Result<Response, ApiError> {
-    let period = AccountingMonth::of(state.clock.now(), state.settings.ledger.manufacturer_tz).to_string();
+    let period =
+        AccountingMonth::of(state.clock.now(), state.settings.ledger.manufacturer_tz).to_string();
     adjustment_page(
         &state,
         &s,
@@ -362,7 +390,10 @@ pub async fn adjustment_form(
 /// A decimal amount as typed (`-12.50`, `12,5`) in minor units of `currency`.
 fn parse_amount(raw: &str, currency: &str) -> Option<i64> {
     let exponent = crate::domain::ledger::currency_exponent(currency) as usize;
-    let text = raw.trim().replace([' ', '\u{a0}', '\u{202f}'], "").replace(',', ".");
+    let text = raw
+        .trim()
+        .replace([' ', '\u{a0}', '\u{202f}'], "")
+        .replace(',', ".");
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest.to_owned()),
         None => (false, text.trim_start_matches('+').to_owned()),
@@ -376,8 +407,16 @@ fn parse_amount(raw: &str, currency: &str) -> Option<i64> {
     {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
-    let fraction: i64 = if exponent == 0 { 0 } else { format!("{fraction:0<exponent$}").parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: i64 = if exponent == 0 {
+        0
+    } else {
+        format!("{fraction:0<exponent$}").parse().ok()?
+    };
     let minor = whole * 10i64.pow(exponent as u32) + fraction;
     Some(if negative { -minor } else { minor })
 }
@@ -409,15 +448,42 @@ pub async fn adjust(
     let mut errors: HashMap<&'static str, String> = HashMap::new();
     let dealer = state.store.dealer_by_code(form.dealer.trim()).await?;
     if dealer.is_none() {
-        errors.insert("dealer", if fr { "Choisissez un revendeur." } else { "Choose a dealer." }.into());
+        errors.insert(
+            "dealer",
+            if fr {
+                "Choisissez un revendeur."
+            } else {
+                "Choose a dealer."
+            }
+            .into(),
+        );
     }
     let currency = crate::domain::ledger::parse_currency(&form.currency.to_uppercase()).ok();
     if currency.is_none() {
-        errors.insert("currency", if fr { "Saisissez un code de devise à 3 lettres, par exemple EUR." } else { "Enter a 3-letter currency code such as EUR." }.into());
+        errors.insert(
+            "currency",
+            if fr {
+                "Saisissez un code de devise à 3 lettres, par exemple EUR."
+            } else {
+                "Enter a 3-letter currency code such as EUR."
+            }
+            .into(),
+        );
     }
-    let amount = currency.as_deref().and_then(|c| parse_amount(&form.amount, c)).filter(|a| *a != 0);
+    let amount = currency
+        .as_deref()
+        .and_then(|c| parse_amount(&form.amount, c))
+        .filter(|a| *a != 0);
     if amount.is_none() {
-        errors.insert("amount", if fr { "Saisissez un montant non nul, par exemple 25,00 ou -12,50." } else { "Enter an amount other than zero, such as 25.00 or -12.50." }.into());
+        errors.insert(
+            "amount",
+            if fr {
+                "Saisissez un montant non nul, par exemple 25,00 ou -12,50."
+            } else {
+                "Enter an amount other than zero, such as 25.00 or -12.50."
+            }
+            .into(),
+        );
     }
     let period = AccountingMonth::parse(form.period.trim());
     let open = match period {
@@ -425,11 +491,29 @@ pub async fn adjust(
         None => false,
     };
     if !open {
-        errors.insert("period", if fr { "Choisissez un mois qui n'est pas clôturé." } else { "Choose a month that is not closed." }.into());
+        errors.insert(
+            "period",
+            if fr {
+                "Choisissez un mois qui n'est pas clôturé."
+            } else {
+                "Choose a month that is not closed."
+            }
+            .into(),
+        );
     }
-    let reason = crate::domain::field::clean_text(&form.reason, 500).ok().filter(|r| !r.is_empty());
+    let reason = crate::domain::field::clean_text(&form.reason, 500)
+        .ok()
+        .filter(|r| !r.is_empty());
     if reason.is_none() {
-        errors.insert("reason", if fr { "Indiquez la raison de l'ajustement ; le revendeur la verra." } else { "Give the reason for the adjustment; the dealer will see it." }.into());
+        errors.insert(
+            "reason",
+            if fr {
+                "Indiquez la raison de l'ajustement ; le revendeur la verra."
+            } else {
+                "Give the reason for the adjustment; the dealer will see it."
+            }
+            .into(),
+        );
     }
     if !errors.is_empty() {
         let values = context! { dealer => form.dealer, currency => form.currency, amount => form.amount, period => form.period, reason => form.reason };
@@ -444,9 +528,15 @@ pub async fn adjust(
         reason: reason.as_deref().expect("checked"),
         actor: s.account.id,
     };
-    let line = crate::workflows::ledger::add_adjustment(&state.store, &adjustment, state.clock.now()).await?;
+    let line =
+        crate::workflows::ledger::add_adjustment(&state.store, &adjustment, state.clock.now())
+            .await?;
     tracing::info!(entry_id = %line.entry_id, dealer = %dealer.code, account = %s.account.id, "adjustment added on the page");
-    Ok(Redirect::to(&format!("/finance/statements?dealer={}&added=1", dealer.code)).into_response())
+    Ok(Redirect::to(&format!(
+        "/finance/statements?dealer={}&added=1",
+        dealer.code
+    ))
+    .into_response())
 }
 
 // Closing a period: a confirmation page first.
@@ -522,12 +612,34 @@ pub async fn close(
     let now = state.clock.now();
     let current = AccountingMonth::of(now, state.settings.ledger.manufacturer_tz);
     let Some(period) = AccountingMonth::parse(form.period.trim()).filter(|p| *p < current) else {
-        let message = if fr { "Choisissez un mois terminé." } else { "Choose a month that has ended." };
-        return close_page(&state, &s, StatusCode::UNPROCESSABLE_ENTITY, Some(form.period), Some(message.into())).await;
+        let message = if fr {
+            "Choisissez un mois terminé."
+        } else {
+            "Choose a month that has ended."
+        };
+        return close_page(
+            &state,
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(form.period),
+            Some(message.into()),
+        )
+        .await;
     };
     if form.confirm.as_deref() != Some("yes") {
-        let message = if fr { "Cochez la case pour confirmer la clôture." } else { "Tick the box to confirm the close." };
-        return close_page(&state, &s, StatusCode::UNPROCESSABLE_ENTITY, Some(period.to_string()), Some(message.into())).await;
+        let message = if fr {
+            "Cochez la case pour confirmer la clôture."
+        } else {
+            "Tick the box to confirm the close."
+        };
+        return close_page(
+            &state,
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(period.to_string()),
+            Some(message.into()),
+        )
+        .await;
     }
     crate::workflows::ledger::close_period(&state.store, period, Some(s.account.id), now).await?;
     tracing::info!(%period, account = %s.account.id, "period closed on the page");

@@ -31,8 +31,17 @@ fn base(state: &AppState) -> &str {
 }
 
 /// The self-registration address of a dealer, optionally for one sale (product and serial known).
-pub fn self_registration_url(state: &AppState, dealer_id: Uuid, sku: Option<&str>, serial: Option<&str>) -> String {
-    let mut url = format!("{}/s/{}", base(state), state.signer.sign(Purpose::SelfRegistration, dealer_id));
+pub fn self_registration_url(
+    state: &AppState,
+    dealer_id: Uuid,
+    sku: Option<&str>,
+    serial: Option<&str>,
+) -> String {
+    let mut url = format!(
+        "{}/s/{}",
+        base(state),
+        state.signer.sign(Purpose::SelfRegistration, dealer_id)
+    );
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     if let Some(sku) = sku.filter(|s| !s.is_empty()) {
         query.append_pair("sku", sku);
@@ -49,7 +58,10 @@ pub fn self_registration_url(state: &AppState, dealer_id: Uuid, sku: Option<&str
 }
 
 /// The dealer a QR token names, if it verifies and the dealer is active.
-async fn dealer_of(state: &AppState, token: &str) -> Result<Option<crate::store::DealerRecord>, ApiError> {
+async fn dealer_of(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<crate::store::DealerRecord>, ApiError> {
     let Some(id) = state.signer.verify(Purpose::SelfRegistration, token) else {
         return Ok(None);
     };
@@ -63,7 +75,13 @@ async fn dealer_of(state: &AppState, token: &str) -> Result<Option<crate::store:
 
 /// A plain page saying the code cannot be used: nothing about why, nothing about any dealer.
 fn unusable(state: &AppState, headers: &HeaderMap) -> Response {
-    session::public_page(state, headers, StatusCode::NOT_FOUND, "owner/unusable.html.j2", context! {})
+    session::public_page(
+        state,
+        headers,
+        StatusCode::NOT_FOUND,
+        "owner/unusable.html.j2",
+        context! {},
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -117,7 +135,12 @@ pub async fn self_registration_form(
     let tz = crate::domain::contact::TimeZone::stored(&dealer.time_zone);
     let mut values = HashMap::from([(
         "purchase_date".to_owned(),
-        state.clock.now().with_timezone(&tz).date_naive().to_string(),
+        state
+            .clock
+            .now()
+            .with_timezone(&tz)
+            .date_naive()
+            .to_string(),
     )]);
     if let Some(serial) = q.serial.filter(|s| !s.trim().is_empty() && s.len() <= 64) {
         values.insert("serial_number".into(), serial);
@@ -125,7 +148,16 @@ pub async fn self_registration_form(
     if let Some(sku) = q.sku.filter(|s| !s.trim().is_empty() && s.len() <= 64) {
         values.insert("sku".into(), sku);
     }
-    form_page(&state, &headers, &dealer, &token, StatusCode::OK, &values, &HashMap::new()).await
+    form_page(
+        &state,
+        &headers,
+        &dealer,
+        &token,
+        StatusCode::OK,
+        &values,
+        &HashMap::new(),
+    )
+    .await
 }
 
 /// `POST /s/{token}`: registers the unit for its owner, credited to the dealer of the code.
@@ -141,11 +173,28 @@ pub async fn self_register(
     let mut values = form.clone();
     values.remove("csrf");
     let submission = values.remove("submission").unwrap_or_default();
-    if !session::sign_in_form_genuine(&state, &headers, form.get("csrf").map_or("", String::as_str)) {
+    if !session::sign_in_form_genuine(
+        &state,
+        &headers,
+        form.get("csrf").map_or("", String::as_str),
+    ) {
         let errors = HashMap::from([("form".to_owned(), "expired".to_owned())]);
-        return form_page(&state, &headers, &dealer, &token, StatusCode::FORBIDDEN, &values, &errors).await;
+        return form_page(
+            &state,
+            &headers,
+            &dealer,
+            &token,
+            StatusCode::FORBIDDEN,
+            &values,
+            &errors,
+        )
+        .await;
     }
-    let field = |name: &str| form.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let checked = |name: &str| Some(form.get(name).is_some_and(|v| v == "true"));
     let lang = session::browser_lang(&headers);
     let req = RegistrationRequest {
@@ -158,7 +207,10 @@ pub async fn self_register(
         customer: Some(CustomerRequest {
             name: field("customer_name"),
             email: field("customer_email"),
-            phone: super::dealer_pages::phone_e164(field("customer_phone"), dealer.country.as_deref()),
+            phone: super::dealer_pages::phone_e164(
+                field("customer_phone"),
+                dealer.country.as_deref(),
+            ),
             locale: Some(lang.to_owned()),
             time_zone: None,
             country: dealer.country.clone(),
@@ -170,9 +222,15 @@ pub async fn self_register(
             manufacturer_marketing: None,
         }),
     };
-    let context = DealerContext { actor: None, channel: "owner_qr", ..DealerContext::from(dealer.clone()) };
+    let context = DealerContext {
+        actor: None,
+        channel: "owner_qr",
+        ..DealerContext::from(dealer.clone())
+    };
     let outcome = match register_once(&state, &context, &req, &submission, &values).await? {
-        Once::Replayed(id) => return Ok(Redirect::to(&format!("/s/{token}/done?id={id}")).into_response()),
+        Once::Replayed(id) => {
+            return Ok(Redirect::to(&format!("/s/{token}/done?id={id}")).into_response());
+        }
         Once::Done(outcome) => outcome,
     };
     match outcome {
@@ -184,18 +242,40 @@ pub async fn self_register(
             let mut errors = HashMap::new();
             for e in field_errors {
                 let name = match csv_field_name(&e.field).as_str() {
-                    "customer_email" | "customer_phone" if e.code == "contact_required" => "customer".to_owned(),
+                    "customer_email" | "customer_phone" if e.code == "contact_required" => {
+                        "customer".to_owned()
+                    }
                     other => other.to_owned(),
                 };
-                let message = super::pages::text(lang, &format!("err-{}", e.code), &HashMap::new()).unwrap_or(e.message);
+                let message = super::pages::text(lang, &format!("err-{}", e.code), &HashMap::new())
+                    .unwrap_or(e.message);
                 errors.entry(name).or_insert(message);
             }
-            form_page(&state, &headers, &dealer, &token, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors).await
+            form_page(
+                &state,
+                &headers,
+                &dealer,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &values,
+                &errors,
+            )
+            .await
         }
         Err(IntakeError::Duplicate { .. }) => {
-            let message = super::pages::text(lang, "owner-already-registered", &HashMap::new()).unwrap_or_default();
+            let message = super::pages::text(lang, "owner-already-registered", &HashMap::new())
+                .unwrap_or_default();
             let errors = HashMap::from([("serial_number".to_owned(), message)]);
-            form_page(&state, &headers, &dealer, &token, StatusCode::CONFLICT, &values, &errors).await
+            form_page(
+                &state,
+                &headers,
+                &dealer,
+                &token,
+                StatusCode::CONFLICT,
+                &values,
+                &errors,
+            )
+            .await
         }
         Err(IntakeError::Store(e)) => Err(e.into()),
     }
@@ -249,7 +329,8 @@ async fn unit_page(
     let Some(product) = product else {
         return Ok(unusable(state, headers));
     };
-    let normalized = crate::domain::contact::SerialNumber::parse(serial).map(|s| s.as_str().to_owned());
+    let normalized =
+        crate::domain::contact::SerialNumber::parse(serial).map(|s| s.as_str().to_owned());
     let registered = match normalized {
         Ok(serial) => state.store.active_serial_holder(&serial).await?.is_some(),
         Err(_) => return Ok(unusable(state, headers)),
@@ -288,14 +369,27 @@ pub async fn unit_by_sku(
 
 fn image(format: &str, url: &str, title: &str, filename: &str) -> Result<Response, ApiError> {
     let (content_type, body) = match format {
-        "png" => ("image/png", super::qr::png(url).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?),
+        "png" => (
+            "image/png",
+            super::qr::png(url).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?,
+        ),
         "svg" => (
             "image/svg+xml",
-            format!(r#"<?xml version="1.0" encoding="UTF-8"?>{}"#, super::qr::svg(url, title).replacen("<svg ", r#"<svg xmlns="http://www.w3.org/2000/svg" "#, 1)).into_bytes(),
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?>{}"#,
+                super::qr::svg(url, title).replacen(
+                    "<svg ",
+                    r#"<svg xmlns="http://www.w3.org/2000/svg" "#,
+                    1
+                )
+            )
+            .into_bytes(),
         ),
         _ => return Err(ApiError::NotFound),
     };
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}.{format}\"")).map_err(ApiError::internal)?;
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{filename}.{format}\""))
+            .map_err(ApiError::internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
@@ -328,7 +422,9 @@ pub async fn dealer_qr_page(
         .into_iter()
         .map(|p| context! { sku => p.sku, name => p.name })
         .collect();
-    let query: String = url.split_once('?').map_or(String::new(), |(_, q)| format!("?{q}"));
+    let query: String = url
+        .split_once('?')
+        .map_or(String::new(), |(_, q)| format!("?{q}"));
     Ok(session::page(
         &state,
         &s,
@@ -340,25 +436,56 @@ pub async fn dealer_qr_page(
 }
 
 /// `/dealer/qr.png`, `/dealer/qr.svg`: the same code as an image to download.
-async fn dealer_qr_image(state: &AppState, s: &session::Session, format: &str, q: QrQuery) -> Result<Response, ApiError> {
+async fn dealer_qr_image(
+    state: &AppState,
+    s: &session::Session,
+    format: &str,
+    q: QrQuery,
+) -> Result<Response, ApiError> {
     let url = self_registration_url(state, s.dealer().id, q.sku.as_deref(), q.serial.as_deref());
-    let name = format!("register-{}", s.dealer().code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+    let name = format!(
+        "register-{}",
+        s.dealer()
+            .code
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    );
     image(format, &url, "QR", &name)
 }
 
-pub async fn dealer_qr_png(State(state): State<AppState>, DealerUser(s): DealerUser, Query(q): Query<QrQuery>) -> Result<Response, ApiError> {
+pub async fn dealer_qr_png(
+    State(state): State<AppState>,
+    DealerUser(s): DealerUser,
+    Query(q): Query<QrQuery>,
+) -> Result<Response, ApiError> {
     dealer_qr_image(&state, &s, "png", q).await
 }
 
-pub async fn dealer_qr_svg(State(state): State<AppState>, DealerUser(s): DealerUser, Query(q): Query<QrQuery>) -> Result<Response, ApiError> {
+pub async fn dealer_qr_svg(
+    State(state): State<AppState>,
+    DealerUser(s): DealerUser,
+    Query(q): Query<QrQuery>,
+) -> Result<Response, ApiError> {
     dealer_qr_image(&state, &s, "svg", q).await
 }
 
 /// A unit's address and its QR code's file name.
-async fn unit_address(state: &AppState, sku: &str, serial: &str) -> Result<(String, String), ApiError> {
-    let product = state.store.product_by_sku(sku).await?.ok_or(ApiError::NotFound)?;
-    let url = format!("{}{}", base(state), unit_path(product.gtin.as_deref(), &product.sku, serial));
-    let name = format!("unit-{}-{}", sku, serial).replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_");
+async fn unit_address(
+    state: &AppState,
+    sku: &str,
+    serial: &str,
+) -> Result<(String, String), ApiError> {
+    let product = state
+        .store
+        .product_by_sku(sku)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let url = format!(
+        "{}{}",
+        base(state),
+        unit_path(product.gtin.as_deref(), &product.sku, serial)
+    );
+    let name = format!("unit-{}-{}", sku, serial)
+        .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_");
     Ok((url, name))
 }
 
@@ -372,17 +499,28 @@ async fn unit_qr_image(state: &AppState, format: &str, q: QrQuery) -> Result<Res
     image(format, &url, &url, &name)
 }
 
-pub async fn unit_qr_png(State(state): State<AppState>, AdminUser(_s): AdminUser, Query(q): Query<QrQuery>) -> Result<Response, ApiError> {
+pub async fn unit_qr_png(
+    State(state): State<AppState>,
+    AdminUser(_s): AdminUser,
+    Query(q): Query<QrQuery>,
+) -> Result<Response, ApiError> {
     unit_qr_image(&state, "png", q).await
 }
 
-pub async fn unit_qr_svg(State(state): State<AppState>, AdminUser(_s): AdminUser, Query(q): Query<QrQuery>) -> Result<Response, ApiError> {
+pub async fn unit_qr_svg(
+    State(state): State<AppState>,
+    AdminUser(_s): AdminUser,
+    Query(q): Query<QrQuery>,
+) -> Result<Response, ApiError> {
     unit_qr_image(&state, "svg", q).await
 }
 
 /// `/admin/units`: a printable sheet of units' QR codes from a list of serials (one per line, or
 /// a CSV's first column), at most 500.
-pub async fn units_page(State(state): State<AppState>, AdminUser(s): AdminUser) -> Result<Response, ApiError> {
+pub async fn units_page(
+    State(state): State<AppState>,
+    AdminUser(s): AdminUser,
+) -> Result<Response, ApiError> {
     units_sheet(&state, &s, StatusCode::OK, None, "", Vec::new(), None).await
 }
 
@@ -431,15 +569,32 @@ pub async fn units_sheet_post(
     session::check_post(&state, &headers, &s, &form.csrf)?;
     let fr = s.lang() == "fr";
     let Some(product) = state.store.product_by_sku(form.sku.trim()).await? else {
-        let message = if fr { "Choisissez un produit." } else { "Choose a product." };
-        return units_sheet(&state, &s, StatusCode::UNPROCESSABLE_ENTITY, None, &form.serials, Vec::new(), Some(message.into())).await;
+        let message = if fr {
+            "Choisissez un produit."
+        } else {
+            "Choose a product."
+        };
+        return units_sheet(
+            &state,
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &form.serials,
+            Vec::new(),
+            Some(message.into()),
+        )
+        .await;
     };
     let serials: Vec<&str> = form
         .serials
         .lines()
         .filter_map(|l| l.split([',', ';', '\t']).next())
         .map(|s| s.trim().trim_matches('"'))
-        .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("serial_number") && !s.eq_ignore_ascii_case("serial"))
+        .filter(|s| {
+            !s.is_empty()
+                && !s.eq_ignore_ascii_case("serial_number")
+                && !s.eq_ignore_ascii_case("serial")
+        })
         .collect();
     let bad: Vec<&str> = serials
         .iter()
@@ -456,35 +611,65 @@ pub async fn units_sheet_post(
             (_, _, true) => format!("Numéros de série illisibles : {}", bad.join(", ")),
             (_, _, false) => format!("These are not serial numbers: {}", bad.join(", ")),
         };
-        return units_sheet(&state, &s, StatusCode::UNPROCESSABLE_ENTITY, Some(&product.sku), &form.serials, Vec::new(), Some(message)).await;
+        return units_sheet(
+            &state,
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&product.sku),
+            &form.serials,
+            Vec::new(),
+            Some(message),
+        )
+        .await;
     }
     let labels: Vec<Value> = serials
         .iter()
         .map(|serial| {
-            let url = format!("{}{}", base(&state), unit_path(product.gtin.as_deref(), &product.sku, serial));
+            let url = format!(
+                "{}{}",
+                base(&state),
+                unit_path(product.gtin.as_deref(), &product.sku, serial)
+            );
             context! { serial, svg => super::qr::svg(&url, &url), url }
         })
         .collect();
-    units_sheet(&state, &s, StatusCode::OK, Some(&product.sku), &form.serials, labels, None).await
+    units_sheet(
+        &state,
+        &s,
+        StatusCode::OK,
+        Some(&product.sku),
+        &form.serials,
+        labels,
+        None,
+    )
+    .await
 }
 
 // The owner's page: from a signed link in any of their emails, no password.
 
 /// The link target of an owner token, if it verifies and is recent enough.
-async fn owner_target(state: &AppState, token: &str) -> Result<Option<crate::store::LinkTarget>, ApiError> {
+async fn owner_target(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<crate::store::LinkTarget>, ApiError> {
     let Some(reminder_id) = state.signer.verify(Purpose::Owner, token) else {
         return Ok(None);
     };
     let Some(target) = state.store.link_target(reminder_id).await? else {
         return Ok(None);
     };
-    let fresh = state.clock.now() <= target.sent_at + chrono::Duration::days(crate::tokens::OWNER_LINK_DAYS);
+    let fresh = state.clock.now()
+        <= target.sent_at + chrono::Duration::days(crate::tokens::OWNER_LINK_DAYS);
     Ok(fresh.then_some(target))
 }
 
 /// The owner page's address for the email of `reminder_id`.
 pub fn owner_url(public_url: &str, signer: &crate::tokens::Signer, reminder_id: Uuid) -> String {
-    format!("{}/o/{}", public_url.trim_end_matches('/'), signer.sign(Purpose::Owner, reminder_id))
+    format!(
+        "{}/o/{}",
+        public_url.trim_end_matches('/'),
+        signer.sign(Purpose::Owner, reminder_id)
+    )
 }
 
 #[derive(Deserialize, Default)]

@@ -5,8 +5,8 @@
 use minijinja::{Value, context};
 
 use super::charts::coordinates_finite;
-use super::pages::Pages;
 use super::dealer_pages::TrendPoint;
+use super::pages::Pages;
 use crate::templating::LANGUAGES;
 
 const HOSTILE: &str = "Garage <script>alert(1)</script>";
@@ -34,14 +34,21 @@ fn trend(kind: &str) -> Vec<TrendPoint> {
                     contact_completeness: Some(0.0),
                     ..Default::default()
                 },
-                "missing" => TrendPoint { period, ..Default::default() },
+                "missing" => TrendPoint {
+                    period,
+                    ..Default::default()
+                },
                 _ => TrendPoint {
                     period,
                     registrations: (m > 2).then(|| f64::from(m * 3)),
                     on_time_rate: (m % 3 != 0).then_some(0.8 + f64::from(m) / 100.0),
                     contact_completeness: Some(1.0),
                     attributed_visits: Some(f64::from(m % 4)),
-                    targets: if m > 6 { vec![("registrations".to_owned(), 20.0)] } else { vec![] },
+                    targets: if m > 6 {
+                        vec![("registrations".to_owned(), 20.0)]
+                    } else {
+                        vec![]
+                    },
                 },
             }
         })
@@ -51,7 +58,9 @@ fn trend(kind: &str) -> Vec<TrendPoint> {
 pub fn check_all(pages: &Pages) -> Result<usize, String> {
     let mut count = 0;
     let mut render = |name: &str, ctx: Value| -> Result<String, String> {
-        let html = pages.page(name, &ctx).map_err(|e| format!("{name}: {e:#}"))?;
+        let html = pages
+            .page(name, &ctx)
+            .map_err(|e| format!("{name}: {e:#}"))?;
         if html.contains("<script>alert") || html.contains("<b>Outdoor") {
             return Err(format!("{name}: text is not escaped"));
         }
@@ -87,17 +96,26 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
         ] {
             render("sign_in.html.j2", context! { ..extra, ..public.clone() })?;
         }
-        render("sign_in_sent.html.j2", context! { email => HOSTILE, minutes => 15, ..public.clone() })?;
+        render(
+            "sign_in_sent.html.j2",
+            context! { email => HOSTILE, minutes => 15, ..public.clone() },
+        )?;
         render(
             "sign_in_link.html.j2",
             context! { name => HOSTILE, email => "a@example.com", dealer_name => HOSTILE, role => "dealer_staff", token => "t", csrf => "t", next => "/dealer", ..public.clone() },
         )?;
         for status in [403, 404, 409, 422, 500, 503] {
-            render("error.html.j2", context! { status, home => "/", ..public.clone() })?;
+            render(
+                "error.html.j2",
+                context! { status, home => "/", ..public.clone() },
+            )?;
         }
         // Signed-in pages.
         let dealer = layout(lang, "dealer", "dealer_manager");
-        render("account.html.j2", context! { saved => true, ..dealer.clone() })?;
+        render(
+            "account.html.j2",
+            context! { saved => true, ..dealer.clone() },
+        )?;
         let summary = context! {
             id => "0190", serial => HOSTILE, product => HOSTILE, sku => "P1", customer => HOSTILE, reference => HOSTILE,
             purchase_date => "1 December 2026", status => "active", confirmed => false,
@@ -111,7 +129,11 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             context! { sku => "P2", name => "Boiler", needs => "installed_on" },
         ];
         for (values, errors, done) in [
-            (context! { purchase_date => "2026-12-01" }, context! {}, Value::from(())),
+            (
+                context! { purchase_date => "2026-12-01" },
+                context! {},
+                Value::from(()),
+            ),
             (
                 context! { serial_number => HOSTILE, consent_service_reminders => "true" },
                 context! { serial_number => HOSTILE, customer => "email or phone", customer_phone => "not a phone" },
@@ -147,7 +169,10 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
         let active = context! { status => "active", ..registration.clone() };
         for (r, errors) in [
             (registration.clone(), context! {}),
-            (active.clone(), context! { reason => "required", confirm => "required" }),
+            (
+                active.clone(),
+                context! { reason => "required", confirm => "required" },
+            ),
         ] {
             render(
                 "dealer/registration.html.j2",
@@ -165,7 +190,10 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             )?;
         }
         let statement_row = context! { id => "0190", period => "November 2026", status => "paid", total => "€12.50", reference => HOSTILE, paid_at => "1 December 2026, 10:00" };
-        render("dealer/statements.html.j2", context! { rows => vec![statement_row], held => vec!["€5.00"], ..dealer.clone() })?;
+        render(
+            "dealer/statements.html.j2",
+            context! { rows => vec![statement_row], held => vec!["€5.00"], ..dealer.clone() },
+        )?;
         let groups = vec![context! {
             kind => "registration", count => 1, subtotal => "€12.50",
             lines => vec![context! { serial => HOSTILE, reason => HOSTILE, program => "REG v1", period => "November 2026", amount => "€12.50" }],
@@ -175,13 +203,21 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             status => "pending_review", total => "€12.50", currency => "EUR", hold_reason => HOSTILE, reference => HOSTILE,
             created_at => "1 December 2026, 00:00", approved_at => (), paid_at => (),
         };
-        render("dealer/statement.html.j2", context! { s => statement.clone(), groups => groups.clone(), ..dealer.clone() })?;
+        render(
+            "dealer/statement.html.j2",
+            context! { s => statement.clone(), groups => groups.clone(), ..dealer.clone() },
+        )?;
         for kind in ["zero", "missing", "normal"] {
             let charts = super::dealer_pages::scorecard_charts(&trend(kind), lang);
             for chart in &charts {
-                let svg = chart.get_attr("svg").map(|v| v.to_string()).unwrap_or_default();
+                let svg = chart
+                    .get_attr("svg")
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
                 if svg.is_empty() || !coordinates_finite(&svg) {
-                    return Err(format!("scorecard chart ({kind} series, {lang}): a coordinate is not finite: {svg}"));
+                    return Err(format!(
+                        "scorecard chart ({kind} series, {lang}): a coordinate is not finite: {svg}"
+                    ));
                 }
             }
             render(
@@ -211,7 +247,13 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 periods => vec![context! { value => "2026-11", label => "November 2026" }], errors => context! {}, ..finance.clone()
             },
         )?;
-        for (status, approved_by_me, own) in [("pending_review", false, true), ("approved", true, false), ("approved", false, false), ("on_hold", false, false), ("paid", false, false)] {
+        for (status, approved_by_me, own) in [
+            ("pending_review", false, true),
+            ("approved", true, false),
+            ("approved", false, false),
+            ("on_hold", false, false),
+            ("paid", false, false),
+        ] {
             render(
                 "finance/statement.html.j2",
                 context! {
@@ -230,7 +272,14 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 order => ["dealer", "currency", "amount", "period", "reason"], ..finance.clone()
             },
         )?;
-        for (closed, rows) in [(false, vec![context! { dealer => HOSTILE, count => 3, total => "€12.50" }]), (false, vec![]), (true, vec![])] {
+        for (closed, rows) in [
+            (
+                false,
+                vec![context! { dealer => HOSTILE, count => 3, total => "€12.50" }],
+            ),
+            (false, vec![]),
+            (true, vec![]),
+        ] {
             render(
                 "finance/close.html.j2",
                 context! {
@@ -240,7 +289,10 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             )?;
         }
         let admin = layout(lang, "admin", "admin");
-        render("admin/home.html.j2", context! { dealers => 2, products => 3, people => 4, ..admin.clone() })?;
+        render(
+            "admin/home.html.j2",
+            context! { dealers => 2, products => 3, people => 4, ..admin.clone() },
+        )?;
         render(
             "admin/people.html.j2",
             context! {
@@ -252,8 +304,14 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
         // The owner's pages and the QR codes.
         let qr = super::qr::svg("https://warranty.test/s/token", HOSTILE);
         for (values, errors) in [
-            (context! { purchase_date => "2026-12-01", serial_number => HOSTILE }, context! {}),
-            (context! { customer_name => HOSTILE, sku => "P1" }, context! { serial_number => HOSTILE, customer => "contact", form => "expired" }),
+            (
+                context! { purchase_date => "2026-12-01", serial_number => HOSTILE },
+                context! {},
+            ),
+            (
+                context! { customer_name => HOSTILE, sku => "P1" },
+                context! { serial_number => HOSTILE, customer => "contact", form => "expired" },
+            ),
         ] {
             render(
                 "owner/self_register.html.j2",
@@ -264,9 +322,15 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 },
             )?;
         }
-        render("owner/self_registered.html.j2", context! { dealer_name => HOSTILE, serial => HOSTILE, warranty_expires_on => "1 December 2028", email => true, ..public.clone() })?;
+        render(
+            "owner/self_registered.html.j2",
+            context! { dealer_name => HOSTILE, serial => HOSTILE, warranty_expires_on => "1 December 2028", email => true, ..public.clone() },
+        )?;
         for registered in [true, false] {
-            render("owner/unit.html.j2", context! { product => HOSTILE, serial => HOSTILE, registered, ..public.clone() })?;
+            render(
+                "owner/unit.html.j2",
+                context! { product => HOSTILE, serial => HOSTILE, registered, ..public.clone() },
+            )?;
         }
         render("owner/unusable.html.j2", public.clone())?;
         for (saved, reported) in [(true, false), (false, true)] {
@@ -287,7 +351,7 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
         render(
             "dealer/qr.html.j2",
             context! { url => "https://warranty.test/s/t?serial=%3Cb%3E", svg => qr.clone(), products => vec![context! { sku => "P1", name => HOSTILE }],
-                sku => "P1", serial => HOSTILE, query => "?serial=x", ..dealer.clone() },
+            sku => "P1", serial => HOSTILE, query => "?serial=x", ..dealer.clone() },
         )?;
         render(
             "admin/units.html.j2",
@@ -298,12 +362,20 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             },
         )?;
         // The admin catalog pages.
-        let people = vec![context! { id => "0190", name => HOSTILE, email => "p@example.com", role => "dealer_manager", dealer => HOSTILE, disabled => true, last_sign_in => "1 December 2026, 10:00", is_me => false }];
+        let people = vec![
+            context! { id => "0190", name => HOSTILE, email => "p@example.com", role => "dealer_manager", dealer => HOSTILE, disabled => true, last_sign_in => "1 December 2026, 10:00", is_me => false },
+        ];
         render(
             "admin/dealers.html.j2",
             context! { rows => vec![context! { code => "GM", name => HOSTILE, country => "GB", locale => "en-GB", time_zone => "Europe/London", active => false, send_window => "0 0 9-17 * * Mon-Fri" }], ..admin.clone() },
         )?;
-        for (exists, errors) in [(true, context! {}), (false, context! { name => "required", send_window => HOSTILE, code => "bad code" })] {
+        for (exists, errors) in [
+            (true, context! {}),
+            (
+                false,
+                context! { name => "required", send_window => HOSTILE, code => "bad code" },
+            ),
+        ] {
             render(
                 "admin/dealer.html.j2",
                 context! {
@@ -318,7 +390,13 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             "admin/products.html.j2",
             context! { rows => vec![context! { sku => "P1", name => HOSTILE, category => "garden", warranty_months => 24, warranty_start => "installation", service_plan => "P6M, P12M" }], ..admin.clone() },
         )?;
-        for (exists, errors) in [(true, context! {}), (false, context! { warranty_months => "whole number", sku => "bad" })] {
+        for (exists, errors) in [
+            (true, context! {}),
+            (
+                false,
+                context! { warranty_months => "whole number", sku => "bad" },
+            ),
+        ] {
             render(
                 "admin/product.html.j2",
                 context! {

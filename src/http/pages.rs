@@ -49,7 +49,11 @@ pub const SCRIPT: &str = include_str!(concat!(
 ));
 
 /// A page's words in `lang`, with `args` put in; `None` when no language has `key`.
-pub fn text(lang: &str, key: &str, args: &HashMap<Cow<'static, str>, FluentValue<'_>>) -> Option<String> {
+pub fn text(
+    lang: &str,
+    key: &str,
+    args: &HashMap<Cow<'static, str>, FluentValue<'_>>,
+) -> Option<String> {
     let id: LanguageIdentifier = lang.parse().unwrap_or_else(|_| "en".parse().expect("en"));
     if args.is_empty() {
         LOCALES.try_lookup(&id, key)
@@ -58,7 +62,11 @@ pub fn text(lang: &str, key: &str, args: &HashMap<Cow<'static, str>, FluentValue
     }
 }
 
-fn translate(state: &minijinja::State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+fn translate(
+    state: &minijinja::State,
+    key: &str,
+    kwargs: Kwargs,
+) -> Result<String, minijinja::Error> {
     let lang = state
         .lookup("lang")
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -124,8 +132,14 @@ pub fn ftl_keys(source: &str) -> Vec<String> {
 }
 
 pub const FTL: [(&str, &str); 2] = [
-    ("en", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/pages.ftl"))),
-    ("fr", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/fr/pages.ftl"))),
+    (
+        "en",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/pages.ftl")),
+    ),
+    (
+        "fr",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/fr/pages.ftl")),
+    ),
 ];
 
 #[cfg(test)]
@@ -140,7 +154,10 @@ mod tests {
             let keys = ftl_keys(source);
             let missing: Vec<_> = en.iter().filter(|k| !keys.contains(k)).collect();
             let extra: Vec<_> = keys.iter().filter(|k| !en.contains(k)).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "{lang}: missing {missing:?}, extra {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang}: missing {missing:?}, extra {extra:?}"
+            );
         }
     }
 
@@ -148,8 +165,14 @@ mod tests {
     fn texts_take_their_values_without_isolation_marks() {
         let mut args = HashMap::new();
         args.insert(Cow::Borrowed("name"), FluentValue::from("Ana"));
-        assert_eq!(text("en", "sign-in-as", &args).as_deref(), Some("Sign in as Ana"));
-        assert_eq!(text("fr", "sign-in-as", &args).as_deref(), Some("Se connecter en tant que Ana"));
+        assert_eq!(
+            text("en", "sign-in-as", &args).as_deref(),
+            Some("Sign in as Ana")
+        );
+        assert_eq!(
+            text("fr", "sign-in-as", &args).as_deref(),
+            Some("Se connecter en tant que Ana")
+        );
         assert_eq!(text("fr", "no-such-key", &HashMap::new()), None);
     }
 }

@@ -43,7 +43,10 @@ pub fn money(minor: i64, currency: &str, lang: &str) -> String {
         } else {
             format!("{},{fraction}", grouped(whole, "\u{202f}"))
         };
-        format!("{sign}{number}\u{a0}{}", symbol(currency).unwrap_or(currency))
+        format!(
+            "{sign}{number}\u{a0}{}",
+            symbol(currency).unwrap_or(currency)
+        )
     } else {
         let number = if fraction.is_empty() {
             grouped(whole, ",")

@@ -26,7 +26,9 @@ pub fn svg(url: &str, title: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;");
     let (open, rest) = body.split_once('>').unwrap_or((body, ""));
-    format!(r#"<svg class="qr" role="img" aria-label="{escaped}"{open}><title>{escaped}</title>{rest}"#)
+    format!(
+        r#"<svg class="qr" role="img" aria-label="{escaped}"{open}><title>{escaped}</title>{rest}"#
+    )
 }
 
 /// The QR code of `url` as a PNG image (at least 600 px, with its quiet zone).
@@ -51,7 +53,10 @@ mod tests {
     #[test]
     fn svg_and_png_are_produced() {
         let svg = svg("https://warranty.test/s/abc", "QR <code>");
-        assert!(svg.starts_with(r#"<svg class="qr" role="img" aria-label="QR &lt;code&gt;""#), "{svg}");
+        assert!(
+            svg.starts_with(r#"<svg class="qr" role="img" aria-label="QR &lt;code&gt;""#),
+            "{svg}"
+        );
         assert!(!svg.contains("<?xml"));
         let png = png("https://warranty.test/s/abc").unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");

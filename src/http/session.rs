@@ -203,7 +203,8 @@ pub fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     };
     // A browser told not to send referrers posts with `Origin: null`; its `Sec-Fetch-Site` (which
     // pages cannot set) still says whether the post came from this site.
-    let same_site_fetch = header_text(HeaderName::from_static("sec-fetch-site")) == Some("same-origin");
+    let same_site_fetch =
+        header_text(HeaderName::from_static("sec-fetch-site")) == Some("same-origin");
     match (header_text(header::ORIGIN), header_text(header::REFERER)) {
         (Some("null"), _) => same_site_fetch,
         (Some(origin), _) => allowed.iter().any(|a| a == origin),
@@ -305,7 +306,11 @@ pub fn browser_lang(headers: &HeaderMap) -> &'static str {
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    crate::templating::language(accept.split(',').map(|p| p.split(';').next().unwrap_or("").trim()))
+    crate::templating::language(
+        accept
+            .split(',')
+            .map(|p| p.split(';').next().unwrap_or("").trim()),
+    )
 }
 
 /// A page for someone not signed in (sign-in, landing, not found).
@@ -401,7 +406,10 @@ pub struct AnyUser(pub Session);
 impl FromRequestParts<AppState> for AnyUser {
     type Rejection = Refusal;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match current(state, &parts.headers).await {
             Ok(Some(s)) => Ok(AnyUser(s)),
             Ok(None) => Err(Refusal::SignIn(parts.uri.path().to_owned())),

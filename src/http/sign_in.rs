@@ -19,11 +19,20 @@ use crate::keys;
 use crate::mail::notices::SignInNotice;
 
 /// `/`: the landing page, or the person's home when signed in.
-pub async fn landing(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn landing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(s) = session::current(&state, &headers).await? {
         return Ok(Redirect::to(s.role.area().home()).into_response());
     }
-    Ok(session::public_page(&state, &headers, StatusCode::OK, "landing.html.j2", context! {}))
+    Ok(session::public_page(
+        &state,
+        &headers,
+        StatusCode::OK,
+        "landing.html.j2",
+        context! {},
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -287,7 +296,11 @@ pub async fn use_link(
             context! { dead_link => true, next, values => context! {}, errors => context! {} },
         ));
     };
-    let account = state.store.account(account_id).await?.ok_or(ApiError::NotFound)?;
+    let account = state
+        .store
+        .account(account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let home = StaffRole::parse(&account.role).map_or("/", |r| r.area().home());
     let to = next
         .filter(|n| n.starts_with(home))
@@ -313,10 +326,7 @@ pub async fn sign_out(
 }
 
 /// `/account`: the person's own details and language; sign out everywhere.
-pub async fn account_page(
-    State(state): State<AppState>,
-    AnyUser(s): AnyUser,
-) -> Response {
+pub async fn account_page(State(state): State<AppState>, AnyUser(s): AnyUser) -> Response {
     session::page(
         &state,
         &s,

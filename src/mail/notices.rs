@@ -68,7 +68,10 @@ impl Notices {
     /// Notices kept in memory (tests read the links from them).
     pub fn memory(config: &Config) -> anyhow::Result<(Self, Arc<Mutex<Vec<Outgoing>>>)> {
         let sent = Arc::new(Mutex::new(Vec::new()));
-        Ok((Self::with_mailer(config, Mailer::Memory(sent.clone()))?, sent))
+        Ok((
+            Self::with_mailer(config, Mailer::Memory(sent.clone()))?,
+            sent,
+        ))
     }
 
     /// The message of a sign-in link or an invitation: (Message-ID, envelope, bytes).

@@ -106,7 +106,9 @@ impl Renderer {
                 let rendered = self
                     .email(kind, lang, &ctx)
                     .map_err(|e| format!("{kind}/{lang}: {e:#}"))?;
-                if rendered.subject.is_empty() || !rendered.text.contains("https://warranty.test/sign-in/t") {
+                if rendered.subject.is_empty()
+                    || !rendered.text.contains("https://warranty.test/sign-in/t")
+                {
                     return Err(format!("{kind}/{lang}: no subject or no link"));
                 }
                 if rendered.html.contains("<script>") {

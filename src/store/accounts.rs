@@ -114,7 +114,8 @@ impl Store {
 
     pub async fn enable_account(&self, id: Uuid) -> Result<bool> {
         Ok(run!(self =>
-            "UPDATE accounts SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL"; id)? == 1)
+            "UPDATE accounts SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL"; id)?
+            == 1)
     }
 
     pub async fn set_account_language(&self, id: Uuid, language: &str) -> Result<()> {

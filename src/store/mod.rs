@@ -32,6 +32,7 @@ use std::time::Duration;
 
 use sqlx::{PgPool, SqlitePool};
 
+pub use accounts::{AccountRecord, ActorName, NewAccount};
 pub use catalog::{DealerRecord, DealerUpsert, ProductRecord, ProductUpsert};
 pub use customers::{LinkTarget, VerifyTarget};
 pub use deliveries::{AttemptRecord, DeliveryRecord};
@@ -39,7 +40,6 @@ pub use dispatch::{PendingPlan, REMINDER_QUEUE, ReminderTask};
 pub use entries::{AuditRecord, IncentiveLine, LedgerLine};
 pub use faults::Faults;
 pub use idempotency::IdempotencyBegin;
-pub use accounts::{AccountRecord, ActorName, NewAccount};
 pub use keys::{KeyRecord, NewKey};
 pub use people::{ExportRow, PersonRecord, PersonRegistration};
 pub use programs::ProgramVersion;

@@ -248,7 +248,10 @@ impl Store {
             "SELECT e.actor FROM ledger_entries e JOIN statement_lines l ON l.entry_id = e.id
              WHERE l.statement_id = $1 AND e.kind = 'adjustment'";
             id)?;
-        Ok((approved_by.flatten(), authors.into_iter().flatten().collect()))
+        Ok((
+            approved_by.flatten(),
+            authors.into_iter().flatten().collect(),
+        ))
     }
 }
 
@@ -281,7 +284,8 @@ impl Store {
         Ok(super::run!(self =>
             "INSERT INTO signal_resolutions (signal_key, kind, dealer_id, resolution, resolved_by, resolved_at)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (signal_key) DO NOTHING";
-            key, kind, dealer_id, resolution, by, now)? == 1)
+            key, kind, dealer_id, resolution, by, now)?
+            == 1)
     }
 }
 

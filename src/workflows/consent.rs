@@ -93,15 +93,31 @@ pub async fn set_choices(
     let mut tx = store.begin_write().await?;
     let mut changed = 0;
     for (purpose, wanted, now_holds) in [
-        (Purpose::ServiceReminders, service_reminders, current.service_reminders),
+        (
+            Purpose::ServiceReminders,
+            service_reminders,
+            current.service_reminders,
+        ),
         (Purpose::Marketing, marketing, current.marketing),
     ] {
         if now_holds.unwrap_or(false) == wanted {
             continue;
         }
-        let grant = ConsentGrant { party: Party::Dealer, purpose, granted: wanted };
+        let grant = ConsentGrant {
+            party: Party::Dealer,
+            purpose,
+            granted: wanted,
+        };
         let by = source::CUSTOMER_OWNER_PAGE;
-        customers_act(&mut tx, target.customer_id, grant, by, Some(target.registration_id), now).await?;
+        customers_act(
+            &mut tx,
+            target.customer_id,
+            grant,
+            by,
+            Some(target.registration_id),
+            now,
+        )
+        .await?;
         changed += 1;
     }
     tx.commit().await?;

@@ -283,7 +283,8 @@ pub async fn transition_statement(
     match action {
         StatementAction::Approve => {
             let authors = statements::adjustment_authors(&mut tx, id).await?;
-            crate::domain::account::may_approve(actor, &authors).map_err(TransitionError::FourEyes)?;
+            crate::domain::account::may_approve(actor, &authors)
+                .map_err(TransitionError::FourEyes)?;
         }
         StatementAction::Pay => {
             let approver = statements::approved_by(&mut tx, id).await?;

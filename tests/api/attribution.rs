@@ -475,34 +475,59 @@ async fn dealer_pages_show_only_the_signed_in_dealers_data(backend: Backend) {
         )
         .await;
     }
-    app.person("ana@a.test", "Ana", "dealer_staff", Some("A")).await;
-    app.person("bob@b.test", "Bob", "dealer_staff", Some("B")).await;
-    app.person("fay@oem.test", "Fay", "finance_clerk", None).await;
-    let (cookie_a, cookie_b) = (app.sign_in("ana@a.test").await, app.sign_in("bob@b.test").await);
+    app.person("ana@a.test", "Ana", "dealer_staff", Some("A"))
+        .await;
+    app.person("bob@b.test", "Bob", "dealer_staff", Some("B"))
+        .await;
+    app.person("fay@oem.test", "Fay", "finance_clerk", None)
+        .await;
+    let (cookie_a, cookie_b) = (
+        app.sign_in("ana@a.test").await,
+        app.sign_in("bob@b.test").await,
+    );
     let mine = app.page("/dealer/registrations", &cookie_a).await;
     assert_eq!(mine.status.as_u16(), 200, "{}", mine.text);
     for i in 0..3 {
-        assert!(mine.text.contains(&format!("MINE-000{i}")), "dealer A sees its registration {i}");
+        assert!(
+            mine.text.contains(&format!("MINE-000{i}")),
+            "dealer A sees its registration {i}"
+        );
     }
     let theirs = app.page("/dealer/registrations", &cookie_b).await;
     assert!(
         theirs.status.as_u16() == 200 && !theirs.text.contains("MINE-000"),
         "dealer B sees none of A's"
     );
-    let scorecard = app.page("/dealer/scorecard?period=2026-11", &cookie_b).await;
+    let scorecard = app
+        .page("/dealer/scorecard?period=2026-11", &cookie_b)
+        .await;
     assert!(scorecard.status.is_success() && !scorecard.text.contains("MINE-000"));
     // One of A's registrations, opened by B: not found, as a page.
     let listed = app.get("/v1/registrations", Some(&a)).await;
     let first = listed.json["items"][0]["id"].as_str().unwrap().to_owned();
-    let other = app.page(&format!("/dealer/registrations/{first}"), &cookie_b).await;
+    let other = app
+        .page(&format!("/dealer/registrations/{first}"), &cookie_b)
+        .await;
     assert_eq!(other.status.as_u16(), 404);
-    assert!(other.text.contains("<html"), "a page, not a problem document: {}", other.text);
-    let own = app.page(&format!("/dealer/registrations/{first}"), &cookie_a).await;
+    assert!(
+        other.text.contains("<html"),
+        "a page, not a problem document: {}",
+        other.text
+    );
+    let own = app
+        .page(&format!("/dealer/registrations/{first}"), &cookie_a)
+        .await;
     assert_eq!(own.status.as_u16(), 200);
     // A finance person cannot use the dealer pages, nor a dealer person the finance pages.
     let fay = app.sign_in("fay@oem.test").await;
     assert_eq!(app.page("/dealer", &fay).await.status.as_u16(), 403);
-    assert_eq!(app.page("/finance/statements", &cookie_a).await.status.as_u16(), 403);
+    assert_eq!(
+        app.page("/finance/statements", &cookie_a)
+            .await
+            .status
+            .as_u16(),
+        403
+    );
 }
 
 both_backends!(

@@ -14,16 +14,26 @@ use crate::binary::{command, terminate};
 
 /// A free port on loopback, so the public URL in emails can name the server's own address.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn invite(dir: &std::path::Path, base: &str, email: &str, name: &str, role: &str) -> String {
     let out = command(dir)
         .env("WARRANTYD_PUBLIC_URL", base)
-        .args(["person", "invite", "--email", email, "--name", name, "--role", role])
+        .args([
+            "person", "invite", "--email", email, "--name", name, "--role", role,
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
@@ -35,7 +45,11 @@ async fn people_use_the_portal_and_every_page_passes_overflow_console_and_axe_ch
         .args(["key", "create", "--role", "admin"])
         .output()
         .unwrap();
-    assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+    assert!(
+        admin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&admin.stderr)
+    );
     let admin = String::from_utf8(admin.stdout).unwrap().trim().to_owned();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -51,7 +65,10 @@ async fn people_use_the_portal_and_every_page_passes_overflow_console_and_axe_ch
 
     let http = reqwest::Client::new();
     let put = |path: &str, body: serde_json::Value| {
-        http.put(format!("{base}{path}")).bearer_auth(&admin).json(&body).send()
+        http.put(format!("{base}{path}"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
     };
     for (path, body) in [
         (
@@ -76,7 +93,11 @@ async fn people_use_the_portal_and_every_page_passes_overflow_console_and_axe_ch
         ),
     ] {
         let resp = put(path, body).await.unwrap();
-        assert!(resp.status().is_success(), "{path}: {}", resp.text().await.unwrap());
+        assert!(
+            resp.status().is_success(),
+            "{path}: {}",
+            resp.text().await.unwrap()
+        );
     }
     // One registration through the API, so the customer's confirmation email (and its links to
     // the customer pages) is in the outbox.
@@ -85,9 +106,11 @@ async fn people_use_the_portal_and_every_page_passes_overflow_console_and_axe_ch
     let registered = http
         .post(format!("{base}/v1/registrations"))
         .bearer_auth(&key)
-        .json(&json!({"serial_number": "API-0001", "sku": "P1", "purchase_date": today.to_string(),
+        .json(
+            &json!({"serial_number": "API-0001", "sku": "P1", "purchase_date": today.to_string(),
             "customer": {"name": "Ann Customer", "email": "ann@client.test", "locale": "en-GB"},
-            "consent": {"service_reminders": true, "marketing": false}}))
+            "consent": {"service_reminders": true, "marketing": false}}),
+        )
         .send()
         .await
         .unwrap();
@@ -102,7 +125,10 @@ async fn people_use_the_portal_and_every_page_passes_overflow_console_and_axe_ch
     let shots = concat!(env!("CARGO_MANIFEST_DIR"), "/target/browser-shots");
     let report = concat!(env!("CARGO_MANIFEST_DIR"), "/target/browser-report.json");
     let run = Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/portal.mjs"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/browser/portal.mjs"
+        ))
         .env("BASE_URL", &base)
         .env("OUTBOX", dir.path().join("outbox"))
         .env("LINKS", links.to_string())

@@ -319,7 +319,8 @@ async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Bac
     let mut config = (*app.state.config).clone();
     config.manufacturer_name = "Acme Outdoor Europe".into();
     let notices =
-        warrantyd::mail::notices::Notices::with_mailer(&config, Mailer::Outbox(outbox.clone())).unwrap();
+        warrantyd::mail::notices::Notices::with_mailer(&config, Mailer::Outbox(outbox.clone()))
+            .unwrap();
     for lang in ["en", "fr"] {
         for invited in [false, true] {
             let link = format!("https://warranty.test/sign-in/{}", "T".repeat(43));
@@ -331,7 +332,11 @@ async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Bac
                 minutes: if invited { 4320 } else { 15 },
                 invitation: invited.then_some(warrantyd::mail::notices::Invitation {
                     invited_by: "Ada Admin",
-                    role: if lang == "fr" { "Responsable revendeur" } else { "Dealer manager" },
+                    role: if lang == "fr" {
+                        "Responsable revendeur"
+                    } else {
+                        "Dealer manager"
+                    },
                     dealer: Some("Garage Hélène & Fils"),
                 }),
             };
@@ -347,14 +352,30 @@ async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Bac
     for file in &files {
         let raw = std::fs::read(file).unwrap();
         let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
-        assert!(message.header("List-Unsubscribe").is_none(), "nobody subscribes to a sign-in link");
-        assert!(message.body_text(0).unwrap().contains("https://warranty.test/sign-in/"));
+        assert!(
+            message.header("List-Unsubscribe").is_none(),
+            "nobody subscribes to a sign-in link"
+        );
+        assert!(
+            message
+                .body_text(0)
+                .unwrap()
+                .contains("https://warranty.test/sign-in/")
+        );
     }
     for r in check_mail(&files, true) {
-        let verified = r["dkim"].as_array().unwrap().iter().filter(|d| d["ok"] == true).count();
+        let verified = r["dkim"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["ok"] == true)
+            .count();
         assert_eq!(verified, 2, "{r}");
         assert!(r["spam_score"].as_f64().unwrap() <= 0.0, "{r}");
-        println!("{} dkimpy: 2 verified; SpamAssassin {} ({})", r["file"], r["spam_score"], r["spam_rules"]);
+        println!(
+            "{} dkimpy: 2 verified; SpamAssassin {} ({})",
+            r["file"], r["spam_score"], r["spam_rules"]
+        );
     }
 }
 

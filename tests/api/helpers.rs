@@ -438,9 +438,22 @@ impl TestApp {
     }
 
     /// Creates a person's account (as an invitation would) and returns their email.
-    pub async fn person(&self, email: &str, name: &str, role: &str, dealer: Option<&str>) -> String {
+    pub async fn person(
+        &self,
+        email: &str,
+        name: &str,
+        role: &str,
+        dealer: Option<&str>,
+    ) -> String {
         let dealer_id = match dealer {
-            Some(code) => Some(self.store.dealer_by_code(code).await.unwrap().expect("dealer").id),
+            Some(code) => Some(
+                self.store
+                    .dealer_by_code(code)
+                    .await
+                    .unwrap()
+                    .expect("dealer")
+                    .id,
+            ),
             None => None,
         };
         let account = warrantyd::store::NewAccount {
@@ -452,7 +465,12 @@ impl TestApp {
             language: "en".into(),
             invited_by: None,
         };
-        assert!(self.store.insert_account(&account, self.now()).await.unwrap());
+        assert!(
+            self.store
+                .insert_account(&account, self.now())
+                .await
+                .unwrap()
+        );
         email.to_lowercase()
     }
 
@@ -464,9 +482,13 @@ impl TestApp {
             .rev()
             .find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(email)))
             .unwrap_or_else(|| panic!("no notice to {email}"));
-        let parsed = mail_parser::MessageParser::default().parse(message.raw.as_bytes()).unwrap();
+        let parsed = mail_parser::MessageParser::default()
+            .parse(message.raw.as_bytes())
+            .unwrap();
         let text = parsed.body_text(0).unwrap().to_string();
-        let at = text.find("https://warranty.test/sign-in/").expect("a sign-in link");
+        let at = text
+            .find("https://warranty.test/sign-in/")
+            .expect("a sign-in link");
         text[at..].split_whitespace().next().unwrap().to_owned()
     }
 
@@ -476,7 +498,8 @@ impl TestApp {
         let nonce = set_cookie(&page, "wd_signin").expect("the sign-in page sets its form cookie");
         let csrf = hidden_csrf(&page.text);
         let cookie = format!("wd_signin={nonce}");
-        self.form_from_site("/sign-in", &cookie, &[("email", email), ("csrf", &csrf)]).await
+        self.form_from_site("/sign-in", &cookie, &[("email", email), ("csrf", &csrf)])
+            .await
     }
 
     /// Uses a sign-in link as a browser would: opens it, then continues. Returns the answer to
@@ -490,7 +513,8 @@ impl TestApp {
         let csrf = hidden_csrf(&page.text);
         let cookie = format!("wd_signin={nonce}");
         let action = path.split('?').next().unwrap();
-        self.form_from_site(action, &cookie, &[("csrf", &csrf)]).await
+        self.form_from_site(action, &cookie, &[("csrf", &csrf)])
+            .await
     }
 
     /// Signs `email` in through an emailed link; returns the session's `Cookie` header value.
@@ -500,7 +524,10 @@ impl TestApp {
         let link = self.last_link_to(email);
         let used = self.use_link(&link).await;
         assert_eq!(used.status, StatusCode::SEE_OTHER, "{}", used.text);
-        format!("wd_session={}", set_cookie(&used, "wd_session").expect("a session cookie"))
+        format!(
+            "wd_session={}",
+            set_cookie(&used, "wd_session").expect("a session cookie")
+        )
     }
 
     /// Posts a form with `cookie`, from this site (Origin).
@@ -522,8 +549,15 @@ impl TestApp {
 
     /// A page as a signed-in browser gets it.
     pub async fn page(&self, path: &str, cookie: &str) -> Resp {
-        self.send(Method::GET, path, None, None, Vec::new(), &[("cookie", cookie), ("accept", "text/html")])
-            .await
+        self.send(
+            Method::GET,
+            path,
+            None,
+            None,
+            Vec::new(),
+            &[("cookie", cookie), ("accept", "text/html")],
+        )
+        .await
     }
 
     pub async fn register(&self, key: &str, body: &Value) -> Resp {
@@ -557,7 +591,11 @@ impl TestApp {
     /// A fresh key for the existing dealer `code`.
     pub async fn dealer_key(&self, code: &str) -> String {
         let resp = self
-            .post_json(&format!("/v1/admin/dealers/{code}/keys"), Some(&self.admin_key.clone()), &json!({}))
+            .post_json(
+                &format!("/v1/admin/dealers/{code}/keys"),
+                Some(&self.admin_key.clone()),
+                &json!({}),
+            )
             .await;
         assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text);
         resp.json["key"].as_str().unwrap().to_owned()

@@ -515,8 +515,12 @@ async fn the_statement_workflow_allows_only_its_transitions_and_audits_them(back
     let act = |action: &'static str, body: Value| {
         let (app, payer, id) = (&app, payer.clone(), id.clone());
         async move {
-            app.post_json(&format!("/v1/finance/statements/{id}/{action}"), Some(&payer), &body)
-                .await
+            app.post_json(
+                &format!("/v1/finance/statements/{id}/{action}"),
+                Some(&payer),
+                &body,
+            )
+            .await
         }
     };
     act("paid", json!({})).await.assert_problem(422);

@@ -98,11 +98,14 @@ async fn readiness_fails_while_migrations_are_pending(backend: Backend) {
     let url = crate::helpers::fresh_database(backend, dir.path()).await;
     let store = warrantyd::store::Store::connect(&url, 2).await.unwrap();
     let clock = std::sync::Arc::new(warrantyd::clock::SystemClock);
-    let router = warrantyd::http::router(warrantyd::app::state(
-        warrantyd::config::Config::default(),
-        store.clone(),
-        clock.clone(),
-    ).unwrap());
+    let router = warrantyd::http::router(
+        warrantyd::app::state(
+            warrantyd::config::Config::default(),
+            store.clone(),
+            clock.clone(),
+        )
+        .unwrap(),
+    );
     let ready = |router: axum::Router| async move {
         use tower::ServiceExt;
         let request = axum::http::Request::get("/readyz")

@@ -26,7 +26,16 @@ async fn program(app: &TestApp) {
 
 /// Opens the self-registration form of `token` as a phone would; returns (cookie, csrf, nonce).
 async fn open_form(app: &TestApp, path: &str) -> (String, String, String, String) {
-    let page = app.send(axum::http::Method::GET, path, None, None, Vec::new(), &[("accept-language", "fr-FR,fr;q=0.9")]).await;
+    let page = app
+        .send(
+            axum::http::Method::GET,
+            path,
+            None,
+            None,
+            Vec::new(),
+            &[("accept-language", "fr-FR,fr;q=0.9")],
+        )
+        .await;
     assert_eq!(page.status.as_u16(), 200, "{}", page.text);
     let cookie = format!("wd_signin={}", set_cookie(&page, "wd_signin").unwrap());
     let csrf = hidden_csrf(&page.text);
@@ -36,7 +45,9 @@ async fn open_form(app: &TestApp, path: &str) -> (String, String, String, String
     (cookie, csrf, nonce, page.text)
 }
 
-async fn a_self_registration_through_a_dealers_qr_credits_it_once_and_is_released_when_confirmed(backend: Backend) {
+async fn a_self_registration_through_a_dealers_qr_credits_it_once_and_is_released_when_confirmed(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     program(&app).await;
     app.dealer("GM", "Europe/Paris").await;
@@ -44,44 +55,81 @@ async fn a_self_registration_through_a_dealers_qr_credits_it_once_and_is_release
     let token = app.state.signer.sign(Purpose::SelfRegistration, dealer.id);
     let path = format!("/s/{token}?serial=QR-0001");
     let (cookie, csrf, nonce, page) = open_form(&app, &path).await;
-    assert!(page.contains("Dealer GM") && page.contains("value=\"QR-0001\""), "{page}");
+    assert!(
+        page.contains("Dealer GM") && page.contains("value=\"QR-0001\""),
+        "{page}"
+    );
     assert!(page.contains("lang=\"fr\""), "in the browser's language");
     assert!(!page.contains(" checked"), "consent starts unticked");
     let fields = [
-        ("csrf", csrf.as_str()), ("submission", nonce.as_str()), ("serial_number", "QR-0001"), ("sku", "MOWER-500"),
-        ("purchase_date", "2026-11-25"), ("customer_name", "Owen Owner"), ("customer_email", "owen@client.test"),
+        ("csrf", csrf.as_str()),
+        ("submission", nonce.as_str()),
+        ("serial_number", "QR-0001"),
+        ("sku", "MOWER-500"),
+        ("purchase_date", "2026-11-25"),
+        ("customer_name", "Owen Owner"),
+        ("customer_email", "owen@client.test"),
         ("consent_service_reminders", "true"),
     ];
     let post = || async {
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish().into_bytes();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish()
+            .into_bytes();
         app.send(
             axum::http::Method::POST,
             &format!("/s/{token}"),
             None,
             Some("application/x-www-form-urlencoded"),
             body,
-            &[("cookie", cookie.as_str()), ("origin", "https://warranty.test"), ("accept-language", "fr-FR")],
+            &[
+                ("cookie", cookie.as_str()),
+                ("origin", "https://warranty.test"),
+                ("accept-language", "fr-FR"),
+            ],
         )
         .await
     };
     let first = post().await;
     assert_eq!(first.status.as_u16(), 303, "{}", first.text);
     let again = post().await;
-    assert_eq!(first.header("location"), again.header("location"), "a double submit registers once");
+    assert_eq!(
+        first.header("location"),
+        again.header("location"),
+        "a double submit registers once"
+    );
     let done = app.get(first.header("location").unwrap(), None).await;
-    assert!(done.text.contains("id=\"self-registered\""), "{}", done.text);
+    assert!(
+        done.text.contains("id=\"self-registered\""),
+        "{}",
+        done.text
+    );
     // One registration, credited to the dealer of the code, through the owner's channel.
-    let listed = app.get("/v1/registrations", Some(&app.dealer_key("GM").await)).await;
+    let listed = app
+        .get("/v1/registrations", Some(&app.dealer_key("GM").await))
+        .await;
     let items = listed.json["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     let registration = &items[0];
-    assert_eq!((registration["channel"].as_str(), registration["customer"]["locale"].as_str()), (Some("owner_qr"), Some("fr")));
+    assert_eq!(
+        (
+            registration["channel"].as_str(),
+            registration["customer"]["locale"].as_str()
+        ),
+        (Some("owner_qr"), Some("fr"))
+    );
     let id: uuid::Uuid = registration["id"].as_str().unwrap().parse().unwrap();
     // The owner rule pays (held), the dealers' rule does not.
     let lines = app.store.incentive_lines(id).await.unwrap();
-    let paid: Vec<_> = lines.iter().map(|l| (l.rule_id.as_str(), l.amount_minor, l.held)).collect();
+    let paid: Vec<_> = lines
+        .iter()
+        .map(|l| (l.rule_id.as_str(), l.amount_minor, l.held))
+        .collect();
     assert_eq!(paid, [("owners", 400, true)]);
-    assert!(app.store.ledger().await.unwrap().is_empty(), "held: not owed yet");
+    assert!(
+        app.store.ledger().await.unwrap().is_empty(),
+        "held: not owed yet"
+    );
     // The owner confirms through the link of the confirmation email: the amount is released, once.
     let verify = format!("/v/{}", app.state.signer.sign(Purpose::Verify, id));
     for _ in 0..2 {
@@ -89,7 +137,13 @@ async fn a_self_registration_through_a_dealers_qr_credits_it_once_and_is_release
         assert!(confirmed.status.is_success(), "{}", confirmed.text);
     }
     let ledger = app.store.ledger().await.unwrap();
-    assert_eq!(ledger.iter().map(|l| (l.kind.as_str(), l.amount_minor)).collect::<Vec<_>>(), [("registration", 400)]);
+    assert_eq!(
+        ledger
+            .iter()
+            .map(|l| (l.kind.as_str(), l.amount_minor))
+            .collect::<Vec<_>>(),
+        [("registration", 400)]
+    );
     app.finish_claimed().await;
 }
 
@@ -103,17 +157,41 @@ async fn a_forged_code_or_an_unknown_unit_reveals_nothing(backend: Backend) {
     let mut altered = good.clone();
     altered.replace_range(0..1, if good.starts_with('A') { "B" } else { "A" });
     for token in [other, altered, "nothing".to_owned()] {
-        let page = app.send(axum::http::Method::GET, &format!("/s/{token}"), None, None, Vec::new(), &[("accept", "text/html")]).await;
+        let page = app
+            .send(
+                axum::http::Method::GET,
+                &format!("/s/{token}"),
+                None,
+                None,
+                Vec::new(),
+                &[("accept", "text/html")],
+            )
+            .await;
         assert_eq!(page.status.as_u16(), 404);
-        assert!(!page.text.contains("Dealer GM") && page.text.contains("<html"), "{}", page.text);
+        assert!(
+            !page.text.contains("Dealer GM") && page.text.contains("<html"),
+            "{}",
+            page.text
+        );
     }
     for path in ["/01/04006381333931/21/NOPE", "/01/123/21/X", "/unit/NOPE/1"] {
-        let page = app.send(axum::http::Method::GET, path, None, None, Vec::new(), &[("accept", "text/html")]).await;
+        let page = app
+            .send(
+                axum::http::Method::GET,
+                path,
+                None,
+                None,
+                Vec::new(),
+                &[("accept", "text/html")],
+            )
+            .await;
         assert_eq!(page.status.as_u16(), 404, "{path}");
     }
 }
 
-async fn a_units_address_shows_the_product_and_whether_it_is_registered_never_its_owner(backend: Backend) {
+async fn a_units_address_shows_the_product_and_whether_it_is_registered_never_its_owner(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     let key = app.dealer("GM", "Europe/Paris").await;
     let refused = app
@@ -131,14 +209,26 @@ async fn a_units_address_shows_the_product_and_whether_it_is_registered_never_it
         .await;
     let address = "/01/04006381333931/21/LT-0001";
     let before = app.get(address, None).await;
-    assert!(before.text.contains("Lawn tractor") && before.text.contains("id=\"unit-unregistered\""), "{}", before.text);
+    assert!(
+        before.text.contains("Lawn tractor") && before.text.contains("id=\"unit-unregistered\""),
+        "{}",
+        before.text
+    );
     let mut body = crate::helpers::registration("LT-0001");
     body["sku"] = json!("GTIN-1");
     body["customer"]["name"] = json!("Private Person");
     assert_eq!(app.register(&key, &body).await.status.as_u16(), 201);
     let after = app.get(address, None).await;
-    assert!(after.text.contains("id=\"unit-registered\""), "{}", after.text);
-    assert!(!after.text.contains("Private Person") && !after.text.contains("Dealer GM"), "no owner, no dealer: {}", after.text);
+    assert!(
+        after.text.contains("id=\"unit-registered\""),
+        "{}",
+        after.text
+    );
+    assert!(
+        !after.text.contains("Private Person") && !after.text.contains("Dealer GM"),
+        "no owner, no dealer: {}",
+        after.text
+    );
     // A second product may not take the same GTIN.
     let taken = app
         .put_json(
@@ -162,7 +252,11 @@ fn zbarimg(png: &[u8]) -> String {
         .arg(&file)
         .output()
         .expect("zbarimg is required (scripts/test installs zbar-tools)");
-    assert!(out.status.success(), "zbarimg: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "zbarimg: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
@@ -172,26 +266,58 @@ async fn qr_codes_decode_back_to_their_addresses_with_zbarimg(backend: Backend) 
     app.put_product("GTIN-1", json!({"name": "Lawn tractor", "category": "garden", "warranty_months": 24,
         "warranty_start": "purchase", "service_plan": ["P12M"], "registration_window_days": 30, "gtin": "96385074"}))
         .await;
-    let dana = app.person("dana@gm.test", "Dana", "dealer_staff", Some("GM")).await;
+    let dana = app
+        .person("dana@gm.test", "Dana", "dealer_staff", Some("GM"))
+        .await;
     let ada = app.person("ada@oem.test", "Ada", "admin", None).await;
     let (dana, ada) = (app.sign_in(&dana).await, app.sign_in(&ada).await);
     let dealer = app.store.dealer_by_code("GM").await.unwrap().unwrap();
     let token = app.state.signer.sign(Purpose::SelfRegistration, dealer.id);
-    let png = app.page("/dealer/qr.png?sku=MOWER-500&serial=AB%2012", &dana).await;
+    let png = app
+        .page("/dealer/qr.png?sku=MOWER-500&serial=AB%2012", &dana)
+        .await;
     assert_eq!(png.header("content-type"), Some("image/png"));
-    assert_eq!(zbarimg(&png.body), format!("https://warranty.test/s/{token}?sku=MOWER-500&serial=AB+12"));
+    assert_eq!(
+        zbarimg(&png.body),
+        format!("https://warranty.test/s/{token}?sku=MOWER-500&serial=AB+12")
+    );
     let page = app.page("/dealer/qr", &dana).await;
     assert!(page.text.contains("<svg class=\"qr\""), "{}", page.text);
-    let unit = app.page("/admin/units/qr.png?sku=GTIN-1&serial=LT-0001", &ada).await;
-    assert_eq!(zbarimg(&unit.body), "https://warranty.test/01/00000096385074/21/LT-0001");
-    let short = app.page("/admin/units/qr.png?sku=MOWER-500&serial=M-9", &ada).await;
-    assert_eq!(zbarimg(&short.body), "https://warranty.test/unit/MOWER-500/M-9");
+    let unit = app
+        .page("/admin/units/qr.png?sku=GTIN-1&serial=LT-0001", &ada)
+        .await;
+    assert_eq!(
+        zbarimg(&unit.body),
+        "https://warranty.test/01/00000096385074/21/LT-0001"
+    );
+    let short = app
+        .page("/admin/units/qr.png?sku=MOWER-500&serial=M-9", &ada)
+        .await;
+    assert_eq!(
+        zbarimg(&short.body),
+        "https://warranty.test/unit/MOWER-500/M-9"
+    );
     // The printable sheet: one labelled code per serial.
     let form = app.page("/admin/units", &ada).await;
     let csrf = hidden_csrf(&form.text);
-    let sheet = app.form_from_site("/admin/units", &ada, &[("csrf", &csrf), ("sku", "GTIN-1"), ("serials", "serial_number\nLT-0011\nLT-0012,extra\n")]).await;
+    let sheet = app
+        .form_from_site(
+            "/admin/units",
+            &ada,
+            &[
+                ("csrf", &csrf),
+                ("sku", "GTIN-1"),
+                ("serials", "serial_number\nLT-0011\nLT-0012,extra\n"),
+            ],
+        )
+        .await;
     assert_eq!(sheet.status.as_u16(), 200, "{}", sheet.text);
-    assert_eq!(sheet.text.matches("<svg class=\"qr\"").count(), 2, "{}", sheet.text);
+    assert_eq!(
+        sheet.text.matches("<svg class=\"qr\"").count(),
+        2,
+        "{}",
+        sheet.text
+    );
 }
 
 async fn the_owner_page_from_any_email_shows_their_units_and_takes_their_choices(backend: Backend) {
@@ -211,37 +337,99 @@ async fn the_owner_page_from_any_email_shows_their_units_and_takes_their_choices
     let memory = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sender = app.sender(warrantyd::mail::Mailer::Memory(memory.clone()));
     sender.dispatch_once().await.unwrap();
-    let confirmation: uuid::Uuid = created.json["reminders"][0]["id"].as_str().unwrap().parse().unwrap();
+    let confirmation: uuid::Uuid = created.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     sender.send_reminder(confirmation).await.unwrap();
-    let sent = memory.lock().unwrap().iter().map(|m| m.raw.clone()).collect::<Vec<_>>().join("\n");
+    let sent = memory
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| m.raw.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
     let unfolded = sent.replace("=\r\n", "").replace("=3D", "=");
     let token = app.state.signer.sign(Purpose::Owner, confirmation);
-    assert!(unfolded.contains(&format!("https://warranty.test/o/{token}")), "no owner link in the email");
+    assert!(
+        unfolded.contains(&format!("https://warranty.test/o/{token}")),
+        "no owner link in the email"
+    );
     let path = format!("/o/{token}");
     let page = app.get(&path, None).await;
     assert_eq!(page.status.as_u16(), 200, "{}", page.text);
-    assert!(page.text.contains("OWN-0001") && page.text.contains("Robotic mower"), "{}", page.text);
-    assert!(!page.text.contains("OTHER-0001") && !page.text.contains("Somebody Else"), "another owner's unit");
-    assert!(page.text.contains("consent_service_reminders\" name=\"consent_service_reminders\" value=\"true\" checked"), "{}", page.text);
+    assert!(
+        page.text.contains("OWN-0001") && page.text.contains("Robotic mower"),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page.text.contains("OTHER-0001") && !page.text.contains("Somebody Else"),
+        "another owner's unit"
+    );
+    assert!(
+        page.text.contains(
+            "consent_service_reminders\" name=\"consent_service_reminders\" value=\"true\" checked"
+        ),
+        "{}",
+        page.text
+    );
     // The owner withdraws the reminders and asks for marketing, as their own act.
     let cookie = format!("wd_signin={}", set_cookie(&page, "wd_signin").unwrap());
     let csrf = hidden_csrf(&page.text);
-    let saved = app.form_from_site(&path, &cookie, &[("csrf", &csrf), ("consent_marketing", "true")]).await;
+    let saved = app
+        .form_from_site(
+            &path,
+            &cookie,
+            &[("csrf", &csrf), ("consent_marketing", "true")],
+        )
+        .await;
     assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
     let dealer = app.store.dealer_by_code("GM").await.unwrap().unwrap();
     let id: uuid::Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
-    let customer = app.store.registration_for_dealer(dealer.id, id).await.unwrap().unwrap().customer_id;
+    let customer = app
+        .store
+        .registration_for_dealer(dealer.id, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer_id;
     let consent = app.store.current_consent(customer).await.unwrap();
-    assert_eq!((consent.service_reminders, consent.marketing), (Some(false), Some(true)));
+    assert_eq!(
+        (consent.service_reminders, consent.marketing),
+        (Some(false), Some(true))
+    );
     // Another owner's unit cannot be reported from this page; this one can.
     let theirs = other.json["id"].as_str().unwrap().to_owned();
-    let refused = app.form_from_site(&format!("{path}/not-mine"), &cookie, &[("csrf", &csrf), ("registration", &theirs)]).await;
+    let refused = app
+        .form_from_site(
+            &format!("{path}/not-mine"),
+            &cookie,
+            &[("csrf", &csrf), ("registration", &theirs)],
+        )
+        .await;
     assert_eq!(refused.status.as_u16(), 404);
     let mine = created.json["id"].as_str().unwrap().to_owned();
-    let reported = app.form_from_site(&format!("{path}/not-mine"), &cookie, &[("csrf", &csrf), ("registration", &mine)]).await;
+    let reported = app
+        .form_from_site(
+            &format!("{path}/not-mine"),
+            &cookie,
+            &[("csrf", &csrf), ("registration", &mine)],
+        )
+        .await;
     assert_eq!(reported.status.as_u16(), 303, "{}", reported.text);
-    assert_eq!(app.store.fraud_signal_count("owner_disputes").await.unwrap(), 1);
-    assert_eq!(app.store.current_consent(customer).await.unwrap().marketing, Some(false));
+    assert_eq!(
+        app.store
+            .fraud_signal_count("owner_disputes")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app.store.current_consent(customer).await.unwrap().marketing,
+        Some(false)
+    );
     // A year and a day after the email, the link no longer opens the page.
     app.clock.advance(chrono::Duration::days(366));
     assert_eq!(app.get(&path, None).await.status.as_u16(), 404);

@@ -142,8 +142,15 @@ pub async fn save_dealer(
     let before = state.store.dealer_by_code(code).await?;
     let now = state.clock.now();
     let (record, created) = state.store.upsert_dealer(&dealer, now).await?;
-    let action = if created { "dealer.created" } else { "dealer.saved" };
-    state.store.record_audit(actor, action, "dealer", &record.code, now).await?;
+    let action = if created {
+        "dealer.created"
+    } else {
+        "dealer.saved"
+    };
+    state
+        .store
+        .record_audit(actor, action, "dealer", &record.code, now)
+        .await?;
     if let Some(before) = before
         && before.send_window != record.send_window
     {

@@ -70,8 +70,15 @@ pub async fn put_product(
     let product = parse_product(&sku, &req).map_err(ApiError::Validation)?;
     let now = state.clock.now();
     let (record, created) = state.store.upsert_product(&product, now).await?;
-    let action = if created { "product.created" } else { "product.saved" };
-    state.store.record_audit(Some(admin.key_id), action, "product", &record.sku, now).await?;
+    let action = if created {
+        "product.created"
+    } else {
+        "product.saved"
+    };
+    state
+        .store
+        .record_audit(Some(admin.key_id), action, "product", &record.sku, now)
+        .await?;
     tracing::info!(sku = %record.sku, created, actor_key = %admin.key_id, "product saved");
     Ok((
         if created {

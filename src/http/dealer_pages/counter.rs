@@ -12,16 +12,16 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::today;
+use crate::domain::catalog::WarrantyStart;
+use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::present;
 use crate::http::session::{self, DealerUser, Session};
-use crate::domain::catalog::WarrantyStart;
-use crate::domain::registration::{ConsentRequest, CustomerRequest, RegistrationRequest};
 use crate::registration_csv::csv_field_name;
 use crate::store::IdempotencyBegin;
 use crate::workflows::registration::IntakeError;
-use super::today;
 
 async fn product_choices(state: &AppState) -> Result<Vec<Value>, ApiError> {
     Ok(state
@@ -64,7 +64,14 @@ async fn counter_page(
         languages => crate::templating::LANGUAGES,
         order => ["serial_number", "sku", "purchase_date", "delivered_on", "installed_on", "external_ref", "customer_name", "customer_email", "customer_phone", "customer_postal_code", "customer_country", "customer_locale", "customer"],
     };
-    Ok(session::page(state, s, "/dealer/register", status, "dealer/counter.html.j2", ctx))
+    Ok(session::page(
+        state,
+        s,
+        "/dealer/register",
+        status,
+        "dealer/counter.html.j2",
+        ctx,
+    ))
 }
 
 pub async fn counter(
@@ -81,7 +88,11 @@ pub async fn counter(
         ),
     ]);
     let done = match q.done.as_deref().and_then(|id| id.parse::<Uuid>().ok()) {
-        Some(id) => match state.store.registration_for_dealer(s.dealer().id, id).await? {
+        Some(id) => match state
+            .store
+            .registration_for_dealer(s.dealer().id, id)
+            .await?
+        {
             Some(record) => Some(done_view(&state, &s, &record).await?),
             None => None,
         },
@@ -126,7 +137,11 @@ fn resolve_sku(typed: Option<String>, products: &[crate::store::ProductRecord]) 
     let hit = products
         .iter()
         .find(|p| p.sku.eq_ignore_ascii_case(&typed))
-        .or_else(|| products.iter().find(|p| p.name.eq_ignore_ascii_case(&typed)))
+        .or_else(|| {
+            products
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(&typed))
+        })
         .or_else(|| {
             products
                 .iter()
@@ -142,12 +157,7 @@ pub fn phone_e164(typed: Option<String>, country: Option<&str>) -> Option<String
     let typed = typed?;
     let region = country.and_then(|c| c.parse::<phonenumber::country::Id>().ok());
     match phonenumber::parse(region, &typed) {
-        Ok(number) => Some(
-            number
-                .format()
-                .mode(phonenumber::Mode::E164)
-                .to_string(),
-        ),
+        Ok(number) => Some(number.format().mode(phonenumber::Mode::E164).to_string()),
         Err(_) => Some(typed),
     }
 }
@@ -158,7 +168,12 @@ pub async fn register(
     DealerUser(s): DealerUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    session::check_post(&state, &headers, &s, form.get("csrf").map_or("", String::as_str))?;
+    session::check_post(
+        &state,
+        &headers,
+        &s,
+        form.get("csrf").map_or("", String::as_str),
+    )?;
     let dealer = s.dealer().clone();
     let dealer_record = state.store.dealer_by_code(&dealer.code).await?;
     let dealer_country = dealer_record.as_ref().and_then(|d| d.country.clone());
@@ -208,15 +223,26 @@ pub async fn register(
             let mut errors = HashMap::new();
             for e in field_errors {
                 let name = match csv_field_name(&e.field).as_str() {
-                    "customer_email" | "customer_phone" if e.code == "contact_required" => "customer".to_owned(),
+                    "customer_email" | "customer_phone" if e.code == "contact_required" => {
+                        "customer".to_owned()
+                    }
                     other => other.to_owned(),
                 };
                 // In the clerk's language, by the error's code; the rule's own words otherwise.
-                let message = crate::http::pages::text(s.lang(), &format!("err-{}", e.code), &HashMap::new())
-                    .unwrap_or(e.message);
+                let message =
+                    crate::http::pages::text(s.lang(), &format!("err-{}", e.code), &HashMap::new())
+                        .unwrap_or(e.message);
                 errors.entry(name).or_insert(message);
             }
-            counter_page(&state, &s, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors, None).await
+            counter_page(
+                &state,
+                &s,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &values,
+                &errors,
+                None,
+            )
+            .await
         }
         Err(IntakeError::Duplicate { own }) => {
             let message = match (own, s.lang()) {
@@ -258,7 +284,11 @@ pub async fn register_once(
     };
     if !submission.is_empty() {
         for _ in 0..50 {
-            match state.store.idempotency_begin(dealer.id, &key, &hash, state.clock.now()).await? {
+            match state
+                .store
+                .idempotency_begin(dealer.id, &key, &hash, state.clock.now())
+                .await?
+            {
                 IdempotencyBegin::Claimed | IdempotencyBegin::Mismatch => break,
                 IdempotencyBegin::Replay { body, .. } => {
                     let id = serde_json::from_str::<serde_json::Value>(&body)
@@ -268,7 +298,9 @@ pub async fn register_once(
                     return Ok(Once::Replayed(id));
                 }
                 // The first post is being stored: its answer comes within moments.
-                IdempotencyBegin::InFlight => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+                IdempotencyBegin::InFlight => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await
+                }
             }
         }
     }

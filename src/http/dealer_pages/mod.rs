@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use chrono::Datelike;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chrono::Datelike;
 use minijinja::{Value, context};
 use uuid::Uuid;
 
@@ -39,7 +39,10 @@ pub(super) fn today(state: &AppState, s: &Session) -> chrono::NaiveDate {
 }
 
 /// `/dealer`: this month's figures, what waits for customers, the latest registrations.
-pub async fn home(State(state): State<AppState>, DealerUser(s): DealerUser) -> Result<Response, ApiError> {
+pub async fn home(
+    State(state): State<AppState>,
+    DealerUser(s): DealerUser,
+) -> Result<Response, ApiError> {
     let dealer = s.dealer().clone();
     let lang = s.lang();
     let month_start = {
@@ -181,9 +184,21 @@ fn manager(s: &Session) -> Result<Scope, ApiError> {
     }
 }
 
-pub async fn team(State(state): State<AppState>, DealerUser(s): DealerUser) -> Result<Response, ApiError> {
+pub async fn team(
+    State(state): State<AppState>,
+    DealerUser(s): DealerUser,
+) -> Result<Response, ApiError> {
     let scope = manager(&s)?;
-    people_page(&state, &s, scope, StatusCode::OK, &HashMap::new(), &HashMap::new(), None).await
+    people_page(
+        &state,
+        &s,
+        scope,
+        StatusCode::OK,
+        &HashMap::new(),
+        &HashMap::new(),
+        None,
+    )
+    .await
 }
 
 pub async fn invite(
@@ -206,4 +221,3 @@ pub async fn person_action(
     let scope = manager(&s)?;
     action_post(&state, &headers, &s, scope, target, &form).await
 }
-

@@ -11,12 +11,12 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::{PER_PAGE, summary_view, tz};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::present;
 use crate::http::session::{self, DealerUser, Session};
 use crate::store::portal::RegistrationSearch;
-use super::{PER_PAGE, summary_view, tz};
 
 async fn own_registration(
     state: &AppState,
@@ -152,20 +152,36 @@ pub async fn void(
 ) -> Result<Response, ApiError> {
     session::check_post(&state, &headers, &s, &form.csrf)?;
     let r = own_registration(&state, &s, &id).await?;
-    let reason = crate::domain::field::clean_text(&form.reason, 500).ok().filter(|r| !r.is_empty());
+    let reason = crate::domain::field::clean_text(&form.reason, 500)
+        .ok()
+        .filter(|r| !r.is_empty());
     let mut errors = HashMap::new();
     if reason.is_none() {
-        errors.insert("reason", if s.lang() == "fr" { "Indiquez pourquoi cet enregistrement est annulé." } else { "Say why this registration is voided." });
+        errors.insert(
+            "reason",
+            if s.lang() == "fr" {
+                "Indiquez pourquoi cet enregistrement est annulé."
+            } else {
+                "Say why this registration is voided."
+            },
+        );
     }
     if form.confirm.is_none() {
-        errors.insert("confirm", if s.lang() == "fr" { "Cochez la case pour confirmer l'annulation." } else { "Tick the box to confirm the void." });
+        errors.insert(
+            "confirm",
+            if s.lang() == "fr" {
+                "Cochez la case pour confirmer l'annulation."
+            } else {
+                "Tick the box to confirm the void."
+            },
+        );
     }
     if !errors.is_empty() {
         let verified = state
-        .store
-        .registration_verified(r.id)
-        .await?
-        .map(|t| present::time(t, tz(&s), s.lang()));
+            .store
+            .registration_verified(r.id)
+            .await?
+            .map(|t| present::time(t, tz(&s), s.lang()));
         let view = registration_view(&state, &s, &r, s.lang()).await?;
         return Ok(session::page(
             &state,
@@ -212,7 +228,10 @@ pub async fn registrations(
         limit: PER_PAGE,
         offset: (page - 1) * PER_PAGE,
     };
-    let (rows, total) = state.store.dealer_registrations(s.dealer().id, &search).await?;
+    let (rows, total) = state
+        .store
+        .dealer_registrations(s.dealer().id, &search)
+        .await?;
     let lang = s.lang();
     let rows: Vec<Value> = rows.iter().map(|r| summary_view(r, lang)).collect();
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
@@ -229,4 +248,3 @@ pub async fn registrations(
         },
     ))
 }
-

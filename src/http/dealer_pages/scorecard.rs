@@ -1,20 +1,19 @@
 //! The dealer's scorecard: figures in words, targets, and 12-period trend charts with their
 //! numbers as a text alternative.
 
-
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use crate::domain::scorecard::Scorecard;
 use crate::http::AppState;
 use crate::http::charts::{self, Chart, Unit};
 use crate::http::error::ApiError;
 use crate::http::present;
 use crate::http::scorecards::{bounds, scorecard_of, trailing_periods};
 use crate::http::session::{self, DealerUser};
-use crate::domain::scorecard::Scorecard;
 
 #[derive(Deserialize)]
 pub struct PeriodQuery {
@@ -31,7 +30,11 @@ fn chart(
     target: Option<Vec<Option<f64>>>,
     unit: Unit,
 ) -> Value {
-    let (actual_label, target_label) = if lang == "fr" { ("Réel", "Objectif") } else { ("Actual", "Target") };
+    let (actual_label, target_label) = if lang == "fr" {
+        ("Réel", "Objectif")
+    } else {
+        ("Actual", "Target")
+    };
     let description = match (lang, target.is_some()) {
         ("fr", true) => format!("{title} sur les 12 dernières périodes, avec l'objectif"),
         ("fr", false) => format!("{title} sur les 12 dernières périodes (aucun objectif fixé)"),
@@ -87,21 +90,69 @@ impl From<&Scorecard> for TrendPoint {
             on_time_rate: c.on_time_rate,
             contact_completeness: c.contact_completeness,
             attributed_visits: Some(c.attributed_visits as f64),
-            targets: c.targets.iter().map(|t| (t.metric.clone(), t.target)).collect(),
+            targets: c
+                .targets
+                .iter()
+                .map(|t| (t.metric.clone(), t.target))
+                .collect(),
         }
     }
 }
 
 /// The scorecard's charts over `trend` (oldest first).
 pub fn scorecard_charts(trend: &[TrendPoint], lang: &str) -> Vec<Value> {
-    let labels: Vec<String> = trend.iter().map(|c| charts::month_label(&c.period, lang)).collect();
-    let target_of = |c: &TrendPoint, metric: &str| c.targets.iter().find(|t| t.0 == metric).map(|t| t.1);
+    let labels: Vec<String> = trend
+        .iter()
+        .map(|c| charts::month_label(&c.period, lang))
+        .collect();
+    let target_of =
+        |c: &TrendPoint, metric: &str| c.targets.iter().find(|t| t.0 == metric).map(|t| t.1);
     let fr = lang == "fr";
     let specs: [(&str, &str, &str, Unit, fn(&TrendPoint) -> Option<f64>); 4] = [
-        ("registrations", if fr { "Enregistrements" } else { "Registrations" }, "registrations", Unit::Count, |c| c.registrations),
-        ("on-time", if fr { "Taux dans les délais" } else { "On-time rate" }, "on_time_rate", Unit::Rate, |c| c.on_time_rate),
-        ("completeness", if fr { "Coordonnées complètes" } else { "Contact completeness" }, "contact_completeness", Unit::Rate, |c| c.contact_completeness),
-        ("visits", if fr { "Visites attribuées" } else { "Attributed visits" }, "attributed_visits", Unit::Count, |c| c.attributed_visits),
+        (
+            "registrations",
+            if fr {
+                "Enregistrements"
+            } else {
+                "Registrations"
+            },
+            "registrations",
+            Unit::Count,
+            |c| c.registrations,
+        ),
+        (
+            "on-time",
+            if fr {
+                "Taux dans les délais"
+            } else {
+                "On-time rate"
+            },
+            "on_time_rate",
+            Unit::Rate,
+            |c| c.on_time_rate,
+        ),
+        (
+            "completeness",
+            if fr {
+                "Coordonnées complètes"
+            } else {
+                "Contact completeness"
+            },
+            "contact_completeness",
+            Unit::Rate,
+            |c| c.contact_completeness,
+        ),
+        (
+            "visits",
+            if fr {
+                "Visites attribuées"
+            } else {
+                "Attributed visits"
+            },
+            "attributed_visits",
+            Unit::Count,
+            |c| c.attributed_visits,
+        ),
     ];
     specs
         .iter()
@@ -131,16 +182,21 @@ pub async fn scorecard(
         trend.push(scorecard_of(&state, dealer.id, &dealer.code, &period).await?);
     }
     // Months before the dealer joined have no data: gaps, not zeros.
-    let joined = state
-        .store
-        .dealer_by_code(&dealer.code)
-        .await?
-        .map(|d| crate::domain::ledger::AccountingMonth::of(d.created_at, state.settings.ledger.manufacturer_tz).to_string());
+    let joined = state.store.dealer_by_code(&dealer.code).await?.map(|d| {
+        crate::domain::ledger::AccountingMonth::of(
+            d.created_at,
+            state.settings.ledger.manufacturer_tz,
+        )
+        .to_string()
+    });
     let points: Vec<TrendPoint> = trend
         .iter()
         .map(|c| {
             if joined.as_deref().is_some_and(|j| c.period.as_str() < j) {
-                TrendPoint { period: c.period.clone(), ..Default::default() }
+                TrendPoint {
+                    period: c.period.clone(),
+                    ..Default::default()
+                }
             } else {
                 TrendPoint::from(c)
             }
@@ -159,7 +215,13 @@ pub async fn scorecard(
         .iter()
         .map(|t| {
             let rate = t.metric.ends_with("_rate") || t.metric == "contact_completeness";
-            let fmt = |v: f64| if rate { Unit::Rate.format(v, lang) } else { format!("{v:.0}") };
+            let fmt = |v: f64| {
+                if rate {
+                    Unit::Rate.format(v, lang)
+                } else {
+                    format!("{v:.0}")
+                }
+            };
             context! {
                 metric => &t.metric, target => fmt(t.target), actual => fmt(t.actual),
                 attainment => pct(t.attainment), met => t.attainment.is_some_and(|a| a >= 1.0),
@@ -192,4 +254,3 @@ pub async fn scorecard(
         },
     ))
 }
-

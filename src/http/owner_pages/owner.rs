@@ -1,0 +1,173 @@
+//! The owner's page, from a signed link in any of their emails: units, choices, "not my product".
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::unusable;
+use crate::http::AppState;
+use crate::http::error::ApiError;
+use crate::http::session::{self};
+use crate::tokens::Purpose;
+
+// The owner's page: from a signed link in any of their emails, no password.
+
+/// The link target of an owner token, if it verifies and is recent enough.
+async fn owner_target(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<crate::store::LinkTarget>, ApiError> {
+    let Some(reminder_id) = state.signer.verify(Purpose::Owner, token) else {
+        return Ok(None);
+    };
+    let Some(target) = state.store.link_target(reminder_id).await? else {
+        return Ok(None);
+    };
+    let fresh = state.clock.now()
+        <= target.sent_at + chrono::Duration::days(crate::tokens::OWNER_LINK_DAYS);
+    Ok(fresh.then_some(target))
+}
+
+/// The owner page's address for the email of `reminder_id`.
+pub fn owner_url(public_url: &str, signer: &crate::tokens::Signer, reminder_id: Uuid) -> String {
+    format!(
+        "{}/o/{}",
+        public_url.trim_end_matches('/'),
+        signer.sign(Purpose::Owner, reminder_id)
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct OwnerQuery {
+    saved: Option<String>,
+    reported: Option<String>,
+}
+
+/// `GET /o/{token}`: the owner's units, warranty end dates, next service, and their choices.
+pub async fn owner_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Query(q): Query<OwnerQuery>,
+) -> Result<Response, ApiError> {
+    let Some(target) = owner_target(&state, &token).await? else {
+        return Ok(unusable(&state, &headers));
+    };
+    let lang = crate::templating::language([target.customer_locale.as_str()]);
+    let tz = chrono_tz::UTC;
+    let units: Vec<Value> = state
+        .store
+        .owned_units(target.customer_id)
+        .await?
+        .into_iter()
+        .map(|u| {
+            context! {
+                id => u.id.to_string(), product => u.product_name, dealer => u.dealer_name,
+                serial => u.serial_display.unwrap_or(u.serial_number),
+                purchase_date => crate::http::present::date(u.purchase_date, lang),
+                warranty_expires_on => crate::http::present::date(u.warranty_expires_on, lang),
+                next_service => u.next_service.map(|t| crate::http::present::date(t.with_timezone(&tz).date_naive(), lang)),
+                active => u.status == "active", confirmed => u.verified_at.is_some(),
+            }
+        })
+        .collect();
+    let consent = state.store.current_consent(target.customer_id).await?;
+    let (csrf, cookie) = session::sign_in_form_token(&state);
+    let mut response = session::render(
+        &state,
+        StatusCode::OK,
+        "owner/page.html.j2",
+        context! {
+            lang, manufacturer => &state.config.manufacturer_name, signed_in => false,
+            token, units, csrf, dealer_name => &target.dealer_name,
+            reminders => consent.service_reminders.unwrap_or(false), marketing => consent.marketing.unwrap_or(false),
+            saved => q.saved.is_some(), reported => q.reported.is_some(),
+        },
+    );
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct ChoicesForm {
+    #[serde(default)]
+    csrf: String,
+    consent_service_reminders: Option<String>,
+    consent_marketing: Option<String>,
+}
+
+/// `POST /o/{token}`: the owner's consent choices for the selling dealer.
+pub async fn owner_choices(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<ChoicesForm>,
+) -> Result<Response, ApiError> {
+    let Some(target) = owner_target(&state, &token).await? else {
+        return Ok(unusable(&state, &headers));
+    };
+    if !session::sign_in_form_genuine(&state, &headers, &form.csrf) {
+        return Err(ApiError::Forbidden);
+    }
+    let changed = crate::workflows::consent::set_choices(
+        &state.store,
+        &target,
+        form.consent_service_reminders.as_deref() == Some("true"),
+        form.consent_marketing.as_deref() == Some("true"),
+        state.clock.now(),
+    )
+    .await?;
+    tracing::info!(customer_id = %target.customer_id, changed, "owner changed their choices");
+    Ok(Redirect::to(&format!("/o/{token}?saved=1")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NotMineForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    registration: String,
+}
+
+/// `POST /o/{token}/not-mine`: "this is not my product". The dealer's reminders to this person stop
+/// (their own withdrawal), and admins see a fraud signal with the evidence.
+pub async fn owner_not_mine(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<NotMineForm>,
+) -> Result<Response, ApiError> {
+    let Some(target) = owner_target(&state, &token).await? else {
+        return Ok(unusable(&state, &headers));
+    };
+    if !session::sign_in_form_genuine(&state, &headers, &form.csrf) {
+        return Err(ApiError::Forbidden);
+    }
+    let id: Uuid = form.registration.parse().map_err(|_| ApiError::NotFound)?;
+    let unit = state
+        .store
+        .owned_units(target.customer_id)
+        .await?
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or(ApiError::NotFound)?;
+    let now = state.clock.now();
+    crate::workflows::consent::set_choices(&state.store, &target, false, false, now).await?;
+    state
+        .store
+        .record_fraud_evidence(
+            "owner_disputes",
+            unit.dealer_id,
+            Some(&unit.serial_number),
+            Some(unit.id),
+            Some(&serde_json::json!({"serial_number": unit.serial_number, "registration_id": unit.id})),
+            now,
+        )
+        .await?;
+    tracing::info!(registration_id = %unit.id, "an owner says a unit is not theirs");
+    Ok(Redirect::to(&format!("/o/{token}?reported=1")).into_response())
+}

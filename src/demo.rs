@@ -33,7 +33,7 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
         },
     )
     .map_err(|e| anyhow::anyhow!("demo dealer: {e:?}"))?;
-    let (dealer, _) = store.upsert_dealer(&dealer, now).await?;
+    let (dealer, _) = store.upsert_dealer(&dealer, None, now).await?;
     let products = [
         (
             "MOWER-500",
@@ -74,7 +74,7 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
             },
         )
         .map_err(|e| anyhow::anyhow!("demo product: {e:?}"))?;
-        store.upsert_product(&product, now).await?;
+        store.upsert_product(&product, None, now).await?;
     }
     let program: ProgramDefinition = serde_json::from_value(serde_json::json!({
         "name": "Demo registration bonus", "currency": "GBP", "valid_from": "2020-01-01",

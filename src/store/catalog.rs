@@ -47,14 +47,17 @@ pub struct ProductRecord {
 const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active, authorized_servicer, created_at, updated_at";
 
 impl Store {
-    /// Creates or replaces a dealer's profile; returns it and whether it was created.
+    /// Creates or replaces a dealer's profile, with its audit row (who, `dealer.created` or
+    /// `dealer.saved`) in the same transaction; returns it and whether it was created.
     pub async fn upsert_dealer(
         &self,
         d: &DealerUpsert,
+        actor: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<(DealerRecord, bool)> {
         let new_id = Uuid::now_v7();
-        let record: DealerRecord = with_pool!(self, |pool| {
+        let mut tx = self.begin_write().await?;
+        let record: DealerRecord = super::with_tx!(&mut tx, |conn| {
             sqlx::query_as(
                 "INSERT INTO dealers (id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at,
                    updated_at, address, send_window, authorized_servicer)
@@ -81,10 +84,17 @@ impl Store {
             .bind(&d.address)
             .bind(&d.send_window)
             .bind(&d.authorized_servicer)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?
         });
         let created = record.id == new_id;
+        let action = if created {
+            "dealer.created"
+        } else {
+            "dealer.saved"
+        };
+        super::entries::audit(&mut tx, actor, action, "dealer", &record.code, None, now).await?;
+        tx.commit().await?;
         Ok((record, created))
     }
 
@@ -107,14 +117,18 @@ impl Store {
         .await?))
     }
 
+    /// Creates or replaces a product, with its audit row in the same transaction; returns it and
+    /// whether it was created. A GTIN another product holds is `StoreError::Taken("gtin")`.
     pub async fn upsert_product(
         &self,
         p: &ProductUpsert,
+        actor: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<(ProductRecord, bool)> {
         let plan = serde_json::to_string(&p.service_plan).expect("strings serialize");
         let new_id = Uuid::now_v7();
-        let record: ProductRecord = with_pool!(self, |pool| {
+        let mut tx = self.begin_write().await?;
+        let record: ProductRecord = super::with_tx!(&mut tx, |conn| {
             sqlx::query_as(
                 "INSERT INTO products (id, sku, name, category, warranty_months, warranty_start, service_plan,
                    registration_window_days, gtin, created_at, updated_at)
@@ -136,7 +150,7 @@ impl Store {
             .bind(p.registration_window_days)
             .bind(now)
             .bind(&p.gtin)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await
             .map_err(|e| {
                 if super::violates(&e, super::Unique::ProductGtin) {
@@ -147,6 +161,13 @@ impl Store {
             })?
         });
         let created = record.id == new_id;
+        let action = if created {
+            "product.created"
+        } else {
+            "product.saved"
+        };
+        super::entries::audit(&mut tx, actor, action, "product", &record.sku, None, now).await?;
+        tx.commit().await?;
         Ok((record, created))
     }
 

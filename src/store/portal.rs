@@ -289,22 +289,6 @@ impl Store {
     }
 }
 
-impl Store {
-    /// One audit row on its own (an admin's change to a dealer or a product).
-    pub async fn record_audit(
-        &self,
-        actor: Option<Uuid>,
-        action: &str,
-        subject_type: &str,
-        subject_id: &str,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        super::entries::audit(&mut tx, actor, action, subject_type, subject_id, None, at).await?;
-        tx.commit().await
-    }
-}
-
 /// One unit on its owner's page.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OwnedUnit {

@@ -141,16 +141,7 @@ pub async fn save_dealer(
     let dealer = parse_dealer(code, req).map_err(ApiError::Validation)?;
     let before = state.store.dealer_by_code(code).await?;
     let now = state.clock.now();
-    let (record, created) = state.store.upsert_dealer(&dealer, now).await?;
-    let action = if created {
-        "dealer.created"
-    } else {
-        "dealer.saved"
-    };
-    state
-        .store
-        .record_audit(actor, action, "dealer", &record.code, now)
-        .await?;
+    let (record, created) = state.store.upsert_dealer(&dealer, actor, now).await?;
     if let Some(before) = before
         && before.send_window != record.send_window
     {

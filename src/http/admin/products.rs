@@ -69,15 +69,9 @@ pub async fn put_product(
 ) -> Result<(StatusCode, axum::Json<ProductResponse>), ApiError> {
     let product = parse_product(&sku, &req).map_err(ApiError::Validation)?;
     let now = state.clock.now();
-    let (record, created) = state.store.upsert_product(&product, now).await?;
-    let action = if created {
-        "product.created"
-    } else {
-        "product.saved"
-    };
-    state
+    let (record, created) = state
         .store
-        .record_audit(Some(admin.key_id), action, "product", &record.sku, now)
+        .upsert_product(&product, Some(admin.key_id), now)
         .await?;
     tracing::info!(sku = %record.sku, created, actor_key = %admin.key_id, "product saved");
     Ok((

@@ -182,7 +182,11 @@ pub async fn save_product(
     match parsed {
         Ok(product) if errors.is_empty() => {
             let now = state.clock.now();
-            let (record, created) = match state.store.upsert_product(&product, now).await {
+            let (record, created) = match state
+                .store
+                .upsert_product(&product, Some(s.account.id), now)
+                .await
+            {
                 Ok(saved) => saved,
                 Err(crate::store::StoreError::Taken(_)) => {
                     let fr = s.lang() == "fr";
@@ -210,15 +214,6 @@ pub async fn save_product(
                 }
                 Err(e) => return Err(e.into()),
             };
-            let action = if created {
-                "product.created"
-            } else {
-                "product.saved"
-            };
-            state
-                .store
-                .record_audit(Some(s.account.id), action, "product", &record.sku, now)
-                .await?;
             tracing::info!(sku = %record.sku, created, account = %s.account.id, "product saved on the page");
             Ok(Redirect::to(&format!("/admin/products/{}?saved=1", record.sku)).into_response())
         }

@@ -59,6 +59,8 @@ pub struct Config {
     pub manufacturer_name: String,
     /// The manufacturer's privacy notice, linked where the counter form asks for consent.
     pub privacy_url: Option<String>,
+    /// Days after registering within which a dealer may correct a registration.
+    pub correction_days: u32,
     /// 6-field cron expression of the hours reminders may go out, in the recipient's time zone.
     pub send_window: String,
     pub log_format: LogFormat,
@@ -166,6 +168,7 @@ impl Default for Config {
             mail_from: "warranty@localhost".into(),
             manufacturer_name: "Warranty and service".into(),
             privacy_url: None,
+            correction_days: 30,
             send_window: DEFAULT_SEND_WINDOW.into(),
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,

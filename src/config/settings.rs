@@ -15,6 +15,8 @@ pub struct Settings {
     pub delivery: Delivery,
     pub ledger: Ledger,
     pub visits: Visits,
+    /// Days after registering within which a dealer may correct a registration (admins always may).
+    pub correction_days: i64,
 }
 
 /// Planning reminders at registration.
@@ -70,6 +72,7 @@ impl Settings {
             return Err("holdout_share must be from 0 to 1".into());
         }
         Ok(Self {
+            correction_days: i64::from(c.correction_days),
             reminders: Reminders {
                 window,
                 window_key: format!("{} | quiet {}", c.send_window, c.quiet_days.join(",")),

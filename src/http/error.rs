@@ -64,6 +64,9 @@ pub enum ApiError {
     /// 422: the Idempotency-Key was already used with a different request.
     #[error("idempotency key reused with a different request")]
     IdempotencyMismatch,
+    /// 412: `If-Match` names a version that is no longer the current one.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// 429: over a rate limit; retry after this many seconds.
     #[error("rate limited")]
     RateLimited(u64),
@@ -128,6 +131,28 @@ impl From<VisitError> for ApiError {
         match e {
             VisitError::Invalid(errors) => Self::Validation(errors),
             VisitError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::workflows::correction::CorrectionError> for ApiError {
+    fn from(e: crate::workflows::correction::CorrectionError) -> Self {
+        use crate::workflows::correction::CorrectionError as E;
+        match e {
+            E::NotFound => Self::NotFound,
+            E::Voided => Self::Conflict {
+                code: "registration-voided",
+                detail: e.to_string(),
+                existing_registration_id: None,
+            },
+            E::TooLate(_) => Self::Conflict {
+                code: "correction-window-closed",
+                detail: e.to_string(),
+                existing_registration_id: None,
+            },
+            E::Stale => Self::PreconditionFailed,
+            E::Invalid(errors) => Self::Validation(errors),
+            E::Store(e) => e.into(),
         }
     }
 }
@@ -238,6 +263,12 @@ impl IntoResponse for ApiError {
                 "idempotency-key-reused",
                 "Idempotency key reused",
                 "this Idempotency-Key was used with a different request body; use a new key for a new request",
+            ),
+            Self::PreconditionFailed => problem(
+                S::PRECONDITION_FAILED,
+                "precondition-failed",
+                "Precondition failed",
+                "the registration changed since you read it (If-Match names another version); read it again and correct that",
             ),
             Self::RateLimited(wait) => return limited(wait),
             Self::Unavailable => problem(

@@ -108,7 +108,11 @@ fn api() -> OpenApiRouter<AppState> {
             registrations::list::list_registrations
         ))
         .routes(routes!(registrations::batch::batch_registrations))
-        .routes(routes!(registrations::list::get_registration))
+        .routes(routes!(
+            registrations::list::get_registration,
+            registrations::correct::correct_registration
+        ))
+        .routes(routes!(registrations::correct::admin_correct_registration))
         .routes(routes!(registrations::void::void_registration))
         .routes(routes!(visits::record_visit))
         .routes(routes!(scorecards::dealer_scorecard))

@@ -182,6 +182,22 @@ pub async fn audit(
         Uuid::now_v7(), actor, action, subject_type, subject_id, detail, at)
 }
 
+/// What a registration earned by being registered (registration and on-time amounts) that no entry
+/// reversed yet, whatever its clawback window: what a correction reverses before accruing again.
+pub async fn standing_earnings(tx: &mut WriteTx, registration_id: Uuid) -> Result<Vec<EarnedRow>> {
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT e.id, e.currency, e.amount_minor, e.kind, e.program_id, e.program_version, e.rule_id
+             FROM ledger_entries e WHERE e.registration_id = $1 AND e.kind IN ('registration', 'on_time_bonus')
+               AND e.amount_minor <> 0 AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)
+             ORDER BY e.created_at, e.id",
+        )
+        .bind(registration_id)
+        .fetch_all(&mut *conn)
+        .await?
+    }))
+}
+
 /// What a registration earned that no entry reversed yet and whose clawback window is open at `now`.
 pub async fn reversible_earnings(
     tx: &mut WriteTx,

@@ -368,3 +368,126 @@ impl Store {
         )
     }
 }
+
+/// A registration read for correction, locked until the transaction ends (PostgreSQL: the row;
+/// SQLite: the one writer holds the database).
+pub async fn lock_for_correction(tx: &mut WriteTx, id: Uuid) -> Result<Option<RegistrationRecord>> {
+    let lock = match tx.backend() {
+        super::Backend::Postgres => " FOR UPDATE OF r",
+        super::Backend::Sqlite => "",
+    };
+    let sql = format!("{REGISTRATION_SELECT} WHERE r.id = $1{lock}");
+    let record: Option<RegistrationRecord> = with_tx!(tx, |conn| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+    });
+    let Some(mut record) = record else {
+        return Ok(None);
+    };
+    record.reminders = with_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT id, registration_id, kind, occurrence, nominal_date, due_at, status, outcome FROM reminders
+             WHERE registration_id = $1 ORDER BY due_at, id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+    });
+    Ok(Some(record))
+}
+
+/// The corrected facts of a registration.
+pub async fn update_facts(
+    tx: &mut WriteTx,
+    r: &RegistrationRecord,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    super::exec!(tx =>
+        "UPDATE registrations SET purchase_date = $2, delivered_on = $3, installed_on = $4, warranty_starts_on = $5,
+           warranty_start_basis = $6, warranty_expires_on = $7, external_ref = $8, updated_at = $9 WHERE id = $1";
+        r.id, r.purchase_date, r.delivered_on, r.installed_on, r.warranty_starts_on, &r.warranty_start_basis,
+        r.warranty_expires_on, &r.external_ref, now)
+}
+
+/// The corrected details of a customer record (the same person, their details fixed); another
+/// record of the dealer with the same contact is `StoreError::Taken("customer")`.
+pub async fn update_customer(
+    tx: &mut WriteTx,
+    customer_id: Uuid,
+    contact_key: &str,
+    c: &CustomerRecord,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let done = super::exec!(tx =>
+        "UPDATE customers SET contact_key = $2, name = $3, email = $4, phone = $5, locale = $6, time_zone = $7,
+           country = $8, postal_code = $9, updated_at = $10 WHERE id = $1";
+        customer_id, contact_key, &c.name, &c.email, &c.phone, &c.locale, &c.time_zone, &c.country, &c.postal_code, now);
+    match done {
+        Err(super::StoreError::Database(e)) if matches!(&e, sqlx::Error::Database(db) if db.is_unique_violation()) => {
+            Err(super::StoreError::Taken("customer"))
+        }
+        other => other,
+    }
+}
+
+/// Plans the reminders not sent yet again (a correction): a step still unsent takes its new date
+/// and state in place, a new step is added, an unsent step no longer planned is cancelled; what
+/// was sent (or is being sent) stays as it is.
+pub async fn replan_unsent(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+    current: &[ReminderRecord],
+    plan: &[ReminderRecord],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let unsent =
+        |r: &ReminderRecord| matches!(r.status.as_str(), "pending" | "skipped" | "cancelled");
+    let mut added = Vec::new();
+    for p in plan {
+        match current
+            .iter()
+            .find(|r| r.kind == p.kind && r.occurrence == p.occurrence)
+        {
+            Some(r) if unsent(r) => {
+                super::exec!(tx =>
+                    "UPDATE reminders SET nominal_date = $2, due_at = $3, send_after = $3, status = $4, outcome = $5,
+                       updated_at = $6 WHERE id = $1";
+                    r.id, p.nominal_date, p.due_at, &p.status, &p.outcome, now)?;
+            }
+            Some(_) => {}
+            None => added.push(ReminderRecord {
+                registration_id,
+                ..p.clone()
+            }),
+        }
+    }
+    for r in current
+        .iter()
+        .filter(|r| matches!(r.status.as_str(), "pending" | "skipped"))
+    {
+        if !plan
+            .iter()
+            .any(|p| p.kind == r.kind && p.occurrence == r.occurrence)
+        {
+            super::exec!(tx =>
+                "UPDATE reminders SET status = 'cancelled', updated_at = $2 WHERE id = $1"; r.id, now)?;
+        }
+    }
+    insert_reminders(tx, &added, now).await
+}
+
+/// Keeps a correction: who, when, the facts before and after.
+pub async fn insert_correction(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+    actor: Option<Uuid>,
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    super::exec!(tx =>
+        "INSERT INTO registration_corrections (id, registration_id, actor, before, after, at) VALUES ($1, $2, $3, $4, $5, $6)";
+        Uuid::now_v7(), registration_id, actor, before.to_string(), after.to_string(), at)
+}

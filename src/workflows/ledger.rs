@@ -131,6 +131,41 @@ pub async fn claw_back(
     held::cancel_held(tx, registration_id, now).await
 }
 
+/// A corrected registration's earnings, reversed in `period` (one entry each, naming `why`) and its
+/// held amounts cancelled, before it accrues again from the corrected facts.
+pub async fn reverse_earnings(
+    tx: &mut WriteTx,
+    dealer_id: Uuid,
+    registration_id: Uuid,
+    period: AccountingMonth,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let period = period.to_string();
+    for e in entries::standing_earnings(tx, registration_id).await? {
+        let reason = format!("{why}: reverses {}", e.kind);
+        entries::insert_entry(
+            tx,
+            &NewEntry {
+                dealer_id,
+                currency: &e.currency,
+                amount_minor: -e.amount_minor,
+                kind: "clawback",
+                period: &period,
+                registration_id: Some(registration_id),
+                program_id: e.program_id.as_deref(),
+                program_version: e.program_version,
+                rule_id: e.rule_id.as_deref(),
+                reverses: Some(e.id),
+                reason: Some(&reason),
+                ..NewEntry::new(now)
+            },
+        )
+        .await?;
+    }
+    held::cancel_held(tx, registration_id, now).await
+}
+
 /// Turns a registration's held amounts into ledger entries in `period`, each with `reason`.
 /// Returns how many.
 pub async fn release_held(

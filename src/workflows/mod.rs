@@ -6,6 +6,7 @@
 //! place (`crate::http::error`).
 
 pub mod consent;
+pub mod correction;
 pub mod erasure;
 pub mod ledger;
 pub mod registration;

@@ -339,7 +339,7 @@ impl Registered {
 
 impl Intake {
     /// What the registration earns under every current program, before caps (applied when stored).
-    fn accruals(
+    pub(crate) fn accruals(
         &self,
         programs: &[ProgramVersion],
         product: &ProductRecord,

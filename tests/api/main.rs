@@ -13,6 +13,7 @@ mod binary;
 mod bounces;
 mod browser;
 mod consistency;
+mod corrections;
 mod crash;
 mod deliverability;
 mod delivery;

@@ -153,7 +153,7 @@ pub async fn list_registrations(
     tag = "registrations",
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, description = "The registration", body = RegistrationResponse),
+        (status = 200, description = "The registration", body = RegistrationResponse, headers(("ETag" = String, description = "Its version, for If-Match on a correction"))),
         (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such registration of this dealer", body = Problem, content_type = "application/problem+json"),
     ),
@@ -163,12 +163,12 @@ pub async fn get_registration(
     State(state): State<AppState>,
     DealerKey(dealer): DealerKey,
     Path(id): Path<String>,
-) -> Result<axum::Json<RegistrationResponse>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     let record = state
         .store
         .registration_for_dealer(dealer.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(axum::Json(RegistrationResponse::from(&record)))
+    Ok(super::correct::with_etag(&record))
 }

@@ -275,6 +275,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dealer/registrations/{id}", get(dealer_pages::registration))
         .route("/dealer/registrations/{id}/receipt", get(dealer_pages::receipt))
         .route("/dealer/registrations/{id}/void", post(dealer_pages::void))
+        .route("/dealer/registrations/{id}/correct", post(dealer_pages::correct))
         .route("/dealer/statements", get(dealer_pages::statements))
         .route("/dealer/statements/{id}", get(dealer_pages::statement))
         .route("/dealer/scorecard", get(dealer_pages::scorecard))

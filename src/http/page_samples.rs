@@ -176,7 +176,11 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
         ] {
             render(
                 "dealer/registration.html.j2",
-                context! { r, verified => (), errors, values => context! { reason => HOSTILE }, ..dealer.clone() },
+                context! {
+                    r, verified => (), errors, values => context! { reason => HOSTILE }, corrected => true,
+                    edit => context! { days => 30, etag => "\"abc\"", customer_name => HOSTILE, purchase_date => "2026-11-20", external_ref => HOSTILE },
+                    ..dealer.clone()
+                },
             )?;
         }
         render(

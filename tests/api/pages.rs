@@ -655,7 +655,82 @@ async fn admins_edit_the_catalog_on_pages_and_their_names_are_kept(backend: Back
     );
 }
 
+async fn a_dealer_corrects_a_registration_on_its_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let key = app.dealer("A", "Europe/Paris").await;
+    let created = app
+        .register(&key, &crate::helpers::registration("FIX-0001"))
+        .await;
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let ana = app
+        .person("ana@a.test", "Ana", "dealer_staff", Some("A"))
+        .await;
+    let cookie = app.sign_in(&ana).await;
+    let path = format!("/dealer/registrations/{id}");
+    let page = app.page(&path, &cookie).await;
+    assert!(page.text.contains("id=\"correct-form\""), "{}", page.text);
+    let csrf = hidden_csrf(&page.text);
+    let tag = {
+        let marker = "name=\"etag\" value=\"";
+        let at = page.text.find(marker).unwrap() + marker.len();
+        page.text[at..at + page.text[at..].find('"').unwrap()].replace("&quot;", "\"")
+    };
+    let fields = |email: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("etag", tag.clone()),
+            ("customer_name", "Camille Martin".into()),
+            ("customer_email", email.into()),
+            ("purchase_date", "2026-11-20".into()),
+            ("external_ref", "INV-9".into()),
+        ]
+    };
+    let typed =
+        |f: &[(&'static str, String)]| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    // A wrong email is named, with what was typed kept.
+    let bad = typed(&fields("camille@"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = app
+        .form_from_site(&format!("{path}/correct"), &cookie, &bad)
+        .await;
+    assert_eq!(refused.status.as_u16(), 422, "{}", refused.text);
+    assert!(
+        refused.text.contains("value=\"camille@\"")
+            && refused.text.contains("href=\"#customer_email\""),
+        "{}",
+        refused.text
+    );
+    let good = typed(&fields("camille@new.example"));
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = app
+        .form_from_site(&format!("{path}/correct"), &cookie, &good)
+        .await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
+    let after = app
+        .get(&format!("/v1/registrations/{id}"), Some(&key))
+        .await;
+    assert_eq!(
+        (
+            after.json["customer"]["email"].as_str(),
+            after.json["external_ref"].as_str()
+        ),
+        (Some("camille@new.example"), Some("INV-9"))
+    );
+    // The same form again carries the old version: refused, and the page shows the registration as it is now.
+    let stale = app
+        .form_from_site(&format!("{path}/correct"), &cookie, &good)
+        .await;
+    assert_eq!(stale.status.as_u16(), 412, "{}", stale.text);
+    assert!(
+        stale.text.contains("value=\"camille@new.example\""),
+        "{}",
+        stale.text
+    );
+    app.finish_claimed().await;
+}
+
 both_backends!(
+    a_dealer_corrects_a_registration_on_its_page,
     admins_edit_the_catalog_on_pages_and_their_names_are_kept,
     a_sign_in_link_works_once_and_for_fifteen_minutes,
     a_disabled_account_loses_its_session_at_the_next_request,

@@ -25,7 +25,7 @@ mod registrations;
 mod scorecard;
 
 pub use counter::{Once, counter, phone_e164, register, register_once};
-pub use registrations::{receipt, registration, registrations, void};
+pub use registrations::{correct, receipt, registration, registrations, void};
 pub use scorecard::{TrendPoint, scorecard, scorecard_charts};
 
 pub(super) const PER_PAGE: i64 = 25;

@@ -89,26 +89,195 @@ async fn registration_view(
     })
 }
 
-pub async fn registration(
-    State(state): State<AppState>,
-    DealerUser(s): DealerUser,
-    Path(id): Path<String>,
+#[derive(Deserialize, Default)]
+pub struct RegistrationQuery {
+    corrected: Option<String>,
+}
+
+/// The correction form's values: the registration as it is (or the dealer's rejected input), and
+/// its version; `None` past the dealer's correction window.
+fn edit_values(
+    state: &AppState,
+    r: &crate::store::RegistrationRecord,
+    typed: Option<&HashMap<String, String>>,
+) -> Option<Value> {
+    let days = state.settings.correction_days;
+    if state.clock.now() > r.created_at + chrono::Duration::days(days) {
+        return None;
+    }
+    let from = |name: &str, current: Option<String>| match typed {
+        Some(t) => t.get(name).cloned(),
+        None => current,
+    };
+    Some(context! {
+        days, etag => crate::workflows::correction::etag(r),
+        customer_name => from("customer_name", r.customer.name.clone()),
+        customer_email => from("customer_email", r.customer.email.clone()),
+        customer_phone => from("customer_phone", r.customer.phone.clone()),
+        customer_postal_code => from("customer_postal_code", r.customer.postal_code.clone()),
+        purchase_date => from("purchase_date", Some(r.purchase_date.to_string())),
+        delivered_on => from("delivered_on", r.delivered_on.map(|d| d.to_string())),
+        installed_on => from("installed_on", r.installed_on.map(|d| d.to_string())),
+        external_ref => from("external_ref", r.external_ref.clone()),
+    })
+}
+
+async fn registration_page(
+    state: &AppState,
+    s: &Session,
+    r: &crate::store::RegistrationRecord,
+    status: StatusCode,
+    errors: HashMap<String, String>,
+    typed: Option<&HashMap<String, String>>,
+    corrected: bool,
 ) -> Result<Response, ApiError> {
-    let r = own_registration(&state, &s, &id).await?;
     let verified = state
         .store
         .registration_verified(r.id)
         .await?
-        .map(|t| present::time(t, tz(&s), s.lang()));
-    let view = registration_view(&state, &s, &r, s.lang()).await?;
+        .map(|t| present::time(t, tz(s), s.lang()));
+    let view = registration_view(state, s, r, s.lang()).await?;
     Ok(session::page(
+        state,
+        s,
+        "/dealer/registrations",
+        status,
+        "dealer/registration.html.j2",
+        context! {
+            r => view, verified, errors, values => context! {}, corrected,
+            edit => edit_values(state, r, typed),
+        },
+    ))
+}
+
+pub async fn registration(
+    State(state): State<AppState>,
+    DealerUser(s): DealerUser,
+    Path(id): Path<String>,
+    Query(q): Query<RegistrationQuery>,
+) -> Result<Response, ApiError> {
+    let r = own_registration(&state, &s, &id).await?;
+    registration_page(
         &state,
         &s,
-        "/dealer/registrations",
+        &r,
         StatusCode::OK,
-        "dealer/registration.html.j2",
-        context! { r => view, verified => verified, errors => context! {}, values => context! {} },
-    ))
+        HashMap::new(),
+        None,
+        q.corrected.is_some(),
+    )
+    .await
+}
+
+/// `POST /dealer/registrations/{id}/correct`: the correction form.
+pub async fn correct(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    DealerUser(s): DealerUser,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    session::check_post(
+        &state,
+        &headers,
+        &s,
+        form.get("csrf").map_or("", String::as_str),
+    )?;
+    let r = own_registration(&state, &s, &id).await?;
+    let field = |name: &str| form.get(name).map(|v| v.trim().to_owned());
+    let phone = crate::http::dealer_pages::phone_e164(
+        field("customer_phone").filter(|p| !p.is_empty()),
+        r.customer.country.as_deref(),
+    )
+    .or_else(|| field("customer_phone"));
+    let req = crate::workflows::correction::CorrectionRequest {
+        purchase_date: field("purchase_date"),
+        delivered_on: field("delivered_on"),
+        installed_on: field("installed_on"),
+        external_ref: field("external_ref"),
+        customer: Some(crate::workflows::correction::CustomerCorrection {
+            name: field("customer_name"),
+            email: field("customer_email"),
+            phone,
+            postal_code: field("customer_postal_code"),
+            ..Default::default()
+        }),
+    };
+    let lang = s.lang();
+    let message =
+        |key: &str| crate::http::pages::text(lang, key, &HashMap::new()).unwrap_or_default();
+    use crate::workflows::correction::{CorrectionError, Corrector};
+    match state
+        .intake
+        .correct(
+            Corrector::Dealer(s.dealer()),
+            r.id,
+            form.get("etag").map(String::as_str),
+            &req,
+        )
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/dealer/registrations/{}?corrected=1", r.id)).into_response(),
+        ),
+        Err(CorrectionError::Invalid(field_errors)) => {
+            let mut errors = HashMap::new();
+            for e in field_errors {
+                let name = crate::registration_csv::csv_field_name(&e.field);
+                let text =
+                    crate::http::pages::text(lang, &format!("err-{}", e.code), &HashMap::new())
+                        .unwrap_or(e.message);
+                errors.entry(name).or_insert(text);
+            }
+            let mut typed = form.clone();
+            typed.remove("csrf");
+            registration_page(
+                &state,
+                &s,
+                &r,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                Some(&typed),
+                false,
+            )
+            .await
+        }
+        Err(CorrectionError::Stale) => {
+            let fresh = own_registration(&state, &s, &id).await?;
+            let errors = HashMap::from([("stale".to_owned(), message("correction-stale"))]);
+            registration_page(
+                &state,
+                &s,
+                &fresh,
+                StatusCode::PRECONDITION_FAILED,
+                errors,
+                None,
+                false,
+            )
+            .await
+        }
+        Err(CorrectionError::TooLate(_)) => {
+            let errors = HashMap::from([("stale".to_owned(), message("correction-too-late"))]);
+            registration_page(&state, &s, &r, StatusCode::CONFLICT, errors, None, false).await
+        }
+        Err(CorrectionError::Store(crate::store::StoreError::Taken(_))) => {
+            let errors =
+                HashMap::from([("customer_email".to_owned(), message("err-contact-taken"))]);
+            let mut typed = form.clone();
+            typed.remove("csrf");
+            registration_page(
+                &state,
+                &s,
+                &r,
+                StatusCode::CONFLICT,
+                errors,
+                Some(&typed),
+                false,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn receipt(

@@ -106,29 +106,17 @@ pub async fn claw_back(
     period: AccountingMonth,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let period = period.to_string();
-    for e in entries::reversible_earnings(tx, registration_id, now).await? {
-        let reason = format!("voided: reverses {}", e.kind);
-        entries::insert_entry(
-            tx,
-            &NewEntry {
-                dealer_id,
-                currency: &e.currency,
-                amount_minor: -e.amount_minor,
-                kind: "clawback",
-                period: &period,
-                registration_id: Some(registration_id),
-                program_id: e.program_id.as_deref(),
-                program_version: e.program_version,
-                rule_id: e.rule_id.as_deref(),
-                reverses: Some(e.id),
-                reason: Some(&reason),
-                ..NewEntry::new(now)
-            },
-        )
-        .await?;
-    }
-    held::cancel_held(tx, registration_id, now).await
+    let earned = entries::reversible_earnings(tx, registration_id, now).await?;
+    reverse(
+        tx,
+        dealer_id,
+        registration_id,
+        period,
+        &earned,
+        "voided",
+        now,
+    )
+    .await
 }
 
 /// A corrected registration's earnings, reversed in `period` (one entry each, naming `why`) and its
@@ -141,8 +129,23 @@ pub async fn reverse_earnings(
     why: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let earned = entries::standing_earnings(tx, registration_id).await?;
+    reverse(tx, dealer_id, registration_id, period, &earned, why, now).await
+}
+
+/// One reversing `clawback` entry per earned amount (`"{why}: reverses {kind}"`), then the
+/// registration's held amounts cancelled.
+async fn reverse(
+    tx: &mut WriteTx,
+    dealer_id: Uuid,
+    registration_id: Uuid,
+    period: AccountingMonth,
+    earned: &[entries::EarnedRow],
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let period = period.to_string();
-    for e in entries::standing_earnings(tx, registration_id).await? {
+    for e in earned {
         let reason = format!("{why}: reverses {}", e.kind);
         entries::insert_entry(
             tx,

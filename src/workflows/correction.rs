@@ -13,13 +13,11 @@ use super::DealerContext;
 use super::registration::{Intake, product_terms};
 use crate::domain::contact::{Locale, TimeZone};
 use crate::domain::field::FieldError;
-use crate::domain::holdout::{finish_plan, skip_reason};
 use crate::domain::ledger::AccountingMonth;
-use crate::domain::plan::{PlanInput, plan_reminders};
 use crate::domain::registration::{
     ConsentRequest, CustomerRequest, NewRegistration, RegistrationContext, RegistrationRequest,
 };
-use crate::store::registrations::{self, ReminderRecord};
+use crate::store::registrations;
 use crate::store::{RegistrationRecord, StoreError, entries};
 
 /// What may be corrected; an absent field stays as it is, an empty one is cleared (where it may
@@ -226,35 +224,7 @@ impl Intake {
         )
         .await?;
         // The reminders not sent yet, planned again from the corrected facts.
-        let window = self
-            .settings
-            .reminders
-            .window
-            .overridden_by(dealer.send_window.as_deref());
-        let mut plan = plan_reminders(&PlanInput {
-            now,
-            tz: new.customer.time_zone.0,
-            warranty_starts_on: new.warranty_starts_on,
-            warranty_expires_on: new.warranty_expires_on,
-            service_plan: &terms.service_plan,
-            expiry_notice_days: self.settings.reminders.expiry_notice_days,
-            catch_up_days: self.settings.reminders.catch_up_days,
-            window: &window,
-        });
-        finish_plan(&mut plan, record.holdout);
-        let again: Vec<ReminderRecord> = plan
-            .iter()
-            .map(|p| ReminderRecord {
-                id: Uuid::now_v7(),
-                registration_id: id,
-                kind: p.kind.as_str().to_owned(),
-                occurrence: p.occurrence as i32,
-                nominal_date: p.nominal_date,
-                due_at: p.due_at,
-                status: p.status.as_str().to_owned(),
-                outcome: skip_reason(p, record.holdout).map(str::to_owned),
-            })
-            .collect();
+        let again = self.reminder_rows(dealer.send_window.as_deref(), &new, &terms, id, record.holdout, now);
         registrations::replan_unsent(&mut tx, id, &record.reminders, &again, now).await?;
         // What it earns: reversed and accrued again only when it changes.
         let registered_on = record.created_at.with_timezone(&dealer_tz.0).date_naive();

@@ -91,24 +91,9 @@ impl Intake {
         };
         let (product, terms) = (product.expect("parsed"), terms.expect("parsed"));
 
-        let window = self
-            .settings
-            .reminders
-            .window
-            .overridden_by(dealer.send_window.as_deref());
-        let mut plan = plan_reminders(&PlanInput {
-            now,
-            tz: new.customer.time_zone.0,
-            warranty_starts_on: new.warranty_starts_on,
-            warranty_expires_on: new.warranty_expires_on,
-            service_plan: &terms.service_plan,
-            expiry_notice_days: self.settings.reminders.expiry_notice_days,
-            catch_up_days: self.settings.reminders.catch_up_days,
-            window: &window,
-        });
         let id = Uuid::now_v7();
         let holdout = in_holdout(id, self.settings.reminders.holdout_share);
-        finish_plan(&mut plan, holdout);
+        let reminders = self.reminder_rows(dealer.send_window.as_deref(), &new, &terms, id, holdout, now);
         let mut record = RegistrationRecord {
             id,
             dealer_id: dealer.id,
@@ -143,19 +128,7 @@ impl Intake {
                 country: new.customer.country.as_ref().map(|c| c.as_str().to_owned()),
                 postal_code: new.customer.postal_code.clone(),
             },
-            reminders: plan
-                .iter()
-                .map(|p| ReminderRecord {
-                    id: Uuid::now_v7(),
-                    registration_id: id,
-                    kind: p.kind.as_str().to_owned(),
-                    occurrence: p.occurrence as i32,
-                    nominal_date: p.nominal_date,
-                    due_at: p.due_at,
-                    status: p.status.as_str().to_owned(),
-                    outcome: skip_reason(p, holdout).map(str::to_owned),
-                })
-                .collect(),
+            reminders,
             consent: Some(CurrentConsent {
                 service_reminders: Some(new.consent.service_reminders),
                 marketing: Some(new.consent.marketing),
@@ -338,6 +311,43 @@ impl Registered {
 }
 
 impl Intake {
+    /// A registration's reminders, planned from its facts at `now` in the dealer's send window
+    /// (or the deployment's), the holdout's service reminders planned as skipped.
+    pub(crate) fn reminder_rows(
+        &self,
+        send_window: Option<&str>,
+        new: &NewRegistration,
+        terms: &ProductTerms,
+        registration_id: Uuid,
+        holdout: bool,
+        now: DateTime<Utc>,
+    ) -> Vec<ReminderRecord> {
+        let window = self.settings.reminders.window.overridden_by(send_window);
+        let mut plan = plan_reminders(&PlanInput {
+            now,
+            tz: new.customer.time_zone.0,
+            warranty_starts_on: new.warranty_starts_on,
+            warranty_expires_on: new.warranty_expires_on,
+            service_plan: &terms.service_plan,
+            expiry_notice_days: self.settings.reminders.expiry_notice_days,
+            catch_up_days: self.settings.reminders.catch_up_days,
+            window: &window,
+        });
+        finish_plan(&mut plan, holdout);
+        plan.iter()
+            .map(|p| ReminderRecord {
+                id: Uuid::now_v7(),
+                registration_id,
+                kind: p.kind.as_str().to_owned(),
+                occurrence: p.occurrence as i32,
+                nominal_date: p.nominal_date,
+                due_at: p.due_at,
+                status: p.status.as_str().to_owned(),
+                outcome: skip_reason(p, holdout).map(str::to_owned),
+            })
+            .collect()
+    }
+
     /// What the registration earns under every current program, before caps (applied when stored).
     pub(crate) fn accruals(
         &self,

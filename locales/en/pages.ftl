@@ -715,3 +715,4 @@ correction-saved = The registration is corrected.
 correction-stale = Someone changed this registration while you were editing it. Here it is as it is now: make your correction again.
 correction-too-late = This registration is past its correction window; ask the manufacturer to correct it.
 err-contact-taken = Another customer of yours already has this email address or phone number.
+owner-consent-manufacturer = I would like offers and news by email from { $manufacturer }, the maker. I can unsubscribe at any time.

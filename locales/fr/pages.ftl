@@ -710,3 +710,4 @@ correction-saved = L’enregistrement est corrigé.
 correction-stale = Quelqu’un a modifié cet enregistrement pendant que vous le corrigiez. Le voici tel qu’il est maintenant : refaites votre correction.
 correction-too-late = Le délai de correction de cet enregistrement est passé ; demandez au fabricant de le corriger.
 err-contact-taken = Un autre de vos clients a déjà cette adresse e-mail ou ce numéro de téléphone.
+owner-consent-manufacturer = Je souhaite recevoir par e-mail les offres et actualités de { $manufacturer }, le fabricant. Je peux me désabonner à tout moment.

@@ -79,32 +79,53 @@ pub async fn resubscribe(
     tx.commit().await
 }
 
-/// The owner's choices on their own page: the selling dealer's service reminders and marketing,
-/// each recorded (as the customer's own act) only where it changes what holds now. Returns how
-/// many choices changed.
+/// What an owner chooses on their own page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Choices {
+    /// The selling dealer's service and warranty reminders.
+    pub service_reminders: bool,
+    /// The selling dealer's offers and news.
+    pub marketing: bool,
+    /// The manufacturer's offers and news.
+    pub manufacturer_marketing: bool,
+}
+
+/// The owner's choices on their own page, each recorded (as the customer's own act) only where it
+/// changes what holds now. Returns how many choices changed.
 pub async fn set_choices(
     store: &Store,
     target: &LinkTarget,
-    service_reminders: bool,
-    marketing: bool,
+    choices: Choices,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     let current = store.current_consent(target.customer_id).await?;
     let mut tx = store.begin_write().await?;
     let mut changed = 0;
-    for (purpose, wanted, now_holds) in [
+    for (party, purpose, wanted, now_holds) in [
         (
+            Party::Dealer,
             Purpose::ServiceReminders,
-            service_reminders,
+            choices.service_reminders,
             current.service_reminders,
         ),
-        (Purpose::Marketing, marketing, current.marketing),
+        (
+            Party::Dealer,
+            Purpose::Marketing,
+            choices.marketing,
+            current.marketing,
+        ),
+        (
+            Party::Manufacturer,
+            Purpose::Marketing,
+            choices.manufacturer_marketing,
+            current.manufacturer_marketing,
+        ),
     ] {
         if now_holds.unwrap_or(false) == wanted {
             continue;
         }
         let grant = ConsentGrant {
-            party: Party::Dealer,
+            party,
             purpose,
             granted: wanted,
         };

@@ -224,7 +224,14 @@ impl Intake {
         )
         .await?;
         // The reminders not sent yet, planned again from the corrected facts.
-        let again = self.reminder_rows(dealer.send_window.as_deref(), &new, &terms, id, record.holdout, now);
+        let again = self.reminder_rows(
+            dealer.send_window.as_deref(),
+            &new,
+            &terms,
+            id,
+            record.holdout,
+            now,
+        );
         registrations::replan_unsent(&mut tx, id, &record.reminders, &again, now).await?;
         // What it earns: reversed and accrued again only when it changes.
         let registered_on = record.created_at.with_timezone(&dealer_tz.0).date_naive();

@@ -93,7 +93,14 @@ impl Intake {
 
         let id = Uuid::now_v7();
         let holdout = in_holdout(id, self.settings.reminders.holdout_share);
-        let reminders = self.reminder_rows(dealer.send_window.as_deref(), &new, &terms, id, holdout, now);
+        let reminders = self.reminder_rows(
+            dealer.send_window.as_deref(),
+            &new,
+            &terms,
+            id,
+            holdout,
+            now,
+        );
         let mut record = RegistrationRecord {
             id,
             dealer_id: dealer.id,

@@ -85,6 +85,7 @@ pub async fn owner_page(
             lang, manufacturer => &state.config.manufacturer_name, signed_in => false,
             token, units, csrf, dealer_name => &target.dealer_name,
             reminders => consent.service_reminders.unwrap_or(false), marketing => consent.marketing.unwrap_or(false),
+            manufacturer_marketing => consent.manufacturer_marketing.unwrap_or(false),
             saved => q.saved.is_some(), reported => q.reported.is_some(),
         },
     );
@@ -98,6 +99,7 @@ pub struct ChoicesForm {
     csrf: String,
     consent_service_reminders: Option<String>,
     consent_marketing: Option<String>,
+    consent_manufacturer_marketing: Option<String>,
 }
 
 /// `POST /o/{token}`: the owner's consent choices for the selling dealer.
@@ -116,8 +118,11 @@ pub async fn owner_choices(
     let changed = crate::workflows::consent::set_choices(
         &state.store,
         &target,
-        form.consent_service_reminders.as_deref() == Some("true"),
-        form.consent_marketing.as_deref() == Some("true"),
+        crate::workflows::consent::Choices {
+            service_reminders: form.consent_service_reminders.as_deref() == Some("true"),
+            marketing: form.consent_marketing.as_deref() == Some("true"),
+            manufacturer_marketing: form.consent_manufacturer_marketing.as_deref() == Some("true"),
+        },
         state.clock.now(),
     )
     .await?;
@@ -156,7 +161,13 @@ pub async fn owner_not_mine(
         .find(|u| u.id == id)
         .ok_or(ApiError::NotFound)?;
     let now = state.clock.now();
-    crate::workflows::consent::set_choices(&state.store, &target, false, false, now).await?;
+    crate::workflows::consent::set_choices(
+        &state.store,
+        &target,
+        crate::workflows::consent::Choices::default(),
+        now,
+    )
+    .await?;
     state
         .store
         .record_fraud_evidence(

@@ -23,9 +23,7 @@ pub async fn home(
     State(state): State<AppState>,
     AdminUser(s): AdminUser,
 ) -> Result<Response, ApiError> {
-    let dealers = state.store.list_dealers().await?.len();
-    let products = state.store.list_products().await?.len();
-    let people = state.store.list_accounts(None).await?.len();
+    let (dealers, products, people) = state.store.catalog_counts().await?;
     Ok(session::page(
         &state,
         &s,
@@ -335,8 +333,7 @@ pub async fn invite_post(
             .await
         }
         Err(errors) => {
-            let mut values = form.clone();
-            values.remove("csrf");
+            let values = crate::http::session::typed(&form);
             people_page(
                 state,
                 s,

@@ -436,6 +436,15 @@ pub fn csv_download(filename: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A posted form's values as the person typed them (to show again), without its CSRF token.
+pub fn typed(
+    form: &std::collections::HashMap<String, String>,
+) -> std::collections::HashMap<String, String> {
+    let mut values = form.clone();
+    values.remove("csrf");
+    values
+}
+
 #[derive(serde::Deserialize)]
 pub struct CsrfForm {
     pub csrf: String,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Result, Store, read, run};
+use super::{Result, Store, read, run, with_pool};
 
 #[derive(Debug, Clone)]
 pub struct NewAccount {
@@ -54,8 +54,6 @@ const ACCOUNT_SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.dealer_id,
 pub struct ActorName {
     pub id: Uuid,
     pub name: String,
-    /// `person` or `key`.
-    pub kind: String,
 }
 
 impl Store {
@@ -215,17 +213,24 @@ impl Store {
         Ok(sessions + links)
     }
 
-    /// The names of the people and keys behind `ids` (audit rows, registrations).
+    /// The names of the people and keys behind `ids` (audit rows, registrations), in one query.
     pub async fn actor_names(&self, ids: &[Uuid]) -> Result<Vec<ActorName>> {
-        let mut names = Vec::new();
-        for id in ids {
-            let found: Option<ActorName> = read!(self, query_as, fetch_optional =>
-                "SELECT id, name, 'person' AS kind FROM accounts WHERE id = $1
-                 UNION ALL
-                 SELECT id, COALESCE(label, 'API key') || ' (' || prefix || ')' AS name, 'key' AS kind FROM api_keys WHERE id = $1";
-                id)?;
-            names.extend(found);
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(names)
+        Ok(with_pool!(self, |pool| {
+            let mut q = sqlx::QueryBuilder::new("SELECT id, name FROM accounts WHERE id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(") UNION ALL SELECT id, COALESCE(label, 'API key') || ' (' || prefix || ')' AS name FROM api_keys WHERE id IN (");
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(pool).await?
+        }))
     }
 }

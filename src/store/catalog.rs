@@ -98,6 +98,16 @@ impl Store {
         Ok((record, created))
     }
 
+    pub async fn dealer_by_id(&self, id: Uuid) -> Result<Option<DealerRecord>> {
+        let sql = format!("SELECT {DEALER_COLUMNS} FROM dealers WHERE id = $1");
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
     pub async fn dealer_by_code(&self, code: &str) -> Result<Option<DealerRecord>> {
         let sql = format!("SELECT {DEALER_COLUMNS} FROM dealers WHERE code = $1");
         Ok(with_pool!(self, |pool| {

@@ -240,14 +240,8 @@ impl Store {
     /// Who approved a statement (its latest approval's actor), and who entered the adjustments on
     /// it: what the pages need to offer only the actions the four-eyes rules allow.
     pub async fn statement_people(&self, id: Uuid) -> Result<(Option<Uuid>, Vec<Uuid>)> {
-        let approved_by: Option<Option<Uuid>> = super::read!(self, query_scalar, fetch_optional =>
-            "SELECT actor FROM audit_log WHERE subject_type = 'statement' AND subject_id = $1 AND action = 'statement.approve'
-             ORDER BY at DESC, id DESC LIMIT 1";
-            id.to_string())?;
-        let authors: Vec<Option<Uuid>> = super::read!(self, query_scalar, fetch_all =>
-            "SELECT e.actor FROM ledger_entries e JOIN statement_lines l ON l.entry_id = e.id
-             WHERE l.statement_id = $1 AND e.kind = 'adjustment'";
-            id)?;
+        let approved_by: Option<Option<Uuid>> = super::read!(self, query_scalar, fetch_optional => super::statements::APPROVED_BY; id.to_string())?;
+        let authors: Vec<Option<Uuid>> = super::read!(self, query_scalar, fetch_all => super::statements::ADJUSTMENT_AUTHORS; id)?;
         Ok((
             approved_by.flatten(),
             authors.into_iter().flatten().collect(),
@@ -317,5 +311,13 @@ impl Store {
              FROM registrations r JOIN products p ON p.id = r.product_id JOIN dealers d ON d.id = r.dealer_id
              WHERE r.customer_id = $1 ORDER BY r.created_at DESC, r.id DESC";
             customer_id)
+    }
+}
+
+impl Store {
+    /// How many dealers, products and people there are (the admin home), in one query.
+    pub async fn catalog_counts(&self) -> Result<(i64, i64, i64)> {
+        super::read!(self, query_as, fetch_one =>
+            "SELECT (SELECT count(*) FROM dealers), (SELECT count(*) FROM products), (SELECT count(*) FROM accounts)";)
     }
 }

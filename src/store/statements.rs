@@ -152,16 +152,22 @@ pub async fn update_statement_status(
         change.clear_hold_reason, change.approved, change.paid, change.from)
 }
 
+/// The actor of a statement's latest approval.
+pub(crate) const APPROVED_BY: &str =
+    "SELECT actor FROM audit_log WHERE subject_type = 'statement' AND subject_id = $1
+    AND action = 'statement.approve' ORDER BY at DESC, id DESC LIMIT 1";
+/// The actors of a statement's adjustments.
+pub(crate) const ADJUSTMENT_AUTHORS: &str =
+    "SELECT e.actor FROM ledger_entries e JOIN statement_lines l ON l.entry_id = e.id
+    WHERE l.statement_id = $1 AND e.kind = 'adjustment'";
+
 /// Who approved a statement last (its latest approval's actor).
 pub async fn approved_by(tx: &mut WriteTx, id: Uuid) -> Result<Option<Uuid>> {
     let actor: Option<Option<Uuid>> = with_tx!(tx, |conn| {
-        sqlx::query_scalar(
-            "SELECT actor FROM audit_log WHERE subject_type = 'statement' AND subject_id = $1 AND action = 'statement.approve'
-             ORDER BY at DESC, id DESC LIMIT 1",
-        )
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await
+        sqlx::query_scalar(APPROVED_BY)
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await
     })?;
     Ok(actor.flatten())
 }
@@ -169,13 +175,10 @@ pub async fn approved_by(tx: &mut WriteTx, id: Uuid) -> Result<Option<Uuid>> {
 /// Who entered the adjustments on a statement.
 pub async fn adjustment_authors(tx: &mut WriteTx, id: Uuid) -> Result<Vec<Uuid>> {
     let actors: Vec<Option<Uuid>> = with_tx!(tx, |conn| {
-        sqlx::query_scalar(
-            "SELECT e.actor FROM ledger_entries e JOIN statement_lines l ON l.entry_id = e.id
-             WHERE l.statement_id = $1 AND e.kind = 'adjustment'",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
+        sqlx::query_scalar(ADJUSTMENT_AUTHORS)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
     })?;
     Ok(actors.into_iter().flatten().collect())
 }

@@ -142,10 +142,8 @@ impl Intake {
         }
         let dealer = self
             .store
-            .list_dealers()
+            .dealer_by_id(record.dealer_id)
             .await?
-            .into_iter()
-            .find(|d| d.id == record.dealer_id)
             .ok_or(CorrectionError::NotFound)?;
         let (product, programs) = self
             .store

@@ -158,8 +158,7 @@ pub async fn save_dealer(
             Ok(Redirect::to(&format!("/admin/dealers/{}?saved=1", record.code)).into_response())
         }
         Err(ApiError::Validation(errors)) => {
-            let mut values = form.clone();
-            values.remove("csrf");
+            let values = crate::http::session::typed(&form);
             dealer_page(
                 &state,
                 &s,

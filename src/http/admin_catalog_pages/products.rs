@@ -199,8 +199,7 @@ pub async fn save_product(
                         }
                         .to_owned(),
                     );
-                    let mut values = form.clone();
-                    values.remove("csrf");
+                    let values = crate::http::session::typed(&form);
                     return product_page(
                         &state,
                         &s,
@@ -218,8 +217,7 @@ pub async fn save_product(
             Ok(Redirect::to(&format!("/admin/products/{}?saved=1", record.sku)).into_response())
         }
         _ => {
-            let mut values = form.clone();
-            values.remove("csrf");
+            let values = crate::http::session::typed(&form);
             product_page(
                 &state,
                 &s,

@@ -205,8 +205,7 @@ pub async fn register(
             manufacturer_marketing: None,
         }),
     };
-    let mut values: HashMap<String, String> = form.clone();
-    values.remove("csrf");
+    let mut values = crate::http::session::typed(&form);
     let submission = values.remove("submission").unwrap_or_default();
     let outcome = match register_once(&state, &dealer, &req, &submission, &values).await? {
         Once::Replayed(id) => {

@@ -229,8 +229,7 @@ pub async fn correct(
                         .unwrap_or(e.message);
                 errors.entry(name).or_insert(text);
             }
-            let mut typed = form.clone();
-            typed.remove("csrf");
+            let typed = crate::http::session::typed(&form);
             registration_page(
                 &state,
                 &s,
@@ -263,8 +262,7 @@ pub async fn correct(
         Err(CorrectionError::Store(crate::store::StoreError::Taken(_))) => {
             let errors =
                 HashMap::from([("customer_email".to_owned(), message("err-contact-taken"))]);
-            let mut typed = form.clone();
-            typed.remove("csrf");
+            let typed = crate::http::session::typed(&form);
             registration_page(
                 &state,
                 &s,

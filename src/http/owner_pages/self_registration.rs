@@ -56,12 +56,7 @@ async fn dealer_of(
     let Some(id) = state.signer.verify(Purpose::SelfRegistration, token) else {
         return Ok(None);
     };
-    Ok(state
-        .store
-        .list_dealers()
-        .await?
-        .into_iter()
-        .find(|d| d.id == id && d.active))
+    Ok(state.store.dealer_by_id(id).await?.filter(|d| d.active))
 }
 
 #[derive(Deserialize, Default)]
@@ -150,8 +145,7 @@ pub async fn self_register(
     let Some(dealer) = dealer_of(&state, &token).await? else {
         return Ok(unusable(&state, &headers));
     };
-    let mut values = form.clone();
-    values.remove("csrf");
+    let mut values = crate::http::session::typed(&form);
     let submission = values.remove("submission").unwrap_or_default();
     if !session::sign_in_form_genuine(
         &state,

@@ -71,6 +71,7 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
                 service_plan: plan.into_iter().map(String::from).collect(),
                 registration_window_days: 30,
                 gtin: None,
+                transfer_policy: Default::default(),
             },
         )
         .map_err(|e| anyhow::anyhow!("demo product: {e:?}"))?;

@@ -30,6 +30,8 @@ pub enum Purpose {
     SelfRegistration,
     /// `/o/{token}`: the owner's own page, from any of their emails (the id is the reminder's).
     Owner,
+    /// `/t/{token}`: a unit's new owner accepts its transfer (the id is the transfer's).
+    Transfer,
 }
 
 impl Purpose {
@@ -40,6 +42,7 @@ impl Purpose {
             Self::Verify => b"verify",
             Self::SelfRegistration => b"self-registration",
             Self::Owner => b"owner",
+            Self::Transfer => b"transfer",
         }
     }
 }

@@ -61,6 +61,8 @@ pub struct Config {
     pub privacy_url: Option<String>,
     /// Days after registering within which a dealer may correct a registration.
     pub correction_days: u32,
+    /// Days an ownership transfer's acceptance link works.
+    pub transfer_link_days: u32,
     /// 6-field cron expression of the hours reminders may go out, in the recipient's time zone.
     pub send_window: String,
     pub log_format: LogFormat,
@@ -169,6 +171,7 @@ impl Default for Config {
             manufacturer_name: "Warranty and service".into(),
             privacy_url: None,
             correction_days: 30,
+            transfer_link_days: 14,
             send_window: DEFAULT_SEND_WINDOW.into(),
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,

@@ -17,6 +17,8 @@ pub struct Settings {
     pub visits: Visits,
     /// Days after registering within which a dealer may correct a registration (admins always may).
     pub correction_days: i64,
+    /// Days an ownership transfer's acceptance link works.
+    pub transfer_link_days: i64,
 }
 
 /// Planning reminders at registration.
@@ -73,6 +75,7 @@ impl Settings {
         }
         Ok(Self {
             correction_days: i64::from(c.correction_days),
+            transfer_link_days: i64::from(c.transfer_link_days),
             reminders: Reminders {
                 window,
                 window_key: format!("{} | quiet {}", c.send_window, c.quiet_days.join(",")),

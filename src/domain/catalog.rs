@@ -33,6 +33,47 @@ impl WarrantyStart {
     }
 }
 
+/// Whether a product's warranty follows the unit to a new owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferPolicy {
+    /// The remaining warranty carries over to every later owner.
+    #[default]
+    Transferable,
+    /// The warranty stays with the first owner: the unit cannot be transferred.
+    NotTransferable,
+    /// It carries over to one later owner only.
+    Once,
+}
+
+impl TransferPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Transferable => "transferable",
+            Self::NotTransferable => "not_transferable",
+            Self::Once => "once",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "transferable" => Some(Self::Transferable),
+            "not_transferable" => Some(Self::NotTransferable),
+            "once" => Some(Self::Once),
+            _ => None,
+        }
+    }
+
+    /// Whether a unit already transferred `done` times may be transferred again.
+    pub fn allows(self, done: i64) -> bool {
+        match self {
+            Self::Transferable => true,
+            Self::NotTransferable => false,
+            Self::Once => done == 0,
+        }
+    }
+}
+
 /// A date-based ISO 8601 period such as `P6M`, `P1Y6M`, `P2W` or `P90D` (no time part: service
 /// steps are planned in days, the hour comes from the send window).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -40,6 +40,8 @@ pub struct ProductUpsert {
     pub registration_window_days: i32,
     /// GTIN-14 (validated, padded), when the product has one.
     pub gtin: Option<String>,
+    /// `transferable`, `not_transferable` or `once`.
+    pub transfer_policy: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -109,6 +111,9 @@ pub struct ProductRequest {
     #[schema(example = "4006381333931")]
     #[serde(default)]
     pub gtin: Option<String>,
+    /// Whether the warranty follows the unit to a new owner (default `transferable`).
+    #[serde(default)]
+    pub transfer_policy: super::catalog::TransferPolicy,
 }
 
 /// Dealer codes: 1 to 32 letters, digits, `-` or `_`, starting with a letter or digit.
@@ -254,5 +259,6 @@ pub fn parse_product(sku: &str, req: &ProductRequest) -> Result<ProductUpsert, V
         warranty_start: req.warranty_start.as_str().to_owned(),
         service_plan: plan,
         registration_window_days: req.registration_window_days,
+        transfer_policy: req.transfer_policy.as_str().to_owned(),
     })
 }

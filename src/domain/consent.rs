@@ -43,6 +43,8 @@ pub mod source {
     pub const CUSTOMER_COMPLAINT: &str = "customer_complaint";
     /// The owner's choices on their own page.
     pub const CUSTOMER_OWNER_PAGE: &str = "customer_owner_page";
+    /// A unit's new owner, accepting its transfer.
+    pub const CUSTOMER_TRANSFER: &str = "customer_transfer";
 
     /// The customer's own act (every customer source starts so).
     pub fn is_customer(source: &str) -> bool {

@@ -297,6 +297,18 @@ impl NewRegistration {
     }
 }
 
+impl NewCustomer {
+    /// A customer on their own (a unit's new owner), checked as a registration checks its customer.
+    pub fn parse(c: &CustomerRequest, ctx: &RegistrationContext) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        let customer = parse_customer(c, ctx, &mut errors);
+        match customer {
+            Some(customer) if errors.is_empty() => Ok(customer),
+            _ => Err(errors.0),
+        }
+    }
+}
+
 fn parse_customer(
     c: &CustomerRequest,
     ctx: &RegistrationContext,

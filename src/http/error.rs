@@ -117,7 +117,7 @@ impl From<IntakeError> for ApiError {
                 code: "serial-already-registered",
                 detail: match own {
                     Some(_) => "you have already registered this serial number".into(),
-                    None => "this serial number is already registered".into(),
+                    None => "this serial number is already registered to another owner; if the unit changed hands, start a transfer for its new owner with POST /v1/transfers".into(),
                 },
                 existing_registration_id: own,
             },
@@ -151,6 +151,27 @@ impl From<crate::workflows::correction::CorrectionError> for ApiError {
                 existing_registration_id: None,
             },
             E::Stale => Self::PreconditionFailed,
+            E::Invalid(errors) => Self::Validation(errors),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::workflows::transfer::TransferError> for ApiError {
+    fn from(e: crate::workflows::transfer::TransferError) -> Self {
+        use crate::workflows::transfer::TransferError as E;
+        match e {
+            E::NotFound => Self::NotFound,
+            E::NotTransferable => Self::Conflict {
+                code: "not-transferable",
+                detail: e.to_string(),
+                existing_registration_id: None,
+            },
+            E::Gone | E::Superseded => Self::Conflict {
+                code: "transfer-ended",
+                detail: e.to_string(),
+                existing_registration_id: None,
+            },
             E::Invalid(errors) => Self::Validation(errors),
             E::Store(e) => e.into(),
         }

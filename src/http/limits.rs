@@ -264,7 +264,7 @@ pub fn peer_of(req: &Request) -> Option<IpAddr> {
 /// are applied where the key is checked).
 pub async fn enforce(State(limits): State<Limits>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let limiter = if ["/u/", "/r/", "/v/", "/s/", "/o/", "/01/", "/unit/"]
+    let limiter = if ["/u/", "/r/", "/v/", "/s/", "/o/", "/t/", "/01/", "/unit/"]
         .iter()
         .any(|p| path.starts_with(p))
     {

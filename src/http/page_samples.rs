@@ -337,19 +337,50 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             )?;
         }
         render("owner/unusable.html.j2", public.clone())?;
-        for (saved, reported) in [(true, false), (false, true)] {
+        for (saved, reported, transfer_sent) in [(true, false, true), (false, true, false)] {
+            let transfer_error = (!transfer_sent)
+                .then(|| context! { unit => "0190", message => HOSTILE, email => HOSTILE });
             render(
                 "owner/page.html.j2",
                 context! {
                     token => "t", csrf => "t", dealer_name => HOSTILE, reminders => true, marketing => false, saved, reported,
+                    transfer_sent, transfer_error,
                     units => vec![
                         context! { id => "0190", product => HOSTILE, dealer => HOSTILE, serial => HOSTILE, purchase_date => "1 December 2026",
-                            warranty_expires_on => "1 December 2028", next_service => "1 December 2027", active => true, confirmed => false },
+                            warranty_expires_on => "1 December 2028", next_service => "1 December 2027", active => true, confirmed => false,
+                            transferable => true, offered_until => "15 December 2026" },
                         context! { id => "0191", product => "Boiler", dealer => HOSTILE, serial => "S2", purchase_date => "1 December 2026",
-                            warranty_expires_on => "1 December 2028", next_service => (), active => false, confirmed => true },
+                            warranty_expires_on => "1 December 2028", next_service => (), active => false, confirmed => true,
+                            transferable => false, offered_until => () },
                     ],
+                    handed_on => vec![context! { product => HOSTILE, serial => HOSTILE, on => "1 December 2026" }],
                     ..public.clone()
                 },
+            )?;
+        }
+        for errors in [
+            context! {},
+            context! { customer_name => HOSTILE, customer => "contact", form => "expired" },
+        ] {
+            render(
+                "owner/transfer_accept.html.j2",
+                context! {
+                    token => "t", csrf => "t", values => context! { customer_email => HOSTILE }, errors,
+                    privacy_url => "https://example.com/privacy", product => HOSTILE, dealer_name => HOSTILE, serial => HOSTILE,
+                    warranty_expires_on => "1 December 2028", order => ["customer_name", "customer"], ..public.clone()
+                },
+            )?;
+        }
+        for owner_page in [Some("https://warranty.test/o/t"), None] {
+            render(
+                "owner/transfer_done.html.j2",
+                context! { product => HOSTILE, dealer_name => HOSTILE, serial => HOSTILE, warranty_expires_on => "1 December 2028", owner_page, ..public.clone() },
+            )?;
+        }
+        for accepted in [true, false] {
+            render(
+                "owner/transfer_ended.html.j2",
+                context! { accepted, ..public.clone() },
             )?;
         }
         render(
@@ -404,9 +435,10 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             render(
                 "admin/product.html.j2",
                 context! {
-                    sku => "P1", exists, values => context! { name => HOSTILE, warranty_start => "delivery", service_plan => "P12M" }, errors, saved => exists,
+                    sku => "P1", exists, values => context! { name => HOSTILE, warranty_start => "delivery", service_plan => "P12M", transfer_policy => "once" }, errors, saved => exists,
                     history => vec![context! { at => "1 December 2026, 10:00", created => false, who => () }],
                     bases => ["purchase", "delivery", "installation"],
+                    policies => ["transferable", "once", "not_transferable"],
                     order => ["name", "category", "warranty_months", "warranty_start", "service_plan", "registration_window_days"], ..admin.clone()
                 },
             )?;

@@ -1,5 +1,5 @@
 //! Notices to people who use the pages: the one-time sign-in link and the invitation that carries
-//! one. Sent at once from the request (a person waits for them), through the same transport and
+//! one; the link a unit's new owner accepts its transfer with. Sent at once from the request (a person waits for them), through the same transport and
 //! DKIM keys as reminders, from the manufacturer's name.
 
 use std::sync::{Arc, Mutex};
@@ -41,6 +41,23 @@ pub struct Invitation<'a> {
     pub dealer: Option<&'a str>,
 }
 
+/// The link a unit's new owner accepts its transfer with.
+pub struct TransferNotice<'a> {
+    pub to: &'a str,
+    pub language: &'a str,
+    pub link: &'a str,
+    pub product: &'a str,
+    pub serial: &'a str,
+    /// The selling dealer, whose reminders the new owner will get.
+    pub dealer: &'a str,
+    /// The warranty's end on record, formatted for the reader.
+    pub warranty_until: &'a str,
+    /// The link's last day, formatted for the reader.
+    pub until: &'a str,
+    /// Started by a dealer for the new owner (its name), rather than by the previous owner.
+    pub serving_dealer: Option<&'a str>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum NoticeError {
     #[error("cannot compose the notice: {0}")]
@@ -80,11 +97,6 @@ impl Notices {
         notice: &SignInNotice<'_>,
         now: DateTime<Utc>,
     ) -> Result<(String, lettre::address::Envelope, Vec<u8>), NoticeError> {
-        let to: Address = notice
-            .to
-            .parse()
-            .map_err(|e| NoticeError::Compose(format!("recipient: {e}")))?;
-        let lang = crate::templating::language([notice.language]);
         let kind = if notice.invitation.is_some() {
             "invitation"
         } else {
@@ -96,9 +108,39 @@ impl Notices {
             role => notice.invitation.as_ref().map(|i| i.role),
             dealer => notice.invitation.as_ref().and_then(|i| i.dealer),
         };
+        self.compose_kind(kind, notice.to_name, notice.to, notice.language, &ctx, now)
+    }
+
+    /// The message offering a unit to its new owner.
+    pub fn compose_transfer(
+        &self,
+        notice: &TransferNotice<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(String, lettre::address::Envelope, Vec<u8>), NoticeError> {
+        let ctx = context! {
+            manufacturer => &self.from_name, link => notice.link, product => notice.product,
+            serial => notice.serial, dealer => notice.dealer, warranty_until => notice.warranty_until,
+            until => notice.until, serving_dealer => notice.serving_dealer,
+        };
+        self.compose_kind("transfer", "", notice.to, notice.language, &ctx, now)
+    }
+
+    fn compose_kind(
+        &self,
+        kind: &str,
+        to_name: &str,
+        to: &str,
+        language: &str,
+        ctx: &minijinja::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(String, lettre::address::Envelope, Vec<u8>), NoticeError> {
+        let to: Address = to
+            .parse()
+            .map_err(|e| NoticeError::Compose(format!("recipient: {e}")))?;
+        let lang = crate::templating::language([language]);
         let content = self
             .renderer
-            .email(kind, lang, &ctx)
+            .email(kind, lang, ctx)
             .map_err(|e| NoticeError::Compose(format!("template {kind}/{lang}: {e:#}")))?;
         let message_id = format!("<{}@{}>", uuid::Uuid::now_v7(), self.domain);
         let (envelope, raw) = build_notice(
@@ -106,7 +148,7 @@ impl Notices {
                 message_id: &message_id,
                 from_name: &self.from_name,
                 from: &self.from,
-                to_name: notice.to_name,
+                to_name,
                 to: &to,
                 date: now,
             },
@@ -123,6 +165,16 @@ impl Notices {
         now: DateTime<Utc>,
     ) -> Result<(), NoticeError> {
         let (message_id, envelope, raw) = self.compose(notice, now)?;
+        self.mailer.send(&envelope, &message_id, &raw).await?;
+        Ok(())
+    }
+
+    pub async fn send_transfer(
+        &self,
+        notice: &TransferNotice<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), NoticeError> {
+        let (message_id, envelope, raw) = self.compose_transfer(notice, now)?;
         self.mailer.send(&envelope, &message_id, &raw).await?;
         Ok(())
     }

@@ -28,10 +28,12 @@ const EMAIL: &[(&str, &str)] = embedded!("email":
     "sign_in/fr/subject.txt.j2", "sign_in/fr/body.txt.j2", "sign_in/fr/body.html.j2",
     "invitation/en/subject.txt.j2", "invitation/en/body.txt.j2", "invitation/en/body.html.j2",
     "invitation/fr/subject.txt.j2", "invitation/fr/body.txt.j2", "invitation/fr/body.html.j2",
+    "transfer/en/subject.txt.j2", "transfer/en/body.txt.j2", "transfer/en/body.html.j2",
+    "transfer/fr/subject.txt.j2", "transfer/fr/body.txt.j2", "transfer/fr/body.html.j2",
 );
 
 /// Notices to the people who use the pages (`crate::mail::notices`).
-pub const NOTICE_KINDS: [&str; 2] = ["sign_in", "invitation"];
+pub const NOTICE_KINDS: [&str; 3] = ["sign_in", "invitation", "transfer"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -102,6 +104,8 @@ impl Renderer {
                 let ctx = context! {
                     manufacturer => "Acme <script>", name => "Ana <script>", link => "https://warranty.test/sign-in/t",
                     minutes => 15, invited_by => "Ada <script>", role => "Dealer manager", dealer => "Garage <script>",
+                    product => "Boiler <script>", serial => "SN-<script>", warranty_until => "1 June 2028",
+                    until => "15 December 2026", serving_dealer => "Garage <script>",
                 };
                 let rendered = self
                     .email(kind, lang, &ctx)

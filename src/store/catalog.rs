@@ -40,6 +40,8 @@ pub struct ProductRecord {
     pub registration_window_days: i32,
     /// GTIN-14, when the product has one (its units' GS1 Digital Link addresses).
     pub gtin: Option<String>,
+    /// `transferable`, `not_transferable` or `once`.
+    pub transfer_policy: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -141,14 +143,14 @@ impl Store {
         let record: ProductRecord = super::with_tx!(&mut tx, |conn| {
             sqlx::query_as(
                 "INSERT INTO products (id, sku, name, category, warranty_months, warranty_start, service_plan,
-                   registration_window_days, gtin, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9)
+                   registration_window_days, gtin, transfer_policy, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $11, $9, $9)
                  ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category,
                    warranty_months = excluded.warranty_months, warranty_start = excluded.warranty_start,
                    service_plan = excluded.service_plan, registration_window_days = excluded.registration_window_days,
-                   gtin = excluded.gtin, updated_at = excluded.updated_at
+                   gtin = excluded.gtin, transfer_policy = excluded.transfer_policy, updated_at = excluded.updated_at
                  RETURNING id, sku, name, category, warranty_months, warranty_start, service_plan,
-                   registration_window_days, gtin, created_at, updated_at",
+                   registration_window_days, gtin, transfer_policy, created_at, updated_at",
             )
             .bind(new_id)
             .bind(&p.sku)
@@ -160,6 +162,7 @@ impl Store {
             .bind(p.registration_window_days)
             .bind(now)
             .bind(&p.gtin)
+            .bind(&p.transfer_policy)
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| {
@@ -184,14 +187,14 @@ impl Store {
     pub async fn product_by_gtin(&self, gtin: &str) -> Result<Option<ProductRecord>> {
         read!(self, query_as, fetch_optional =>
             "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
-            registration_window_days, gtin, created_at, updated_at FROM products WHERE gtin = $1";
+            registration_window_days, gtin, transfer_policy, created_at, updated_at FROM products WHERE gtin = $1";
             gtin)
     }
 
     pub async fn product_by_sku(&self, sku: &str) -> Result<Option<ProductRecord>> {
         read!(self, query_as, fetch_optional =>
             "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
-            registration_window_days, gtin, created_at, updated_at FROM products WHERE sku = $1";
+            registration_window_days, gtin, transfer_policy, created_at, updated_at FROM products WHERE sku = $1";
             sku)
     }
 
@@ -213,7 +216,7 @@ impl Store {
         let rows: Vec<Row> = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT p.id, p.sku, p.name, p.category, p.warranty_months, p.warranty_start, p.service_plan,
-                   p.registration_window_days, p.gtin, p.created_at, p.updated_at, v.program_id,
+                   p.registration_window_days, p.gtin, p.transfer_policy, p.created_at, p.updated_at, v.program_id,
                    v.version AS program_version, v.definition AS program_definition, v.created_at AS program_created_at
                  FROM products p LEFT JOIN (programs g JOIN program_versions v ON v.program_id = g.id AND v.version = g.version)
                    ON 1 = 1
@@ -243,7 +246,7 @@ impl Store {
     pub async fn list_products(&self) -> Result<Vec<ProductRecord>> {
         read!(self, query_as, fetch_all =>
         "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
-        registration_window_days, gtin, created_at, updated_at FROM products ORDER BY sku";
+        registration_window_days, gtin, transfer_policy, created_at, updated_at FROM products ORDER BY sku";
         )
     }
 }

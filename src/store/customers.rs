@@ -50,7 +50,7 @@ impl Store {
             c.locale AS customer_locale, d.name AS dealer_name, d.booking_url AS dealer_booking_url,
             p.name AS product_name, g.serial_number, p.sku, r.kind, r.occurrence,
             COALESCE(r.sent_at, r.created_at) AS sent_at
-            FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
+            FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = r.customer_id
             JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id WHERE r.id = $1";
             reminder_id)
     }
@@ -98,8 +98,8 @@ pub async fn report_target(
 ) -> Result<Option<(Uuid, Uuid, Option<String>)>> {
     Ok(with_tx!(tx, |conn| {
         sqlx::query_as(
-            "SELECT g.id, g.customer_id, c.email FROM reminders r JOIN registrations g ON g.id = r.registration_id
-             JOIN customers c ON c.id = g.customer_id WHERE r.id = $1",
+            "SELECT g.id, r.customer_id, c.email FROM reminders r JOIN registrations g ON g.id = r.registration_id
+             JOIN customers c ON c.id = r.customer_id WHERE r.id = $1",
         )
         .bind(reminder_id)
         .fetch_optional(&mut *conn)

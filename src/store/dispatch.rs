@@ -208,7 +208,7 @@ impl Store {
     ) -> Result<Vec<PendingPlan>> {
         read!(self, query_as, fetch_all =>
             "SELECT r.id, r.nominal_date, r.attempts, r.send_after, c.time_zone, d.send_window AS dealer_send_window
-            FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
+            FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = r.customer_id
             JOIN dealers d ON d.id = g.dealer_id
             WHERE r.status = 'pending' AND r.id > $1 AND ($3 IS NULL OR g.dealer_id = $3) ORDER BY r.id LIMIT $2";
             after, limit, dealer_id)

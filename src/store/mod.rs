@@ -26,6 +26,7 @@ mod sending;
 mod signals;
 mod sqlite;
 pub mod statements;
+pub mod transfers;
 pub mod visits;
 
 use std::time::Duration;

@@ -89,10 +89,19 @@ pub fn phone_key(phone: &str) -> String {
     format!("phone:{}", phone.trim())
 }
 
+/// The registrations a person (`$1`) holds now or held before a transfer.
+macro_rules! held {
+    () => {
+        "SELECT id FROM registrations WHERE customer_id = $1
+         UNION SELECT registration_id FROM ownership_transfers WHERE from_customer_id = $1 OR to_customer_id = $1"
+    };
+}
+
 /// Erases one customer record: clears name, email, phone, postal code, country and contact key;
-/// stops pending reminders; removes the SMTP reply texts of their deliveries, their suppressed
-/// address and the saved API answers that contained their data (by the indexed registration id).
-/// Registrations, consent events, the ledger and statements stay, pointing at the pseudonymous
+/// stops the pending reminders addressed to them; removes the SMTP reply texts of their
+/// deliveries, their suppressed address, transfers offered to them, their details in corrections
+/// and the saved API answers that contained their data, on every unit they hold or held (a unit
+/// transferred since keeps its current owner untouched). Registrations, consent events, the ledger and statements stay, pointing at the pseudonymous
 /// customer id. Returns the Message-IDs of the person's emails (their outbox files hold the
 /// address), or `None` when no such record exists.
 pub async fn erase_customer(
@@ -106,7 +115,7 @@ pub async fn erase_customer(
                 .bind(customer_id)
                 .fetch_optional(&mut *conn)
                 .await?;
-        let Some((email, _phone)) = contact else {
+        let Some((email, phone)) = contact else {
             return Ok(None);
         };
         sqlx::query(
@@ -117,9 +126,10 @@ pub async fn erase_customer(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+        // Only the reminders addressed to this person: a unit's later owner keeps theirs.
         sqlx::query(
             "UPDATE reminders SET status = 'skipped', outcome = 'erased', lease_until = NULL, updated_at = $2
-             WHERE status IN ('pending', 'queued') AND registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
+             WHERE status IN ('pending', 'queued') AND customer_id = $1",
         )
         .bind(customer_id)
         .bind(now)
@@ -128,37 +138,104 @@ pub async fn erase_customer(
         // SMTP replies may quote the address; what happened (outcome, code) stays.
         sqlx::query(
             "UPDATE reminder_attempts SET detail = NULL WHERE detail IS NOT NULL AND reminder_id IN
-               (SELECT r.id FROM reminders r JOIN registrations g ON g.id = r.registration_id WHERE g.customer_id = $1)",
+               (SELECT id FROM reminders WHERE customer_id = $1)",
         )
         .bind(customer_id)
         .execute(&mut *conn)
         .await?;
         let message_ids: Vec<String> = sqlx::query_scalar(
-            "SELECT r.message_id FROM reminders r JOIN registrations g ON g.id = r.registration_id
-             WHERE g.customer_id = $1 AND r.message_id IS NOT NULL",
+            "SELECT message_id FROM reminders WHERE customer_id = $1 AND message_id IS NOT NULL",
         )
         .bind(customer_id)
         .fetch_all(&mut *conn)
         .await?;
-        if let Some(email) = email {
+        if let Some(email) = &email {
             sqlx::query("DELETE FROM suppressions WHERE email = $1")
                 .bind(email.to_lowercase())
                 .execute(&mut *conn)
                 .await?;
+            // A transfer offered to this address and not accepted: the offer goes.
+            sqlx::query(
+                "UPDATE ownership_transfers SET invited_email = NULL, status = 'cancelled'
+                 WHERE status = 'pending' AND lower(invited_email) = $1",
+            )
+            .bind(email.to_lowercase())
+            .execute(&mut *conn)
+            .await?;
         }
         sqlx::query(
-            "DELETE FROM idempotency_keys WHERE registration_id IN (SELECT id FROM registrations WHERE customer_id = $1)",
+            "UPDATE ownership_transfers SET invited_email = NULL WHERE from_customer_id = $1 OR to_customer_id = $1",
         )
         .bind(customer_id)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("UPDATE registrations SET updated_at = $2 WHERE customer_id = $1")
-            .bind(customer_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(concat!(
+            "DELETE FROM idempotency_keys WHERE registration_id IN (",
+            held!(),
+            ")"
+        ))
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+        // Corrections keep who and when; the person's details in them go.
+        let corrections: Vec<(Uuid, String, String)> = sqlx::query_as(concat!(
+            "SELECT id, before, after FROM registration_corrections WHERE registration_id IN (",
+            held!(),
+            ")"
+        ))
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, before, after) in corrections {
+            let (before, after) = (
+                erase_from_facts(&before, email.as_deref(), phone.as_deref()),
+                erase_from_facts(&after, email.as_deref(), phone.as_deref()),
+            );
+            if before.is_some() || after.is_some() {
+                sqlx::query(
+                    "UPDATE registration_corrections SET before = COALESCE($2, before), after = COALESCE($3, after) WHERE id = $1",
+                )
+                .bind(id)
+                .bind(before)
+                .bind(after)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        sqlx::query(concat!(
+            "UPDATE registrations SET updated_at = $2 WHERE id IN (",
+            held!(),
+            ")"
+        ))
+        .bind(customer_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
         Some(message_ids)
     }))
+}
+
+/// A correction's facts without the person's details, when they name this person (by email or
+/// phone); `None` when they name someone else (a later owner) or nobody.
+fn erase_from_facts(facts: &str, email: Option<&str>, phone: Option<&str>) -> Option<String> {
+    let mut value: serde_json::Value = serde_json::from_str(facts).ok()?;
+    let customer = value.get_mut("customer")?.as_object_mut()?;
+    let same = |key: &str, of: Option<&str>| {
+        of.is_some_and(|of| {
+            customer
+                .get(key)
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| v.eq_ignore_ascii_case(of))
+        })
+    };
+    if !same("email", email) && !same("phone", phone) {
+        return None;
+    }
+    for key in ["name", "email", "phone", "postal_code", "country"] {
+        customer.insert(key.to_owned(), serde_json::Value::Null);
+    }
+    customer.insert("erased".to_owned(), serde_json::Value::Bool(true));
+    Some(value.to_string())
 }
 
 impl Store {

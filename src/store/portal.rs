@@ -298,6 +298,8 @@ pub struct OwnedUnit {
     pub verified_at: Option<DateTime<Utc>>,
     /// When the next service reminder is due, if one is planned.
     pub next_service: Option<DateTime<Utc>>,
+    /// The product's transfer policy.
+    pub transfer_policy: String,
 }
 
 impl Store {
@@ -307,7 +309,7 @@ impl Store {
             "SELECT r.id, r.dealer_id, r.serial_number, r.serial_display, p.name AS product_name, d.name AS dealer_name,
                r.purchase_date, r.warranty_expires_on, r.status, r.verified_at,
                (SELECT min(m.due_at) FROM reminders m WHERE m.registration_id = r.id AND m.kind = 'service_due'
-                  AND m.status = 'pending') AS next_service
+                  AND m.status = 'pending') AS next_service, p.transfer_policy
              FROM registrations r JOIN products p ON p.id = r.product_id JOIN dealers d ON d.id = r.dealer_id
              WHERE r.customer_id = $1 ORDER BY r.created_at DESC, r.id DESC";
             customer_id)

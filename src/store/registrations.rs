@@ -207,7 +207,7 @@ pub async fn insert_reminders(
     with_tx!(tx, |conn| {
         QueryBuilder::new(
             "INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after,
-               status, created_at, updated_at, outcome) ",
+               status, created_at, updated_at, outcome, customer_id) ",
         )
         .push_values(reminders, |mut row, r| {
             row.push_bind(r.id)
@@ -220,7 +220,11 @@ pub async fn insert_reminders(
                 .push_bind(&r.status)
                 .push_bind(at)
                 .push_bind(at)
-                .push_bind(&r.outcome);
+                .push_bind(&r.outcome)
+                // Addressed to whoever owns the unit when it is planned.
+                .push("(SELECT g.customer_id FROM registrations g WHERE g.id = ")
+                .push_bind_unseparated(r.registration_id)
+                .push_unseparated(")");
         })
         .build()
         .execute(&mut *conn)
@@ -372,11 +376,21 @@ impl Store {
 /// A registration read for correction, locked until the transaction ends (PostgreSQL: the row;
 /// SQLite: the one writer holds the database).
 pub async fn lock_for_correction(tx: &mut WriteTx, id: Uuid) -> Result<Option<RegistrationRecord>> {
-    let lock = match tx.backend() {
-        super::Backend::Postgres => " FOR UPDATE OF r",
-        super::Backend::Sqlite => "",
-    };
-    let sql = format!("{REGISTRATION_SELECT} WHERE r.id = $1{lock}");
+    // The row alone is locked first; the full read comes after, in a statement of its own, so it
+    // sees what a transaction that held the lock committed (a joined read locked `FOR UPDATE`
+    // would re-check the changed row against the join's old rows and find nothing).
+    if tx.backend() == super::Backend::Postgres {
+        let locked: Option<Uuid> = with_tx!(tx, |conn| {
+            sqlx::query_scalar("SELECT id FROM registrations WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        if locked.is_none() {
+            return Ok(None);
+        }
+    }
+    let sql = format!("{REGISTRATION_SELECT} WHERE r.id = $1");
     let record: Option<RegistrationRecord> = with_tx!(tx, |conn| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -432,9 +446,9 @@ pub async fn update_customer(
     }
 }
 
-/// Plans the reminders not sent yet again (a correction): a step still unsent takes its new date
-/// and state in place, a new step is added, an unsent step no longer planned is cancelled; what
-/// was sent (or is being sent) stays as it is.
+/// Plans the reminders not sent yet again (a correction, a transfer): a step still unsent takes its
+/// new date and state in place, addressed to the unit's owner now, a new step is added, an unsent
+/// step no longer planned is cancelled; what was sent (or is being sent) stays as it is.
 pub async fn replan_unsent(
     tx: &mut WriteTx,
     registration_id: Uuid,
@@ -453,7 +467,8 @@ pub async fn replan_unsent(
             Some(r) if unsent(r) => {
                 super::exec!(tx =>
                     "UPDATE reminders SET nominal_date = $2, due_at = $3, send_after = $3, status = $4, outcome = $5,
-                       updated_at = $6 WHERE id = $1";
+                       updated_at = $6, customer_id = (SELECT g.customer_id FROM registrations g WHERE g.id = reminders.registration_id)
+                     WHERE id = $1";
                     r.id, p.nominal_date, p.due_at, &p.status, &p.outcome, now)?;
             }
             Some(_) => {}

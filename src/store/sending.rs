@@ -77,7 +77,7 @@ macro_rules! context_select {
       AND e.purpose = 'service_reminders' AND e.source LIKE 'customer%' ORDER BY e.occurred_at DESC,
       e.id DESC LIMIT 1)
       AS consent_latest_by_customer
-    FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = g.customer_id
+    FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = r.customer_id
     JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id"
     };
 }

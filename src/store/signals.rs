@@ -53,6 +53,11 @@ impl Store {
     }
 
     #[cfg(feature = "testing")]
+    pub async fn fraud_signal_total(&self) -> Result<i64> {
+        read!(self, query_scalar, fetch_one => "SELECT COUNT(*) FROM fraud_signals";)
+    }
+
+    #[cfg(feature = "testing")]
     pub async fn fraud_signal_count(&self, kind: &str) -> Result<i64> {
         read!(self, query_scalar, fetch_one =>
             "SELECT COUNT(*) FROM fraud_signals WHERE kind = $1";

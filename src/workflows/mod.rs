@@ -10,6 +10,7 @@ pub mod correction;
 pub mod erasure;
 pub mod ledger;
 pub mod registration;
+pub mod transfer;
 pub mod visit;
 
 use uuid::Uuid;

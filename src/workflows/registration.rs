@@ -143,25 +143,7 @@ impl Intake {
             }),
             incentive: None,
         };
-        let mut consents = vec![
-            ConsentGrant {
-                party: Party::Dealer,
-                purpose: Purpose::ServiceReminders,
-                granted: new.consent.service_reminders,
-            },
-            ConsentGrant {
-                party: Party::Dealer,
-                purpose: Purpose::Marketing,
-                granted: new.consent.marketing,
-            },
-        ];
-        if let Some(granted) = new.consent.manufacturer_marketing {
-            consents.push(ConsentGrant {
-                party: Party::Manufacturer,
-                purpose: Purpose::Marketing,
-                granted,
-            });
-        }
+        let consents = consent_grants(&new.consent);
         let accruals = self.accruals(&programs, &product, &new, dealer.channel, now, ctx.today)?;
         let faults = self.store.faults();
         let mut tx = self.store.begin_write().await?;
@@ -317,6 +299,13 @@ impl Registered {
     }
 }
 
+/// What a unit's reminders are planned from.
+pub(crate) struct UnitFacts {
+    pub tz: chrono_tz::Tz,
+    pub warranty_starts_on: chrono::NaiveDate,
+    pub warranty_expires_on: chrono::NaiveDate,
+}
+
 impl Intake {
     /// A registration's reminders, planned from its facts at `now` in the dealer's send window
     /// (or the deployment's), the holdout's service reminders planned as skipped.
@@ -329,12 +318,30 @@ impl Intake {
         holdout: bool,
         now: DateTime<Utc>,
     ) -> Vec<ReminderRecord> {
-        let window = self.settings.reminders.window.overridden_by(send_window);
-        let mut plan = plan_reminders(&PlanInput {
-            now,
+        let unit = UnitFacts {
             tz: new.customer.time_zone.0,
             warranty_starts_on: new.warranty_starts_on,
             warranty_expires_on: new.warranty_expires_on,
+        };
+        self.unit_reminder_rows(send_window, &unit, terms, registration_id, holdout, now)
+    }
+
+    /// The reminders of a unit with these facts (the owner's time zone, the warranty's dates).
+    pub(crate) fn unit_reminder_rows(
+        &self,
+        send_window: Option<&str>,
+        unit: &UnitFacts,
+        terms: &ProductTerms,
+        registration_id: Uuid,
+        holdout: bool,
+        now: DateTime<Utc>,
+    ) -> Vec<ReminderRecord> {
+        let window = self.settings.reminders.window.overridden_by(send_window);
+        let mut plan = plan_reminders(&PlanInput {
+            now,
+            tz: unit.tz,
+            warranty_starts_on: unit.warranty_starts_on,
+            warranty_expires_on: unit.warranty_expires_on,
             service_plan: &terms.service_plan,
             expiry_notice_days: self.settings.reminders.expiry_notice_days,
             catch_up_days: self.settings.reminders.catch_up_days,
@@ -417,4 +424,29 @@ pub fn product_terms(p: &ProductRecord) -> Result<ProductTerms, StoreError> {
         registration_window_days: u32::try_from(p.registration_window_days)
             .map_err(|_| bad("registration window"))?,
     })
+}
+
+/// The consent events of the choices a new owner made (the selling dealer's, and the
+/// manufacturer's when asked).
+pub(crate) fn consent_grants(c: &crate::domain::registration::Consent) -> Vec<ConsentGrant> {
+    let mut consents = vec![
+        ConsentGrant {
+            party: Party::Dealer,
+            purpose: Purpose::ServiceReminders,
+            granted: c.service_reminders,
+        },
+        ConsentGrant {
+            party: Party::Dealer,
+            purpose: Purpose::Marketing,
+            granted: c.marketing,
+        },
+    ];
+    if let Some(granted) = c.manufacturer_marketing {
+        consents.push(ConsentGrant {
+            party: Party::Manufacturer,
+            purpose: Purpose::Marketing,
+            granted,
+        });
+    }
+    consents
 }

@@ -311,8 +311,8 @@ async fn messages_received_over_smtp_verify_too(backend: Backend) {
     }
 }
 
-/// The notices people of the dealers and the manufacturer get (sign-in links, invitations), in
-/// every language, pass dkimpy and SpamAssassin too.
+/// The notices people of the dealers and the manufacturer get (sign-in links, invitations), and
+/// the transfer link a unit's new owner gets, in every language, pass dkimpy and SpamAssassin too.
 async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Backend) {
     let app = app(backend).await;
     let outbox = app.state.config.outbox_dir.clone();
@@ -342,13 +342,42 @@ async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Bac
             };
             notices.send(&notice, app.now()).await.unwrap();
         }
+        // The link a unit's new owner accepts its transfer with, started by the owner and by a
+        // dealer.
+        for serving_dealer in [None, Some("Garage Hélène & Fils")] {
+            let link = format!("https://warranty.test/t/{}", "T".repeat(43));
+            let notice = warrantyd::mail::notices::TransferNotice {
+                to: "nora.new@client-mail.example",
+                language: lang,
+                link: &link,
+                product: "Robotic mower RM-500",
+                serial: "SN-2026-000123",
+                dealer: "Garage Hélène & Fils",
+                warranty_until: if lang == "fr" {
+                    "20 novembre 2028"
+                } else {
+                    "20 November 2028"
+                },
+                until: if lang == "fr" {
+                    "15 décembre 2026"
+                } else {
+                    "15 December 2026"
+                },
+                serving_dealer,
+            };
+            notices.send_transfer(&notice, app.now()).await.unwrap();
+        }
     }
     let files: Vec<PathBuf> = std::fs::read_dir(&outbox)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "eml"))
         .collect();
-    assert_eq!(files.len(), 4, "2 kinds in 2 languages");
+    assert_eq!(
+        files.len(),
+        8,
+        "sign-in, invitation and 2 transfers, in 2 languages"
+    );
     for file in &files {
         let raw = std::fs::read(file).unwrap();
         let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
@@ -356,11 +385,11 @@ async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Bac
             message.header("List-Unsubscribe").is_none(),
             "nobody subscribes to a sign-in link"
         );
+        let text = message.body_text(0).unwrap();
         assert!(
-            message
-                .body_text(0)
-                .unwrap()
-                .contains("https://warranty.test/sign-in/")
+            text.contains("https://warranty.test/sign-in/")
+                || text.contains("https://warranty.test/t/"),
+            "{text}"
         );
     }
     for r in check_mail(&files, true) {

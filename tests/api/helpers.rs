@@ -476,6 +476,11 @@ impl TestApp {
 
     /// The sign-in link of the last notice sent to `email`.
     pub fn last_link_to(&self, email: &str) -> String {
+        self.notice_link(email, "https://warranty.test/sign-in/")
+    }
+
+    /// The first link starting with `prefix` in the last notice sent to `email`.
+    pub fn notice_link(&self, email: &str, prefix: &str) -> String {
         let sent = self.notices.lock().unwrap();
         let message = sent
             .iter()
@@ -487,8 +492,8 @@ impl TestApp {
             .unwrap();
         let text = parsed.body_text(0).unwrap().to_string();
         let at = text
-            .find("https://warranty.test/sign-in/")
-            .expect("a sign-in link");
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no link {prefix} in: {text}"));
         text[at..].split_whitespace().next().unwrap().to_owned()
     }
 

@@ -34,4 +34,5 @@ mod privacy;
 mod registrations;
 mod scale;
 mod servicing;
+mod transfers;
 mod validation;

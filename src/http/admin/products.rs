@@ -25,6 +25,8 @@ pub struct ProductResponse {
     pub registration_window_days: i32,
     /// GTIN-14, when the product has one.
     pub gtin: Option<String>,
+    /// Whether the warranty follows the unit to a new owner.
+    pub transfer_policy: crate::domain::catalog::TransferPolicy,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -40,6 +42,8 @@ impl From<ProductRecord> for ProductResponse {
             warranty_start: p.warranty_start,
             registration_window_days: p.registration_window_days,
             gtin: p.gtin,
+            transfer_policy: crate::domain::catalog::TransferPolicy::parse(&p.transfer_policy)
+                .unwrap_or_default(),
             created_at: p.created_at,
             updated_at: p.updated_at,
         }

@@ -71,12 +71,14 @@ async fn product_page(
                 p.registration_window_days.to_string(),
             ),
             ("gtin".to_owned(), p.gtin.clone().unwrap_or_default()),
+            ("transfer_policy".to_owned(), p.transfer_policy.clone()),
         ]),
         None => HashMap::from([
             ("warranty_months".to_owned(), "24".to_owned()),
             ("warranty_start".to_owned(), "purchase".to_owned()),
             ("service_plan".to_owned(), "P12M".to_owned()),
             ("registration_window_days".to_owned(), "30".to_owned()),
+            ("transfer_policy".to_owned(), "transferable".to_owned()),
         ]),
     });
     let history = changes(state, s, "product", sku).await?;
@@ -89,7 +91,8 @@ async fn product_page(
         context! {
             sku, exists => existing.is_some(), values, errors, saved, history,
             bases => ["purchase", "delivery", "installation"],
-            order => ["name", "category", "gtin", "warranty_months", "warranty_start", "service_plan", "registration_window_days"],
+            policies => ["transferable", "once", "not_transferable"],
+            order => ["name", "category", "gtin", "warranty_months", "warranty_start", "service_plan", "registration_window_days", "transfer_policy"],
         },
     ))
 }
@@ -172,6 +175,9 @@ pub async fn save_product(
             .collect(),
         registration_window_days,
         gtin: text(&form, "gtin"),
+        transfer_policy: text(&form, "transfer_policy")
+            .and_then(|p| crate::domain::catalog::TransferPolicy::parse(&p))
+            .unwrap_or_default(),
     };
     let parsed = parse_product(&sku, &req);
     if let Err(more) = &parsed {

@@ -15,6 +15,7 @@ use super::session::{self};
 mod owner;
 mod qr_codes;
 mod self_registration;
+mod transfer;
 mod units;
 
 pub use owner::{owner_choices, owner_not_mine, owner_page, owner_url};
@@ -25,6 +26,7 @@ pub use qr_codes::{
 pub use self_registration::{
     self_register, self_registered, self_registration_form, self_registration_url,
 };
+pub use transfer::{owner_transfer, send_offer, transfer_accept, transfer_done, transfer_form};
 pub use units::{unit_by_gtin, unit_by_sku};
 
 pub(super) fn base(state: &AppState) -> &str {

@@ -17,7 +17,7 @@ use crate::tokens::Purpose;
 // The owner's page: from a signed link in any of their emails, no password.
 
 /// The link target of an owner token, if it verifies and is recent enough.
-async fn owner_target(
+pub(super) async fn owner_target(
     state: &AppState,
     token: &str,
 ) -> Result<Option<crate::store::LinkTarget>, ApiError> {
@@ -45,6 +45,7 @@ pub fn owner_url(public_url: &str, signer: &crate::tokens::Signer, reminder_id: 
 pub struct OwnerQuery {
     saved: Option<String>,
     reported: Option<String>,
+    transfer: Option<String>,
 }
 
 /// `GET /o/{token}`: the owner's units, warranty end dates, next service, and their choices.
@@ -57,36 +58,60 @@ pub async fn owner_page(
     let Some(target) = owner_target(&state, &token).await? else {
         return Ok(unusable(&state, &headers));
     };
+    let notices = context! {
+        saved => q.saved.is_some(), reported => q.reported.is_some(), transfer_sent => q.transfer.is_some(),
+    };
+    render(&state, &token, &target, StatusCode::OK, notices).await
+}
+
+/// The owner's page with `notices` (what just happened, a transfer's error next to its unit).
+pub(super) async fn render(
+    state: &AppState,
+    token: &str,
+    target: &crate::store::LinkTarget,
+    status: StatusCode,
+    notices: Value,
+) -> Result<Response, ApiError> {
     let lang = crate::templating::language([target.customer_locale.as_str()]);
     let tz = chrono_tz::UTC;
-    let units: Vec<Value> = state
+    let now = state.clock.now();
+    let mut units = Vec::new();
+    for u in state.store.owned_units(target.customer_id).await? {
+        let pending = state.store.pending_transfers(u.id, now).await?;
+        let offered_until = pending.last().map(|t| {
+            crate::http::present::date(t.expires_at.with_timezone(&tz).date_naive(), lang)
+        });
+        units.push(context! {
+            id => u.id.to_string(), product => u.product_name, dealer => u.dealer_name,
+            serial => u.serial_display.unwrap_or(u.serial_number),
+            purchase_date => crate::http::present::date(u.purchase_date, lang),
+            warranty_expires_on => crate::http::present::date(u.warranty_expires_on, lang),
+            next_service => u.next_service.map(|t| crate::http::present::date(t.with_timezone(&tz).date_naive(), lang)),
+            active => u.status == "active", confirmed => u.verified_at.is_some(),
+            transferable => u.transfer_policy != "not_transferable", offered_until,
+        });
+    }
+    let handed_on: Vec<Value> = state
         .store
-        .owned_units(target.customer_id)
+        .transferred_away(target.customer_id)
         .await?
         .into_iter()
-        .map(|u| {
-            context! {
-                id => u.id.to_string(), product => u.product_name, dealer => u.dealer_name,
-                serial => u.serial_display.unwrap_or(u.serial_number),
-                purchase_date => crate::http::present::date(u.purchase_date, lang),
-                warranty_expires_on => crate::http::present::date(u.warranty_expires_on, lang),
-                next_service => u.next_service.map(|t| crate::http::present::date(t.with_timezone(&tz).date_naive(), lang)),
-                active => u.status == "active", confirmed => u.verified_at.is_some(),
-            }
+        .map(|(_, product, serial, at)| {
+            context! { product, serial, on => crate::http::present::date(at.with_timezone(&tz).date_naive(), lang) }
         })
         .collect();
     let consent = state.store.current_consent(target.customer_id).await?;
-    let (csrf, cookie) = session::sign_in_form_token(&state);
+    let (csrf, cookie) = session::sign_in_form_token(state);
     let mut response = session::render(
-        &state,
-        StatusCode::OK,
+        state,
+        status,
         "owner/page.html.j2",
         context! {
             lang, manufacturer => &state.config.manufacturer_name, signed_in => false,
-            token, units, csrf, dealer_name => &target.dealer_name,
+            token, units, handed_on, csrf, dealer_name => &target.dealer_name,
             reminders => consent.service_reminders.unwrap_or(false), marketing => consent.marketing.unwrap_or(false),
             manufacturer_marketing => consent.manufacturer_marketing.unwrap_or(false),
-            saved => q.saved.is_some(), reported => q.reported.is_some(),
+            ..notices
         },
     );
     response.headers_mut().append(header::SET_COOKIE, cookie);

@@ -745,3 +745,7 @@ transfer-done-owner-page = See your products and choices
 transfer-ended-title = This link no longer works
 transfer-ended-text = This transfer link has been used, was withdrawn or has expired. Ask the owner to send a new one.
 transfer-ended-accepted = This transfer has been accepted. Use the link in your confirmation email to see your product.
+counter-transfer-title = Changed hands?
+counter-transfer-text = If this customer bought the unit from its previous owner, send them a link to take it over: they accept with their own details, and you are recorded as the dealer serving them. Nothing about the previous owner is shown.
+counter-transfer-button = Send the transfer link
+counter-transfer-sent = We sent the new owner a link to accept the transfer. Until they accept, nothing changes.

@@ -740,3 +740,7 @@ transfer-done-owner-page = Voir vos produits et vos choix
 transfer-ended-title = Ce lien ne fonctionne plus
 transfer-ended-text = Ce lien de transfert a déjà servi, a été retiré ou a expiré. Demandez au propriétaire de vous en envoyer un nouveau.
 transfer-ended-accepted = Ce transfert a été accepté. Utilisez le lien de votre e-mail de confirmation pour voir votre produit.
+counter-transfer-title = Changement de propriétaire ?
+counter-transfer-text = Si ce client a acheté le produit à son précédent propriétaire, envoyez-lui un lien pour le reprendre : il accepte avec ses propres coordonnées, et vous êtes enregistré comme le revendeur qui le suit. Rien n’est montré du précédent propriétaire.
+counter-transfer-button = Envoyer le lien de transfert
+counter-transfer-sent = Nous avons envoyé au nouveau propriétaire un lien pour accepter le transfert. Tant qu’il n’a pas accepté, rien ne change.

@@ -277,6 +277,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/units/qr.png", get(owner_pages::unit_qr_png))
         .route("/admin/units/qr.svg", get(owner_pages::unit_qr_svg))
         .route("/dealer/register", get(dealer_pages::counter).post(dealer_pages::register))
+        .route("/dealer/transfers", post(dealer_pages::start_transfer))
         .route("/dealer/registrations", get(dealer_pages::registrations))
         .route("/dealer/registrations/{id}", get(dealer_pages::registration))
         .route("/dealer/registrations/{id}/receipt", get(dealer_pages::receipt))

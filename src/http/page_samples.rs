@@ -128,27 +128,30 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             context! { sku => "P1", name => HOSTILE, needs => "" },
             context! { sku => "P2", name => "Boiler", needs => "installed_on" },
         ];
-        for (values, errors, done) in [
+        for (values, errors, done, transfer) in [
             (
                 context! { purchase_date => "2026-12-01" },
                 context! {},
                 Value::from(()),
+                context! { sent => true },
             ),
             (
                 context! { serial_number => HOSTILE, consent_service_reminders => "true" },
-                context! { serial_number => HOSTILE, customer => "email or phone", customer_phone => "not a phone" },
+                context! { serial_number => HOSTILE, customer => "email or phone", customer_phone => "not a phone", transfer => HOSTILE },
                 Value::from(()),
+                context! { serial => HOSTILE, email => HOSTILE, locale => "fr", error => HOSTILE },
             ),
             (
                 context! {},
                 context! {},
                 context! { id => "0190", serial => HOSTILE, sku => "P1", warranty_expires_on => "1 December 2028", reminders => 2, confirmation => true, incentive => "€12.50", held => true },
+                Value::from(()),
             ),
         ] {
             render(
                 "dealer/counter.html.j2",
                 context! {
-                    products => products.clone(), values, errors, done, submission => "n", dealer_country => "GB",
+                    products => products.clone(), values, errors, done, transfer, submission => "n", dealer_country => "GB",
                     privacy_url => "https://example.com/privacy", languages => LANGUAGES,
                     order => ["serial_number", "sku", "customer"], ..dealer.clone()
                 },

@@ -14,7 +14,9 @@
 //       confirmation;
 //    9. four eyes: the clerk cannot approve, an approver approves but cannot pay, a third person
 //       marks the statement paid; the history names the people;
-//   10. every page (dealer, finance, admin, public, customer, error pages) is checked at 390 px and
+//   10. an owner self-registers through the dealer's QR code on a 390 px phone and confirms;
+//   11. she transfers the unit from her page; the new owner accepts on her own phone, in French;
+//   12. every page (dealer, finance, admin, public, customer, error pages) is checked at 390 px and
 //       1280 px by check-pages.mjs: status, no horizontal overflow, no console error, no serious or
 //       critical axe-core violation.
 // Prints "portal browser test: ok" when every step passed.
@@ -665,6 +667,9 @@ await step('four eyes: the clerk cannot approve, the approver approves, a third 
 
 let selfRegistrationPath = '';
 let ownerPath = '';
+let transferPath = ''; // accepted: its done page, and the used link
+let openTransferPath = ''; // still waiting for its new owner
+let newOwnerPath = '';
 await step('an owner scans the dealer\'s QR code, registers on a 390 px phone and confirms by the emailed link', 60_000, async () => {
   const dana = await dealerContext.newPage();
   use(dana);
@@ -710,6 +715,60 @@ await step('an owner scans the dealer\'s QR code, registers on a 390 px phone an
   await navigateBy(phone, () => phone.click('#save-choices'));
   expect((await count(phone, '#choices-saved')) === 1, 'saving the owner\'s choices shows no confirmation');
   expect(!(await phone.isChecked('#consent_service_reminders')), 'the withdrawn reminders are still ticked');
+  await phoneContext.close();
+});
+
+await step('the owner transfers the unit from her page; the new owner accepts on her own phone', 60_000, async () => {
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: BASE_URL, locale: 'en-GB' });
+  phoneContext.setDefaultTimeout(ACTION_TIMEOUT);
+  const olive = await phoneContext.newPage();
+  use(olive);
+  await olive.goto(ownerPath);
+  await olive.locator('summary', { hasText: 'Transfer to a new owner' }).click();
+  await olive.fill('#transfer-email-1', 'nora@client.test');
+  await navigateBy(olive, () => olive.click('#transfer-1'));
+  expect((await count(olive, '#transfer-sent')) === 1, `offering the unit shows no confirmation${await errorsOn(olive)}`);
+  expect((await count(olive, '#transfer-pending-1')) === 1, 'the owner page does not say a transfer is waiting');
+  const offer = await newestMailTo('nora@client.test', 30_000, (m) => linkIn(m.text, '/t/'));
+  transferPath = new URL(linkIn(offer.text, '/t/')).pathname;
+  // The new owner, on her own phone, in French.
+  const noraContext = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: BASE_URL, locale: 'fr-FR' });
+  noraContext.setDefaultTimeout(ACTION_TIMEOUT);
+  const nora = await noraContext.newPage();
+  use(nora);
+  await nora.goto(transferPath);
+  const offered = norm(await nora.locator('main').innerText());
+  expect(offered.includes('OWNER-0001') && !offered.includes('Olive'), `the acceptance page says "${offered}"`);
+  expect((await nora.inputValue('#customer_email')) === 'nora@client.test', 'the invited address is not prefilled');
+  expect((await nora.locator('input[type=checkbox]:checked').count()) === 0, 'a consent box starts ticked');
+  await nora.fill('#customer_name', 'Nora Nouvelle');
+  await nora.check('#consent_service_reminders');
+  await navigateBy(nora, () => nora.click('#accept-transfer'));
+  expect((await count(nora, '#error-summary')) === 0, `the acceptance was refused${await errorsOn(nora)}`);
+  const done = await textOf(nora, '#transfer-done');
+  expect(done.includes('OWNER-0001') && done.includes(DEALER_NAME), `after accepting, the page says "${done}"`);
+  const width = await nora.evaluate(() => document.documentElement.scrollWidth);
+  expect(width <= 390, `the page is ${width} px wide on a 390 px phone`);
+  await navigateBy(nora, () => nora.click('#my-units'));
+  newOwnerPath = new URL(nora.url()).pathname;
+  const mine = norm(await nora.locator('main').innerText());
+  expect(mine.includes('OWNER-0001') && !mine.includes('Olive'), `the new owner's page says "${mine}"`);
+  // The link worked once.
+  await nora.goto(transferPath);
+  expect((await count(nora, '#transfer-ended')) === 1, 'a used transfer link still offers the unit');
+  // The previous owner's page: handed on, nothing about the new owner.
+  await olive.goto(ownerPath);
+  const handedOn = norm(await olive.locator('main').innerText());
+  expect(handedOn.includes('OWNER-0001') && !handedOn.includes('Nora'), `the previous owner's page says "${handedOn}"`);
+  expect((await count(olive, '#handed-on-heading')) === 1, 'the previous owner\'s page does not show the unit handed on');
+  // Nora offers it on in turn (a link left waiting, for the page checks).
+  await nora.goto(newOwnerPath);
+  await nora.locator('summary').first().click();
+  await nora.fill('#transfer-email-1', 'oscar@client.test');
+  await navigateBy(nora, () => nora.click('#transfer-1'));
+  const next = await newestMailTo('oscar@client.test', 30_000, (m) => linkIn(m.text, '/t/'));
+  openTransferPath = new URL(linkIn(next.text, '/t/')).pathname;
+  await noraContext.close();
   await phoneContext.close();
 });
 
@@ -760,6 +819,10 @@ await step('every page at 390 px and 1280 px: status, overflow, console errors, 
     { name: 'owner self-registration', path: `${selfRegistrationPath}?sku=P1&serial=OWNER-0003` },
     { name: 'unit address', path: '/unit/P1/API-0001' },
     { name: 'owner page', path: ownerPath },
+    { name: 'new owner page', path: newOwnerPath },
+    { name: 'transfer acceptance', path: openTransferPath },
+    { name: 'transfer accepted', path: `${transferPath}/done` },
+    { name: 'used transfer link', path: transferPath, expectStatus: 410 },
     { name: 'not found', path: '/no-such-page', expectStatus: 404 },
     { name: 'used sign-in link', path: usedLink.pathname + usedLink.search, expectStatus: 410 },
     { name: 'customer confirm', path: confirmPath },
@@ -769,7 +832,7 @@ await step('every page at 390 px and 1280 px: status, overflow, console errors, 
   console.log(`  checking ${pages.length} pages x 2 widths`);
   const result = await checkPages(browser, pages, { baseUrl: BASE_URL, screenshotDir: SHOTS });
   report.pageChecks = result;
-  for (const r of result.results) report.axeCounts[`${r.name} @${r.width} (${r.path.replace(/\/(sign-in|v|u)\/[^/?]+/, '/$1/…')})`] = r.axe?.counts ?? null;
+  for (const r of result.results) report.axeCounts[`${r.name} @${r.width} (${r.path.replace(/\/(sign-in|v|u|o|t|s)\/[^/?]+/, '/$1/…')})`] = r.axe?.counts ?? null;
   if (result.warnings.length) {
     console.log('  warnings (minor/moderate axe violations, not failing):');
     for (const w of result.warnings) console.log(`    ${w}`);

@@ -43,6 +43,7 @@ async fn product_choices(state: &AppState) -> Result<Vec<Value>, ApiError> {
 #[derive(Deserialize, Default)]
 pub struct CounterQuery {
     done: Option<String>,
+    transfer: Option<String>,
 }
 
 async fn counter_page(
@@ -53,11 +54,24 @@ async fn counter_page(
     errors: &HashMap<String, String>,
     done: Option<Value>,
 ) -> Result<Response, ApiError> {
+    counter_page_with(state, s, status, values, errors, done, None).await
+}
+
+/// The counter with, after a unit registered to another owner, the offer to transfer it.
+async fn counter_page_with(
+    state: &AppState,
+    s: &Session,
+    status: StatusCode,
+    values: &HashMap<String, String>,
+    errors: &HashMap<String, String>,
+    done: Option<Value>,
+    transfer: Option<Value>,
+) -> Result<Response, ApiError> {
     let dealer = state.store.dealer_by_code(&s.dealer().code).await?;
     let products = product_choices(state).await?;
     // A fresh nonce per form: the same submission twice (a double click) registers once.
     let ctx = context! {
-        products => products, values => values, errors => errors, done => done,
+        products => products, values => values, errors => errors, done => done, transfer,
         submission => session::random_token(),
         dealer_country => dealer.as_ref().and_then(|d| d.country.clone()),
         privacy_url => &state.config.privacy_url,
@@ -98,7 +112,17 @@ pub async fn counter(
         },
         None => None,
     };
-    counter_page(&state, &s, StatusCode::OK, &values, &HashMap::new(), done).await
+    let transfer = q.transfer.is_some().then(|| context! { sent => true });
+    counter_page_with(
+        &state,
+        &s,
+        StatusCode::OK,
+        &values,
+        &HashMap::new(),
+        done,
+        transfer,
+    )
+    .await
 }
 
 /// What the counter shows after a registration: the unit, its warranty, what the dealer earned
@@ -247,11 +271,19 @@ pub async fn register(
             let message = match (own, s.lang()) {
                 (Some(_), "fr") => "Vous avez déjà enregistré ce numéro de série.",
                 (Some(_), _) => "You have already registered this serial number.",
-                (None, "fr") => "Ce numéro de série est déjà enregistré.",
-                (None, _) => "This serial number is already registered.",
+                (None, "fr") => "Ce numéro de série est déjà enregistré à un autre propriétaire.",
+                (None, _) => "This serial number is already registered to another owner.",
             };
             let errors = HashMap::from([("serial_number".to_owned(), message.to_owned())]);
-            counter_page(&state, &s, StatusCode::CONFLICT, &values, &errors, None).await
+            // Another owner's unit changing hands: offer to start a transfer for this customer.
+            let transfer = own.is_none().then(|| {
+                context! {
+                    serial => values.get("serial_number"), email => values.get("customer_email"),
+                    locale => values.get("customer_locale"),
+                }
+            });
+            counter_page_with(&state, &s, StatusCode::CONFLICT, &values, &errors, None, transfer)
+                .await
         }
         Err(IntakeError::Store(e)) => Err(e.into()),
     }
@@ -319,4 +351,93 @@ pub async fn register_once(
         tracing::warn!(error = %e, "could not release the form's submission key");
     }
     Ok(Once::Done(outcome))
+}
+
+#[derive(serde::Deserialize)]
+pub struct TransferForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    serial_number: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    locale: String,
+}
+
+/// `POST /dealer/transfers`: at the counter, a unit registered to another owner is offered to the
+/// customer in front of the dealer (they accept by the link emailed to them).
+pub async fn start_transfer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    DealerUser(s): DealerUser,
+    Form(form): Form<TransferForm>,
+) -> Result<Response, ApiError> {
+    session::check_post(&state, &headers, &s, &form.csrf)?;
+    let fr = s.lang() == "fr";
+    let serial = crate::domain::contact::SerialNumber::parse(&form.serial_number).ok();
+    let holder = match &serial {
+        Some(serial) => state.store.active_serial_holder(serial.as_str()).await?,
+        None => None,
+    };
+    let values = HashMap::from([
+        ("serial_number".to_owned(), form.serial_number.clone()),
+        ("customer_email".to_owned(), form.email.clone()),
+        ("customer_locale".to_owned(), form.locale.clone()),
+    ]);
+    let Some((registration_id, _, _)) = holder else {
+        return Err(ApiError::NotFound);
+    };
+    let locale = if form.locale.trim().is_empty() {
+        s.dealer().locale.clone()
+    } else {
+        form.locale.clone()
+    };
+    let refused = |message: &str| {
+        let transfer = context! {
+            serial => &form.serial_number, email => &form.email, locale => &form.locale, error => message,
+        };
+        (transfer, message.to_owned())
+    };
+    let (transfer, message) = match state
+        .intake
+        .start_transfer(
+            crate::workflows::transfer::Starter::Dealer {
+                dealer_id: s.dealer().id,
+                actor: Some(s.account.id),
+            },
+            registration_id,
+            &form.email,
+            &locale,
+        )
+        .await
+    {
+        Ok(offered) => {
+            crate::http::owner_pages::send_offer(&state, &offered).await?;
+            tracing::info!(transfer_id = %offered.id, "transfer started at the counter");
+            return Ok(Redirect::to("/dealer/register?transfer=sent").into_response());
+        }
+        Err(crate::workflows::transfer::TransferError::Invalid(_)) => refused(if fr {
+            "Saisissez l'adresse e-mail du nouveau propriétaire pour lui envoyer le lien de transfert."
+        } else {
+            "Enter the new owner's email address to send them the transfer link."
+        }),
+        Err(crate::workflows::transfer::TransferError::NotTransferable) => refused(if fr {
+            "La garantie de ce produit ne peut pas être transférée à un nouveau propriétaire."
+        } else {
+            "This product's warranty cannot be transferred to a new owner."
+        }),
+        Err(e) => return Err(e.into()),
+    };
+    let errors = HashMap::from([("transfer".to_owned(), message)]);
+    counter_page_with(
+        &state,
+        &s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &values,
+        &errors,
+        None,
+        Some(transfer),
+    )
+    .await
 }

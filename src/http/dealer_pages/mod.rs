@@ -24,7 +24,7 @@ mod counter;
 mod registrations;
 mod scorecard;
 
-pub use counter::{Once, counter, phone_e164, register, register_once};
+pub use counter::{Once, counter, phone_e164, register, register_once, start_transfer};
 pub use registrations::{correct, receipt, registration, registrations, void};
 pub use scorecard::{TrendPoint, scorecard, scorecard_charts};
 

@@ -737,7 +737,9 @@ async fn at_the_counter_a_unit_of_another_owner_is_offered_to_the_customer(backe
     let seller = app.dealer("GM", "Europe/Paris").await;
     app.dealer("HB", "Europe/Paris").await;
     let (id, _) = olive_registers(&app, &seller, "TR-0006").await;
-    let hugo = app.person("hugo@hb.test", "Hugo", "dealer_staff", Some("HB")).await;
+    let hugo = app
+        .person("hugo@hb.test", "Hugo", "dealer_staff", Some("HB"))
+        .await;
     let cookie = app.sign_in(&hugo).await;
     let page = app.page("/dealer/register", &cookie).await;
     let csrf = hidden_csrf(&page.text);
@@ -750,37 +752,75 @@ async fn at_the_counter_a_unit_of_another_owner_is_offered_to_the_customer(backe
         ("customer_email", "nico@client.test"),
         ("customer_locale", "fr"),
     ];
-    let refused = app.form_from_site("/dealer/register", &cookie, &fields).await;
+    let refused = app
+        .form_from_site("/dealer/register", &cookie, &fields)
+        .await;
     assert_eq!(refused.status.as_u16(), 409, "{}", refused.text);
-    assert!(refused.text.contains("id=\"transfer-offer\""), "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"transfer-offer\""),
+        "{}",
+        refused.text
+    );
     assert!(!refused.text.contains("Olive"), "the previous owner shows");
     let csrf = hidden_csrf(&refused.text);
     // Without an address: the message is next to the field, nothing is sent.
     let empty = app
-        .form_from_site("/dealer/transfers", &cookie, &[("csrf", &csrf), ("serial_number", "TR-0006"), ("email", ""), ("locale", "fr")])
+        .form_from_site(
+            "/dealer/transfers",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("serial_number", "TR-0006"),
+                ("email", ""),
+                ("locale", "fr"),
+            ],
+        )
         .await;
     assert_eq!(empty.status.as_u16(), 422, "{}", empty.text);
-    assert!(empty.text.contains("id=\"error-transfer-email\""), "{}", empty.text);
+    assert!(
+        empty.text.contains("id=\"error-transfer-email\""),
+        "{}",
+        empty.text
+    );
     let sent = app
         .form_from_site(
             "/dealer/transfers",
             &cookie,
-            &[("csrf", &csrf), ("serial_number", "TR-0006"), ("email", "nico@client.test"), ("locale", "fr")],
+            &[
+                ("csrf", &csrf),
+                ("serial_number", "TR-0006"),
+                ("email", "nico@client.test"),
+                ("locale", "fr"),
+            ],
         )
         .await;
     assert_eq!(sent.status.as_u16(), 303, "{}", sent.text);
     let notice = app.page(sent.header("location").unwrap(), &cookie).await;
-    assert!(notice.text.contains("id=\"transfer-sent\""), "{}", notice.text);
+    assert!(
+        notice.text.contains("id=\"transfer-sent\""),
+        "{}",
+        notice.text
+    );
     let link = app.notice_link("nico@client.test", "https://warranty.test/t/");
     let raw = app.notices.lock().unwrap().last().unwrap().raw.clone();
-    let email = mail_parser::MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let email = mail_parser::MessageParser::default()
+        .parse(raw.as_bytes())
+        .unwrap();
     let text = email.body_text(0).unwrap();
     assert!(
         text.contains("Dealer HB demande à vous transférer"),
         "in the customer's language, naming the dealer who started it: {text}"
     );
-    assert_eq!(accept(&app, &link, "Nico Second", "nico@client.test").await.status.as_u16(), 303);
-    let read = app.get(&format!("/v1/registrations/{id}"), Some(&seller)).await;
+    assert_eq!(
+        accept(&app, &link, "Nico Second", "nico@client.test")
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+    let read = app
+        .get(&format!("/v1/registrations/{id}"), Some(&seller))
+        .await;
     assert_eq!(read.json["customer"]["name"], "Nico Second");
 }
 

@@ -282,8 +282,16 @@ pub async fn register(
                     locale => values.get("customer_locale"),
                 }
             });
-            counter_page_with(&state, &s, StatusCode::CONFLICT, &values, &errors, None, transfer)
-                .await
+            counter_page_with(
+                &state,
+                &s,
+                StatusCode::CONFLICT,
+                &values,
+                &errors,
+                None,
+                transfer,
+            )
+            .await
         }
         Err(IntakeError::Store(e)) => Err(e.into()),
     }

@@ -749,3 +749,16 @@ counter-transfer-title = Changed hands?
 counter-transfer-text = If this customer bought the unit from its previous owner, send them a link to take it over: they accept with their own details, and you are recorded as the dealer serving them. Nothing about the previous owner is shown.
 counter-transfer-button = Send the transfer link
 counter-transfer-sent = We sent the new owner a link to accept the transfer. Until they accept, nothing changes.
+
+## Proof of purchase
+owner-proof = Proof of purchase
+owner-proof-none = None added
+owner-proof-added = Added on { $date } (download)
+owner-proof-add = Add a proof of purchase
+owner-proof-file = Receipt or invoice
+owner-proof-hint = A PDF, or a photo (JPEG, PNG or HEIC), of at most 10 MB. Only you, the dealer who sold it and the manufacturer can see it.
+owner-proof-button = Add the file
+owner-proof-saved = Your proof of purchase is saved.
+proof-too-large = This file is too large. Send a PDF or photo of at most 10 MB.
+proof-missing = Choose a file to add.
+proof-refused = This file cannot be accepted. Send a PDF, or a photo in JPEG, PNG or HEIC, of the receipt alone.

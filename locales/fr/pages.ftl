@@ -744,3 +744,16 @@ counter-transfer-title = Changement de propriétaire ?
 counter-transfer-text = Si ce client a acheté le produit à son précédent propriétaire, envoyez-lui un lien pour le reprendre : il accepte avec ses propres coordonnées, et vous êtes enregistré comme le revendeur qui le suit. Rien n’est montré du précédent propriétaire.
 counter-transfer-button = Envoyer le lien de transfert
 counter-transfer-sent = Nous avons envoyé au nouveau propriétaire un lien pour accepter le transfert. Tant qu’il n’a pas accepté, rien ne change.
+
+## Preuve d'achat
+owner-proof = Preuve d’achat
+owner-proof-none = Aucune ajoutée
+owner-proof-added = Ajoutée le { $date } (télécharger)
+owner-proof-add = Ajouter une preuve d’achat
+owner-proof-file = Ticket de caisse ou facture
+owner-proof-hint = Un PDF, ou une photo (JPEG, PNG ou HEIC), de 10 Mo au plus. Seuls vous, le revendeur qui l’a vendu et le fabricant pouvez la voir.
+owner-proof-button = Ajouter le fichier
+owner-proof-saved = Votre preuve d’achat est enregistrée.
+proof-too-large = Ce fichier est trop volumineux. Envoyez un PDF ou une photo de 10 Mo au plus.
+proof-missing = Choisissez un fichier à ajouter.
+proof-refused = Ce fichier ne peut pas être accepté. Envoyez un PDF, ou une photo JPEG, PNG ou HEIC, du seul ticket.

@@ -63,6 +63,8 @@ pub struct Config {
     pub correction_days: u32,
     /// Days an ownership transfer's acceptance link works.
     pub transfer_link_days: u32,
+    /// Largest proof of purchase file accepted, in bytes.
+    pub proof_max_bytes: usize,
     /// 6-field cron expression of the hours reminders may go out, in the recipient's time zone.
     pub send_window: String,
     pub log_format: LogFormat,
@@ -172,6 +174,7 @@ impl Default for Config {
             privacy_url: None,
             correction_days: 30,
             transfer_link_days: 14,
+            proof_max_bytes: 10 * 1024 * 1024,
             send_window: DEFAULT_SEND_WINDOW.into(),
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,

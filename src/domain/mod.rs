@@ -15,6 +15,7 @@ pub mod incentives;
 pub mod ledger;
 pub mod outcome;
 pub mod plan;
+pub mod proof;
 pub mod registration;
 pub mod scorecard;
 pub mod send;

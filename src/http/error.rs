@@ -178,6 +178,18 @@ impl From<crate::workflows::transfer::TransferError> for ApiError {
     }
 }
 
+impl From<crate::workflows::proof::ProofError> for ApiError {
+    fn from(e: crate::workflows::proof::ProofError) -> Self {
+        use crate::workflows::proof::ProofError as E;
+        match e {
+            E::TooLarge(_) => Self::TooLarge,
+            E::Refused(refusal) => Self::UnsupportedMediaType(refusal.to_string()),
+            E::NotFound => Self::NotFound,
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<TransitionError> for ApiError {
     fn from(e: TransitionError) -> Self {
         match e {

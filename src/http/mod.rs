@@ -114,6 +114,11 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(registrations::correct::admin_correct_registration))
         .routes(routes!(registrations::transfer::start_transfer))
+        .routes(routes!(
+            registrations::proof::put_proof,
+            registrations::proof::get_proof
+        ))
+        .routes(routes!(registrations::proof::admin_get_proof))
         .routes(routes!(registrations::transfer::registration_history))
         .routes(routes!(registrations::transfer::admin_registration_history))
         .routes(routes!(registrations::void::void_registration))
@@ -269,6 +274,12 @@ pub fn router(state: AppState) -> Router {
         .route("/o/{token}", get(owner_pages::owner_page).post(owner_pages::owner_choices))
         .route("/o/{token}/not-mine", post(owner_pages::owner_not_mine))
         .route("/o/{token}/transfer", post(owner_pages::owner_transfer))
+        .route(
+            "/o/{token}/proof",
+            post(owner_pages::owner_proof_upload)
+                .layer(DefaultBodyLimit::max(state.config.proof_max_bytes + 64 * 1024)),
+        )
+        .route("/o/{token}/proof/{registration}", get(owner_pages::owner_proof))
         .route("/t/{token}", get(owner_pages::transfer_form).post(owner_pages::transfer_accept))
         .route("/t/{token}/done", get(owner_pages::transfer_done))
         .route("/01/{gtin}/21/{serial}", get(owner_pages::unit_by_gtin))

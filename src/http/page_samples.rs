@@ -347,14 +347,15 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 "owner/page.html.j2",
                 context! {
                     token => "t", csrf => "t", dealer_name => HOSTILE, reminders => true, marketing => false, saved, reported,
-                    transfer_sent, transfer_error,
+                    transfer_sent, transfer_error, proof_saved => transfer_sent,
+                    proof_error => if transfer_sent { context! { unit => (), message => HOSTILE } } else { context! { unit => "0190", message => HOSTILE } },
                     units => vec![
                         context! { id => "0190", product => HOSTILE, dealer => HOSTILE, serial => HOSTILE, purchase_date => "1 December 2026",
                             warranty_expires_on => "1 December 2028", next_service => "1 December 2027", active => true, confirmed => false,
-                            transferable => true, offered_until => "15 December 2026" },
+                            transferable => true, offered_until => "15 December 2026", proof => "1 December 2026" },
                         context! { id => "0191", product => "Boiler", dealer => HOSTILE, serial => "S2", purchase_date => "1 December 2026",
                             warranty_expires_on => "1 December 2028", next_service => (), active => false, confirmed => true,
-                            transferable => false, offered_until => () },
+                            transferable => false, offered_until => (), proof => () },
                     ],
                     handed_on => vec![context! { product => HOSTILE, serial => HOSTILE, on => "1 December 2026" }],
                     ..public.clone()

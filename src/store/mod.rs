@@ -20,6 +20,7 @@ pub mod people;
 pub mod portal;
 mod postgres;
 pub mod programs;
+pub mod proofs;
 pub mod registrations;
 mod scorecard;
 mod sending;

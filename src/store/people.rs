@@ -99,7 +99,8 @@ macro_rules! held {
 
 /// Erases one customer record: clears name, email, phone, postal code, country and contact key;
 /// stops the pending reminders addressed to them; removes the SMTP reply texts of their
-/// deliveries, their suppressed address, transfers offered to them, their details in corrections
+/// deliveries, their suppressed address, transfers offered to them, their proofs of purchase,
+/// their details in corrections
 /// and the saved API answers that contained their data, on every unit they hold or held (a unit
 /// transferred since keeps its current owner untouched). Registrations, consent events, the ledger and statements stay, pointing at the pseudonymous
 /// customer id. Returns the Message-IDs of the person's emails (their outbox files hold the
@@ -175,6 +176,16 @@ pub async fn erase_customer(
             ")"
         ))
         .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+        // Their proofs of purchase, and the files nobody else's proof refers to.
+        sqlx::query("DELETE FROM registration_proofs WHERE customer_id = $1")
+            .bind(customer_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "DELETE FROM proof_files WHERE sha256 NOT IN (SELECT sha256 FROM registration_proofs)",
+        )
         .execute(&mut *conn)
         .await?;
         // Corrections keep who and when; the person's details in them go.

@@ -9,6 +9,7 @@ pub mod consent;
 pub mod correction;
 pub mod erasure;
 pub mod ledger;
+pub mod proof;
 pub mod registration;
 pub mod transfer;
 pub mod visit;

@@ -31,6 +31,7 @@ mod owner;
 mod pages;
 mod pg_restart;
 mod privacy;
+mod proofs;
 mod registrations;
 mod scale;
 mod servicing;

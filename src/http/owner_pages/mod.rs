@@ -13,12 +13,14 @@ use super::AppState;
 use super::session::{self};
 
 mod owner;
+mod proof;
 mod qr_codes;
 mod self_registration;
 mod transfer;
 mod units;
 
 pub use owner::{owner_choices, owner_not_mine, owner_page, owner_url};
+pub use proof::{owner_proof, owner_proof_upload};
 pub use qr_codes::{
     dealer_qr_page, dealer_qr_png, dealer_qr_svg, unit_qr_png, unit_qr_svg, units_page,
     units_sheet_post,

@@ -46,6 +46,7 @@ pub struct OwnerQuery {
     saved: Option<String>,
     reported: Option<String>,
     transfer: Option<String>,
+    proof: Option<String>,
 }
 
 /// `GET /o/{token}`: the owner's units, warranty end dates, next service, and their choices.
@@ -60,6 +61,7 @@ pub async fn owner_page(
     };
     let notices = context! {
         saved => q.saved.is_some(), reported => q.reported.is_some(), transfer_sent => q.transfer.is_some(),
+        proof_saved => q.proof.is_some(),
     };
     render(&state, &token, &target, StatusCode::OK, notices).await
 }
@@ -78,6 +80,13 @@ pub(super) async fn render(
     let mut units = Vec::new();
     for u in state.store.owned_units(target.customer_id).await? {
         let pending = state.store.pending_transfers(u.id, now).await?;
+        let proof = state
+            .store
+            .latest_proof(u.id, Some(target.customer_id))
+            .await?
+            .map(|p| {
+                crate::http::present::date(p.created_at.with_timezone(&tz).date_naive(), lang)
+            });
         let offered_until = pending.last().map(|t| {
             crate::http::present::date(t.expires_at.with_timezone(&tz).date_naive(), lang)
         });
@@ -88,7 +97,7 @@ pub(super) async fn render(
             warranty_expires_on => crate::http::present::date(u.warranty_expires_on, lang),
             next_service => u.next_service.map(|t| crate::http::present::date(t.with_timezone(&tz).date_naive(), lang)),
             active => u.status == "active", confirmed => u.verified_at.is_some(),
-            transferable => u.transfer_policy != "not_transferable", offered_until,
+            transferable => u.transfer_policy != "not_transferable", offered_until, proof,
         });
     }
     let handed_on: Vec<Value> = state

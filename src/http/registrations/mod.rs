@@ -10,6 +10,7 @@ pub mod batch;
 pub mod correct;
 pub mod create;
 pub mod list;
+pub mod proof;
 pub mod transfer;
 pub mod void;
 

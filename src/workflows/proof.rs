@@ -1,0 +1,85 @@
+//! Attaching a proof of purchase to a registration: the size limit, the checks of the bytes
+//! (`crate::domain::proof`), the file kept once per content and attached on behalf of the owner
+//! at the time, with an audit row, in one transaction. Served only to that owner, the selling
+//! dealer and admins; erasing the owner removes it (`crate::store::people::erase_customer`).
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::domain::proof::{Refusal, check};
+use crate::store::proofs::{self, NewProof, ProofRecord};
+use crate::store::{Store, StoreError, entries};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProofError {
+    #[error("the file is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("no such registration")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Who uploads.
+#[derive(Debug, Clone, Copy)]
+pub enum Uploader {
+    Owner,
+    Dealer(Option<Uuid>),
+    Admin(Option<Uuid>),
+}
+
+/// Attaches `bytes` to the active registration `registration_id`, owned by `owner` now.
+pub async fn attach(
+    store: &Store,
+    registration_id: Uuid,
+    owner: Uuid,
+    who: Uploader,
+    bytes: &[u8],
+    max: usize,
+    now: DateTime<Utc>,
+) -> Result<ProofRecord, ProofError> {
+    if bytes.len() > max {
+        return Err(ProofError::TooLarge(max));
+    }
+    let kind = check(bytes)?;
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let (uploaded_by, actor) = match who {
+        Uploader::Owner => ("owner", None),
+        Uploader::Dealer(actor) => ("dealer", actor),
+        Uploader::Admin(actor) => ("admin", actor),
+    };
+    let mut tx = store.begin_write().await?;
+    proofs::attach(
+        &mut tx,
+        &NewProof {
+            registration_id,
+            sha256: &sha256,
+            content_type: kind.content_type(),
+            bytes,
+            customer_id: owner,
+            uploaded_by,
+            actor,
+        },
+        now,
+    )
+    .await?;
+    entries::audit(
+        &mut tx,
+        actor,
+        "registration.proof_attached",
+        "registration",
+        &registration_id.to_string(),
+        Some(&serde_json::json!({"sha256": sha256, "by": uploaded_by}).to_string()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(%registration_id, uploaded_by, size = bytes.len(), "proof of purchase attached");
+    store
+        .latest_proof(registration_id, Some(owner))
+        .await?
+        .ok_or(ProofError::NotFound)
+}

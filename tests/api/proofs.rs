@@ -1,0 +1,272 @@
+//! Proof of purchase: the selling dealer (API) and the owner (their page) attach a file, read
+//! from its bytes (PDF, JPEG, PNG, HEIC); too large is 413, another kind or a polyglot 415; it is
+//! served only to the owner who added it (or on whose behalf), the selling dealer and admins, as a
+//! download nothing runs; a later owner never sees it; erasing the owner removes it.
+
+use axum::http::Method;
+use serde_json::json;
+use uuid::Uuid;
+use warrantyd::tokens::Purpose;
+
+use crate::both_backends;
+use crate::helpers::{Backend, Resp, TestApp, hidden_csrf, set_cookie, spawn_app_with};
+
+/// A real PNG photo of `w` x `h` pixels.
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    })
+    .write_to(&mut out, image::ImageFormat::Png)
+    .unwrap();
+    out.into_inner()
+}
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+async fn put(app: &TestApp, key: &str, id: Uuid, declared: &str, bytes: Vec<u8>) -> Resp {
+    app.send(
+        Method::PUT,
+        &format!("/v1/registrations/{id}/proof"),
+        Some(key),
+        Some(declared),
+        bytes,
+        &[],
+    )
+    .await
+}
+
+/// Posts `file` to the owner's page as a browser's multipart form.
+async fn owner_upload(app: &TestApp, page: &str, registration: Uuid, file: &[u8]) -> Resp {
+    let opened = app.get(page, None).await;
+    let cookie = format!("wd_signin={}", set_cookie(&opened, "wd_signin").unwrap());
+    let csrf = hidden_csrf(&opened.text);
+    let boundary = "----warrantyd-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("csrf", csrf.as_str()),
+        ("registration", &registration.to_string()),
+    ] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"receipt.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.send(
+        Method::POST,
+        &format!("{page}/proof"),
+        None,
+        Some(&format!("multipart/form-data; boundary={boundary}")),
+        body,
+        &[
+            ("cookie", cookie.as_str()),
+            ("origin", "https://warranty.test"),
+        ],
+    )
+    .await
+}
+
+async fn proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.proof_max_bytes = 200_000).await;
+    let seller = app.dealer("GM", "Europe/Paris").await;
+    let other = app.dealer("HB", "Europe/Paris").await;
+    let mut body = crate::helpers::registration("PROOF-0001");
+    body["customer"]["email"] = json!("olive@client.test");
+    body["customer"]["name"] = json!("Olive Oldowner");
+    let created = app.register(&seller, &body).await;
+    let id: Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    let confirmation: Uuid = created.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page = format!("/o/{}", app.state.signer.sign(Purpose::Owner, confirmation));
+
+    // The dealer attaches a PDF (declared as anything: the bytes decide).
+    let attached = put(&app, &seller, id, "application/octet-stream", pdf()).await;
+    assert_eq!(attached.status.as_u16(), 201, "{}", attached.text);
+    assert_eq!(attached.json["content_type"], "application/pdf");
+    assert_eq!(attached.json["uploaded_by"], "dealer");
+    let read = app
+        .get(&format!("/v1/registrations/{id}/proof"), Some(&seller))
+        .await;
+    assert_eq!(read.status.as_u16(), 200);
+    assert_eq!(read.body, pdf());
+    assert_eq!(read.header("content-type"), Some("application/pdf"));
+    assert_eq!(read.header("x-content-type-options"), Some("nosniff"));
+    assert!(
+        read.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert!(
+        read.header("content-security-policy")
+            .unwrap()
+            .contains("sandbox")
+    );
+
+    // Too large, another kind, a polyglot, active content: refused, nothing kept.
+    let mut big = png(10, 10);
+    big.resize(200_001, 0);
+    put(&app, &seller, id, "image/png", big)
+        .await
+        .assert_problem(413);
+    put(
+        &app,
+        &seller,
+        id,
+        "image/gif",
+        b"GIF89a\x01\x00\x01\x00".to_vec(),
+    )
+    .await
+    .assert_problem(415);
+    put(
+        &app,
+        &seller,
+        id,
+        "image/png",
+        b"<html><script>alert(1)</script></html>".to_vec(),
+    )
+    .await
+    .assert_problem(415);
+    let mut polyglot = png(10, 10);
+    polyglot.extend_from_slice(b"PK\x03\x04\x14\x00 a zip hiding behind the image");
+    let refused = put(&app, &seller, id, "image/png", polyglot).await;
+    refused.assert_problem(415);
+    assert!(refused.text.contains("ZIP"), "{}", refused.text);
+    let scripted = b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n%%EOF\n";
+    put(&app, &seller, id, "application/pdf", scripted.to_vec())
+        .await
+        .assert_problem(415);
+    // Another dealer: not theirs to add to or read.
+    put(&app, &other, id, "application/pdf", pdf())
+        .await
+        .assert_problem(404);
+    app.get(&format!("/v1/registrations/{id}/proof"), Some(&other))
+        .await
+        .assert_problem(404);
+    let admin = app.admin_key.clone();
+    let by_admin = app
+        .get(&format!("/v1/admin/registrations/{id}/proof"), Some(&admin))
+        .await;
+    assert_eq!(by_admin.body, pdf());
+
+    // The owner adds a photo from their page; it is theirs to read back.
+    let photo = png(640, 480);
+    let uploaded = owner_upload(&app, &page, id, &photo).await;
+    assert_eq!(uploaded.status.as_u16(), 303, "{}", uploaded.text);
+    let owner_view = app.get(&page, None).await;
+    assert!(
+        owner_view.text.contains("id=\"proof-link-1\""),
+        "{}",
+        owner_view.text
+    );
+    let own = app.get(&format!("{page}/proof/{id}"), None).await;
+    assert_eq!((own.status.as_u16(), own.body == photo), (200, true));
+    // A refused file on the page: the reason next to the field, with the status.
+    let mut bad = png(10, 10);
+    bad.extend_from_slice(b"<script>");
+    let refused = owner_upload(&app, &page, id, &bad).await;
+    assert_eq!(refused.status.as_u16(), 415, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"proof-error-1\""),
+        "{}",
+        refused.text
+    );
+    let mut huge = png(10, 10);
+    huge.resize(300_000, 0);
+    assert_eq!(
+        owner_upload(&app, &page, id, &huge).await.status.as_u16(),
+        413
+    );
+
+    // A later owner never sees the earlier owner's file.
+    let dealer = app.store.dealer_by_code("GM").await.unwrap().unwrap();
+    let olive = app
+        .store
+        .registration_for_dealer(dealer.id, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .customer_id;
+    let offered = app
+        .state
+        .intake
+        .start_transfer(
+            warrantyd::workflows::transfer::Starter::Owner { customer_id: olive },
+            id,
+            "nora@client.test",
+            "en",
+        )
+        .await
+        .unwrap();
+    let nora = warrantyd::domain::registration::CustomerRequest {
+        name: Some("Nora".into()),
+        email: Some("nora@client.test".into()),
+        phone: None,
+        locale: Some("en".into()),
+        time_zone: None,
+        country: None,
+        postal_code: None,
+    };
+    let consent = warrantyd::domain::registration::Consent {
+        service_reminders: true,
+        marketing: false,
+        manufacturer_marketing: None,
+    };
+    let accepted = app
+        .state
+        .intake
+        .accept_transfer(offered.id, &nora, consent)
+        .await
+        .unwrap();
+    let nora_reminder = app
+        .store
+        .newest_reminder_of(accepted.customer_id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let nora_page = format!(
+        "/o/{}",
+        app.state.signer.sign(Purpose::Owner, nora_reminder)
+    );
+    let hers = app.get(&nora_page, None).await;
+    assert!(
+        hers.text.contains("PROOF-0001") && !hers.text.contains("proof-link-1"),
+        "{}",
+        hers.text
+    );
+    assert_eq!(
+        app.get(&format!("{nora_page}/proof/{id}"), None)
+            .await
+            .status
+            .as_u16(),
+        404
+    );
+
+    // Erasing Olive removes her files; nothing else referred to them.
+    assert_eq!(app.store.proof_file_count().await.unwrap(), 2);
+    let erased = app
+        .post_json(
+            "/v1/admin/people/erase",
+            Some(&admin),
+            &json!({"email": "olive@client.test"}),
+        )
+        .await;
+    assert_eq!(erased.status.as_u16(), 200, "{}", erased.text);
+    assert_eq!(app.store.proof_file_count().await.unwrap(), 0);
+    app.get(&format!("/v1/registrations/{id}/proof"), Some(&seller))
+        .await
+        .assert_problem(404);
+}
+
+both_backends!(proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed);

@@ -82,7 +82,9 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Res
         settings: settings.clone(),
     };
     let notices = Arc::new(crate::mail::notices::Notices::from_config(&config)?);
+    let proof_files = crate::proof_files::ProofFiles::from_config(&config)?;
     Ok(AppState {
+        proof_files,
         store,
         clock,
         intake,

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod keys;
 pub mod mail;
 pub mod ops;
+pub mod proof_files;
 pub mod registration_csv;
 
 pub mod store;

@@ -355,8 +355,10 @@ impl Command {
                     }
                 };
                 let store = app::open_store(&config).await?;
+                let files = crate::proof_files::ProofFiles::from_config(&config)?;
                 let erased = crate::workflows::erasure::erase(
                     &store,
+                    &files,
                     &config.outbox_dir,
                     &who,
                     None,

@@ -65,6 +65,14 @@ pub struct Config {
     pub transfer_link_days: u32,
     /// Largest proof of purchase file accepted, in bytes.
     pub proof_max_bytes: usize,
+    /// Where proof of purchase files are kept: `database` or `s3` (an S3-compatible store).
+    pub proof_store: String,
+    /// The object store's address (with `proof_store = "s3"`), e.g. `https://s3.eu-west-3.amazonaws.com`.
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
     /// 6-field cron expression of the hours reminders may go out, in the recipient's time zone.
     pub send_window: String,
     pub log_format: LogFormat,
@@ -175,6 +183,12 @@ impl Default for Config {
             correction_days: 30,
             transfer_link_days: 14,
             proof_max_bytes: 10 * 1024 * 1024,
+            proof_store: "database".into(),
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
             send_window: DEFAULT_SEND_WINDOW.into(),
             log_format: LogFormat::Text,
             max_body_bytes: 2 * 1024 * 1024,

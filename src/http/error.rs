@@ -185,6 +185,7 @@ impl From<crate::workflows::proof::ProofError> for ApiError {
             E::TooLarge(_) => Self::TooLarge,
             E::Refused(refusal) => Self::UnsupportedMediaType(refusal.to_string()),
             E::NotFound => Self::NotFound,
+            E::Unavailable => Self::Unavailable,
             E::Store(e) => e.into(),
         }
     }

@@ -71,6 +71,8 @@ pub struct AppState {
     pub limits: limits::Limits,
     /// Sign-in links and invitations to people.
     pub notices: Arc<crate::mail::notices::Notices>,
+    /// Where proof of purchase files' bytes live.
+    pub proof_files: crate::proof_files::ProofFiles,
 }
 
 #[derive(OpenApi)]

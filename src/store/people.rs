@@ -109,7 +109,7 @@ pub async fn erase_customer(
     tx: &mut WriteTx,
     customer_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Option<Vec<String>>> {
+) -> Result<Option<ErasedRecords>> {
     Ok(with_tx!(tx, |conn| {
         let contact: Option<(Option<String>, Option<String>)> =
             sqlx::query_as("SELECT email, phone FROM customers WHERE id = $1")
@@ -178,7 +178,15 @@ pub async fn erase_customer(
         .bind(customer_id)
         .execute(&mut *conn)
         .await?;
-        // Their proofs of purchase, and the files nobody else's proof refers to.
+        // Their proofs of purchase, and the files nobody else's proof refers to (returned, for
+        // an object store to delete too).
+        let files: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT sha256 FROM registration_proofs WHERE customer_id = $1
+             AND sha256 NOT IN (SELECT sha256 FROM registration_proofs WHERE customer_id <> $1)",
+        )
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?;
         sqlx::query("DELETE FROM registration_proofs WHERE customer_id = $1")
             .bind(customer_id)
             .execute(&mut *conn)
@@ -222,8 +230,16 @@ pub async fn erase_customer(
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        Some(message_ids)
+        Some(ErasedRecords { message_ids, files })
     }))
+}
+
+/// What an erased customer leaves outside the database: the Message-IDs of their emails (their
+/// outbox files) and their proof files (in an object store).
+#[derive(Debug, Default)]
+pub struct ErasedRecords {
+    pub message_ids: Vec<String>,
+    pub files: Vec<String>,
 }
 
 /// A correction's facts without the person's details, when they name this person (by email or

@@ -22,7 +22,9 @@ pub struct NewProof<'a> {
     pub registration_id: Uuid,
     pub sha256: &'a str,
     pub content_type: &'a str,
-    pub bytes: &'a [u8],
+    pub size_bytes: i64,
+    /// The bytes, when kept in the database (`None`: in the object store).
+    pub content: Option<&'a [u8]>,
     pub customer_id: Uuid,
     pub uploaded_by: &'a str,
     pub actor: Option<Uuid>,
@@ -33,7 +35,7 @@ pub async fn attach(tx: &mut WriteTx, p: &NewProof<'_>, now: DateTime<Utc>) -> R
     exec!(tx =>
         "INSERT INTO proof_files (sha256, content_type, size_bytes, content, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (sha256) DO NOTHING";
-        p.sha256, p.content_type, p.bytes.len() as i64, p.bytes, now)?;
+        p.sha256, p.content_type, p.size_bytes, p.content, now)?;
     exec!(tx =>
         "INSERT INTO registration_proofs (id, registration_id, sha256, customer_id, uploaded_by, actor, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (registration_id, sha256) DO NOTHING";

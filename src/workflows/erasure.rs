@@ -29,6 +29,7 @@ pub struct Erasure {
 /// Erases every record of the person; `None` when nothing matches.
 pub async fn erase(
     store: &Store,
+    files: &crate::proof_files::ProofFiles,
     outbox_dir: &std::path::Path,
     who: &PersonId,
     actor: Option<Uuid>,
@@ -54,9 +55,9 @@ pub async fn erase(
         }
     };
     let mut tx = store.begin_write().await?;
-    let (mut customer_ids, mut message_ids) = (Vec::new(), Vec::new());
+    let (mut customer_ids, mut message_ids, mut proof_files) = (Vec::new(), Vec::new(), Vec::new());
     for id in ids {
-        if let Some(messages) = people::erase_customer(&mut tx, id, now).await? {
+        if let Some(erased) = people::erase_customer(&mut tx, id, now).await? {
             entries::audit(
                 &mut tx,
                 actor,
@@ -68,7 +69,8 @@ pub async fn erase(
             )
             .await?;
             customer_ids.push(id);
-            message_ids.extend(messages);
+            message_ids.extend(erased.message_ids);
+            proof_files.extend(erased.files);
         }
     }
     tx.commit().await?;
@@ -79,6 +81,12 @@ pub async fn erase(
         // secure_delete zeroed the old values in the database file; the write-ahead log still
         // holds the pages as they were until it is checkpointed and truncated.
         store.checkpoint().await?;
+    }
+    for sha256 in &proof_files {
+        // The rows are gone already; a file the store keeps is reported (by hash) to remove.
+        if let Err(e) = files.delete(sha256).await {
+            tracing::error!(error = %e, file = %sha256, "cannot remove an erased person's proof of purchase");
+        }
     }
     let mut removed = 0;
     for message_id in &message_ids {

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::proof::{Refusal, check};
+use crate::proof_files::ProofFiles;
 use crate::store::proofs::{self, NewProof, ProofRecord};
 use crate::store::{Store, StoreError, entries};
 
@@ -19,6 +20,9 @@ pub enum ProofError {
     Refused(#[from] Refusal),
     #[error("no such registration")]
     NotFound,
+    /// The object store cannot be reached.
+    #[error("the file store is unavailable")]
+    Unavailable,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -32,8 +36,10 @@ pub enum Uploader {
 }
 
 /// Attaches `bytes` to the active registration `registration_id`, owned by `owner` now.
+#[allow(clippy::too_many_arguments)]
 pub async fn attach(
     store: &Store,
+    files: &ProofFiles,
     registration_id: Uuid,
     owner: Uuid,
     who: Uploader,
@@ -51,6 +57,12 @@ pub async fn attach(
         Uploader::Dealer(actor) => ("dealer", actor),
         Uploader::Admin(actor) => ("admin", actor),
     };
+    // Into the object store first (content-addressed: a retry or a twin upload writes the same
+    // object); the rows follow in one transaction.
+    files.put(&sha256, bytes).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot keep a proof of purchase in the object store");
+        ProofError::Unavailable
+    })?;
     let mut tx = store.begin_write().await?;
     proofs::attach(
         &mut tx,
@@ -58,7 +70,8 @@ pub async fn attach(
             registration_id,
             sha256: &sha256,
             content_type: kind.content_type(),
-            bytes,
+            size_bytes: bytes.len() as i64,
+            content: (!files.external()).then_some(bytes),
             customer_id: owner,
             uploaded_by,
             actor,

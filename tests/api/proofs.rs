@@ -269,4 +269,139 @@ async fn proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed(back
         .assert_problem(404);
 }
 
-both_backends!(proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed);
+/// An S3-compatible server (s3s-fs from crates.io: the S3 protocol with SigV4 authentication
+/// over a directory; `scripts/test` installs it into target/s3s) on a free port, with `bucket`.
+struct S3Server {
+    child: std::process::Child,
+    root: tempfile::TempDir,
+    endpoint: String,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn s3_server(bucket: &str) -> S3Server {
+    use std::io::BufRead;
+    let binary = std::env::var("WARRANTYD_TEST_S3S").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/s3s/bin/s3s-fs").to_owned()
+    });
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join(bucket)).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(&binary)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args([
+            "--access-key",
+            "WDTESTACCESS",
+            "--secret-key",
+            "wd-test-secret-key-0123456789",
+        ])
+        .arg(root.path())
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{binary} (scripts/test installs s3s-fs): {e}"));
+    // It says when it listens.
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    loop {
+        let line = lines
+            .next()
+            .expect("s3s-fs ended before listening")
+            .unwrap();
+        if line.contains("server is running at") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    S3Server {
+        child,
+        root,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn proofs_can_live_in_an_s3_compatible_object_store(backend: Backend) {
+    let s3 = s3_server("proofs");
+    let endpoint = s3.endpoint.clone();
+    let app = spawn_app_with(backend, move |c| {
+        c.proof_store = "s3".into();
+        c.s3_endpoint = Some(endpoint);
+        c.s3_bucket = Some("proofs".into());
+        c.s3_access_key_id = Some("WDTESTACCESS".into());
+        c.s3_secret_access_key = Some(warrantyd::config::Secret::new(
+            "wd-test-secret-key-0123456789",
+        ));
+    })
+    .await;
+    let seller = app.dealer("GM", "Europe/Paris").await;
+    let mut body = crate::helpers::registration("S3-0001");
+    body["customer"]["email"] = json!("olive@client.test");
+    let created = app.register(&seller, &body).await;
+    let id: Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    let photo = png(320, 240);
+    let attached = put(&app, &seller, id, "image/png", photo.clone()).await;
+    assert_eq!(attached.status.as_u16(), 201, "{}", attached.text);
+    let sha = attached.json["sha256"].as_str().unwrap().to_owned();
+    // The bytes are in the object store (as the server keeps them on disk), not in the database.
+    let object = s3.root.path().join("proofs").join("proofs").join(&sha);
+    assert_eq!(
+        std::fs::read(&object).unwrap(),
+        photo,
+        "{}",
+        object.display()
+    );
+    assert_eq!(app.store.proof_content(&sha).await.unwrap(), None);
+    let read = app
+        .get(&format!("/v1/registrations/{id}/proof"), Some(&seller))
+        .await;
+    assert_eq!((read.status.as_u16(), read.body == photo), (200, true));
+    // Erasing the owner deletes the object too.
+    let erased = app
+        .post_json(
+            "/v1/admin/people/erase",
+            Some(&app.admin_key.clone()),
+            &json!({"email": "olive@client.test"}),
+        )
+        .await;
+    assert_eq!(erased.status.as_u16(), 200, "{}", erased.text);
+    assert!(!object.exists(), "the object outlived the erasure");
+    app.get(&format!("/v1/registrations/{id}/proof"), Some(&seller))
+        .await
+        .assert_problem(404);
+    // Wrong credentials: the server refuses, the upload fails cleanly (503), nothing is kept.
+    let s3b = s3_server("proofs");
+    let endpoint = s3b.endpoint.clone();
+    let wrong = spawn_app_with(backend, move |c| {
+        c.proof_store = "s3".into();
+        c.s3_endpoint = Some(endpoint);
+        c.s3_bucket = Some("proofs".into());
+        c.s3_access_key_id = Some("WDTESTACCESS".into());
+        c.s3_secret_access_key = Some(warrantyd::config::Secret::new("not-the-secret"));
+    })
+    .await;
+    let key = wrong.dealer("GM", "Europe/Paris").await;
+    let created = wrong
+        .register(&key, &crate::helpers::registration("S3-0002"))
+        .await;
+    let id: Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    put(&wrong, &key, id, "image/png", photo)
+        .await
+        .assert_problem(503);
+    assert_eq!(wrong.store.proof_file_count().await.unwrap(), 0);
+}
+
+both_backends!(
+    proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed,
+    proofs_can_live_in_an_s3_compatible_object_store,
+);

@@ -44,6 +44,7 @@ pub async fn erase_customer(
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     let erased = crate::workflows::erasure::erase(
         &state.store,
+        &state.proof_files,
         &state.config.outbox_dir,
         &crate::workflows::erasure::PersonId::Record(id),
         Some(admin.key_id),
@@ -88,6 +89,7 @@ pub async fn erase_person(
     })?;
     let erased = crate::workflows::erasure::erase(
         &state.store,
+        &state.proof_files,
         &state.config.outbox_dir,
         &crate::workflows::erasure::PersonId::Contact {
             email: email.map(|e| e.as_str().to_owned()),

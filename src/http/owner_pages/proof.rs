@@ -80,6 +80,7 @@ pub async fn owner_proof_upload(
             ),
             Some(bytes) => match attach(
                 &state.store,
+                &state.proof_files,
                 unit.id,
                 target.customer_id,
                 Uploader::Owner,

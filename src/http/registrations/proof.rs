@@ -64,11 +64,18 @@ pub async fn serve(
     proof: ProofRecord,
     serial: &str,
 ) -> Result<Response, ApiError> {
-    let bytes = state
-        .store
-        .proof_content(&proof.sha256)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let bytes = match state.store.proof_content(&proof.sha256).await? {
+        Some(bytes) => bytes,
+        None => state
+            .proof_files
+            .get(&proof.sha256)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot read a proof of purchase from the object store");
+                ApiError::Unavailable
+            })?
+            .ok_or(ApiError::NotFound)?,
+    };
     let extension = match proof.content_type.as_str() {
         "application/pdf" => "pdf",
         "image/jpeg" => "jpg",
@@ -144,6 +151,7 @@ pub async fn put_proof(
     let bytes = read_body(&headers, body, max).await?;
     let proof = attach(
         &state.store,
+        &state.proof_files,
         id,
         record.customer_id,
         Uploader::Dealer(dealer.actor),

@@ -675,7 +675,7 @@ owner-registered-confirm = We have sent you an email: open it and confirm your r
 unit-registered = This product is registered.
 unit-registered-owner = Its owner can reach their registration through the links in the emails they received.
 unit-unregistered = This product is not registered yet.
-unit-unregistered-how = Ask the shop where you bought it for its registration QR code: registering takes a minute.
+unit-unregistered-how = Register it here, or ask the shop where you bought it for its registration QR code: either takes a minute.
 qr-title = Your registration QR code
 qr-lead = Customers scan this code with their phone to register what they bought from you, by themselves. Registrations made through it are credited to your dealership.
 qr-any-product = Any product (the customer chooses)
@@ -762,3 +762,12 @@ owner-proof-saved = Your proof of purchase is saved.
 proof-too-large = This file is too large. Send a PDF or photo of at most 10 MB.
 proof-missing = Choose a file to add.
 proof-refused = This file cannot be accepted. Send a PDF, or a photo in JPEG, PNG or HEIC, of the receipt alone.
+
+## An owner's own registration through the unit's address
+unit-register-button = Register this product
+unit-register-title = Register your product
+unit-register-lead = We record your registration now. The dealer who sold it to you then confirms the sale; from then on, they can send you service and warranty reminders, and you confirm by the link in their first email.
+unit-consent-reminders = I would like service and warranty reminders by email from the dealer who sold me this product, once they confirm the sale. I can unsubscribe at any time.
+unit-consent-marketing = I would like offers and news by email from that dealer. I can unsubscribe at any time.
+unit-recorded = Thank you: your registration is recorded. The dealer who sold you the product confirms the sale next, and their first email asks you to confirm.
+unit-waiting = This product's registration is recorded and waiting for its dealer to confirm the sale.

@@ -670,7 +670,7 @@ owner-registered-confirm = Nous vous avons envoyé un e-mail : ouvrez-le et conf
 unit-registered = Ce produit est enregistré.
 unit-registered-owner = Son propriétaire retrouve son enregistrement par les liens des e-mails qu’il a reçus.
 unit-unregistered = Ce produit n’est pas encore enregistré.
-unit-unregistered-how = Demandez son QR code d’enregistrement au magasin où vous l’avez acheté : l’enregistrement prend une minute.
+unit-unregistered-how = Enregistrez-le ici, ou demandez au magasin où vous l’avez acheté son QR code d’enregistrement : l’un ou l’autre prend une minute.
 qr-title = Votre QR code d’enregistrement
 qr-lead = Vos clients scannent ce code avec leur téléphone pour enregistrer eux-mêmes ce qu’ils vous ont acheté. Les enregistrements faits ainsi sont crédités à votre magasin.
 qr-any-product = Tout produit (le client choisit)
@@ -757,3 +757,12 @@ owner-proof-saved = Votre preuve d’achat est enregistrée.
 proof-too-large = Ce fichier est trop volumineux. Envoyez un PDF ou une photo de 10 Mo au plus.
 proof-missing = Choisissez un fichier à ajouter.
 proof-refused = Ce fichier ne peut pas être accepté. Envoyez un PDF, ou une photo JPEG, PNG ou HEIC, du seul ticket.
+
+## Enregistrement par le propriétaire depuis l'adresse du produit
+unit-register-button = Enregistrer ce produit
+unit-register-title = Enregistrez votre produit
+unit-register-lead = Nous enregistrons votre demande dès maintenant. Le revendeur qui vous l’a vendu confirme ensuite la vente ; il peut alors vous envoyer ses rappels d’entretien et de garantie, et vous confirmez par le lien de son premier e-mail.
+unit-consent-reminders = Je souhaite recevoir par e-mail les rappels d’entretien et de garantie du revendeur qui m’a vendu ce produit, une fois la vente confirmée. Je peux me désabonner à tout moment.
+unit-consent-marketing = Je souhaite recevoir par e-mail les offres et actualités de ce revendeur. Je peux me désabonner à tout moment.
+unit-recorded = Merci : votre enregistrement est noté. Le revendeur qui vous a vendu le produit confirme ensuite la vente, et son premier e-mail vous demande de confirmer.
+unit-waiting = L’enregistrement de ce produit est noté et attend que son revendeur confirme la vente.

@@ -63,6 +63,9 @@ pub struct Config {
     pub correction_days: u32,
     /// Days an ownership transfer's acceptance link works.
     pub transfer_link_days: u32,
+    /// Days after an owner registers a unit through its address within which its selling dealer
+    /// may claim the sale.
+    pub claim_days: u32,
     /// Largest proof of purchase file accepted, in bytes.
     pub proof_max_bytes: usize,
     /// Where proof of purchase files are kept: `database` or `s3` (an S3-compatible store).
@@ -182,6 +185,7 @@ impl Default for Config {
             privacy_url: None,
             correction_days: 30,
             transfer_link_days: 14,
+            claim_days: 60,
             proof_max_bytes: 10 * 1024 * 1024,
             proof_store: "database".into(),
             s3_endpoint: None,

@@ -19,6 +19,8 @@ pub struct Settings {
     pub correction_days: i64,
     /// Days an ownership transfer's acceptance link works.
     pub transfer_link_days: i64,
+    /// Days after an owner's own registration within which a dealer may claim it.
+    pub claim_days: i64,
 }
 
 /// Planning reminders at registration.
@@ -76,6 +78,7 @@ impl Settings {
         Ok(Self {
             correction_days: i64::from(c.correction_days),
             transfer_link_days: i64::from(c.transfer_link_days),
+            claim_days: i64::from(c.claim_days),
             reminders: Reminders {
                 window,
                 window_key: format!("{} | quiet {}", c.send_window, c.quiet_days.join(",")),

@@ -191,6 +191,26 @@ impl From<crate::workflows::proof::ProofError> for ApiError {
     }
 }
 
+impl From<crate::workflows::claim::ClaimError> for ApiError {
+    fn from(e: crate::workflows::claim::ClaimError) -> Self {
+        use crate::workflows::claim::ClaimError as E;
+        let conflict = |code, e: &E, existing| Self::Conflict {
+            code,
+            detail: e.to_string(),
+            existing_registration_id: existing,
+        };
+        match e {
+            E::NotFound => Self::NotFound,
+            E::WindowClosed(_) => conflict("claim-window-closed", &e, None),
+            E::ClaimedByYou(id) => conflict("already-claimed", &e, Some(id)),
+            E::ClaimedByOther => conflict("claimed-by-another-dealer", &e, None),
+            E::Registered => conflict("serial-already-registered", &e, None),
+            E::Invalid(errors) => Self::Validation(errors),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<TransitionError> for ApiError {
     fn from(e: TransitionError) -> Self {
         match e {

@@ -116,6 +116,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(registrations::correct::admin_correct_registration))
         .routes(routes!(registrations::transfer::start_transfer))
+        .routes(routes!(registrations::claim::claim))
         .routes(routes!(
             registrations::proof::put_proof,
             registrations::proof::get_proof
@@ -286,6 +287,10 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{token}/done", get(owner_pages::transfer_done))
         .route("/01/{gtin}/21/{serial}", get(owner_pages::unit_by_gtin))
         .route("/unit/{sku}/{serial}", get(owner_pages::unit_by_sku))
+        .route(
+            "/unit/{sku}/{serial}/register",
+            get(owner_pages::unit_register_form).post(owner_pages::unit_register),
+        )
         .route("/admin/units", get(owner_pages::units_page).post(owner_pages::units_sheet_post))
         .route("/admin/units/qr.png", get(owner_pages::unit_qr_png))
         .route("/admin/units/qr.svg", get(owner_pages::unit_qr_svg))

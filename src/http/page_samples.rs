@@ -333,10 +333,27 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             "owner/self_registered.html.j2",
             context! { dealer_name => HOSTILE, serial => HOSTILE, warranty_expires_on => "1 December 2028", email => true, ..public.clone() },
         )?;
-        for registered in [true, false] {
+        for (registered, waiting, register_url) in [
+            (true, false, None),
+            (false, true, None),
+            (false, false, Some("/unit/P1/%3Cb%3E/register")),
+        ] {
             render(
                 "owner/unit.html.j2",
-                context! { product => HOSTILE, serial => HOSTILE, registered, ..public.clone() },
+                context! { product => HOSTILE, serial => HOSTILE, registered, waiting, register_url, recorded => waiting, ..public.clone() },
+            )?;
+        }
+        for errors in [
+            context! {},
+            context! { purchase_date => HOSTILE, customer => "contact", form => "expired" },
+        ] {
+            render(
+                "owner/unit_register.html.j2",
+                context! {
+                    product => HOSTILE, serial => HOSTILE, csrf => "t", values => context! { customer_name => HOSTILE },
+                    errors, action => "/unit/P1/x/register", privacy_url => "https://example.com/privacy",
+                    order => ["purchase_date", "customer"], ..public.clone()
+                },
             )?;
         }
         render("owner/unusable.html.j2", public.clone())?;

@@ -16,6 +16,7 @@ pub mod held;
 pub mod idempotency;
 mod keys;
 mod leases;
+pub mod owner_registrations;
 pub mod people;
 pub mod portal;
 mod postgres;

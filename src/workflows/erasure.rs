@@ -35,7 +35,7 @@ pub async fn erase(
     actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Option<Erasure>, StoreError> {
-    let ids = match who {
+    let (ids, contact) = match who {
         PersonId::Record(id) => match store.customer_contact(*id).await? {
             None => return Ok(None),
             Some((email, phone)) => {
@@ -45,15 +45,20 @@ pub async fn erase(
                 if !ids.contains(id) {
                     ids.push(*id);
                 }
-                ids
+                (ids, (email, phone))
             }
         },
-        PersonId::Contact { email, phone } => {
+        PersonId::Contact { email, phone } => (
             store
                 .find_person(email.as_deref(), phone.as_deref())
-                .await?
-        }
+                .await?,
+            (email.clone(), phone.clone()),
+        ),
     };
+    // Units they registered alone through the unit's address, still waiting for a dealer.
+    let waiting = store
+        .erase_owner_registrations(contact.0.as_deref(), contact.1.as_deref())
+        .await?;
     let mut tx = store.begin_write().await?;
     let (mut customer_ids, mut message_ids, mut proof_files) = (Vec::new(), Vec::new(), Vec::new());
     for id in ids {
@@ -75,7 +80,7 @@ pub async fn erase(
     }
     tx.commit().await?;
     if customer_ids.is_empty() {
-        return Ok(None);
+        return Ok((waiting > 0).then(Erasure::default));
     }
     if store.backend() == Backend::Sqlite {
         // secure_delete zeroed the old values in the database file; the write-ahead log still

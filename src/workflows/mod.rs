@@ -5,6 +5,7 @@
 //! jobs) parse, call one of these, and render the result; errors map to problem documents in one
 //! place (`crate::http::error`).
 
+pub mod claim;
 pub mod consent;
 pub mod correction;
 pub mod erasure;

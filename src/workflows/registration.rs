@@ -270,6 +270,11 @@ pub struct Registered {
 }
 
 impl Registered {
+    /// The registration's open transaction, for a caller writing more with it.
+    pub fn tx(&mut self) -> &mut WriteTx {
+        &mut self.tx
+    }
+
     /// Saves the answer to an Idempotency-Key with the registration.
     pub async fn save_answer(
         &mut self,

@@ -12,6 +12,7 @@ mod batch;
 mod binary;
 mod bounces;
 mod browser;
+mod claims;
 mod consistency;
 mod corrections;
 mod crash;

@@ -7,6 +7,7 @@
 //! batch is `crate::registration_csv`.
 
 pub mod batch;
+pub mod claim;
 pub mod correct;
 pub mod create;
 pub mod list;

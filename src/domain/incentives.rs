@@ -67,6 +67,10 @@ pub struct Rule {
     pub hold_until_verified: bool,
     #[serde(default = "default_verification_days")]
     pub verification_days: u32,
+    /// Hold the amounts until a proof of purchase is attached (by the owner or the dealer); with
+    /// `hold_until_verified` too, both must be met.
+    #[serde(default)]
+    pub requires_proof: bool,
     /// Only registrations that came through these channels (`dealer_api`, `dealer_counter`,
     /// `owner_qr`, `owner_web`) earn under this rule; absent: every channel. A program can so pay
     /// owners' self-registrations (credited to the dealer whose QR code they used) differently.
@@ -174,7 +178,10 @@ pub struct Earning {
     /// `registration` or `on_time_bonus`.
     pub kind: &'static str,
     pub amount_minor: i64,
+    /// Held until the customer confirms (or the verification days pass).
     pub held: bool,
+    /// Held until a proof of purchase is attached.
+    pub needs_proof: bool,
     pub verification_days: u32,
 }
 
@@ -208,6 +215,7 @@ pub fn earnings(
                     kind,
                     amount_minor,
                     held: rule.hold_until_verified,
+                    needs_proof: rule.requires_proof,
                     verification_days: rule.verification_days,
                 });
             }

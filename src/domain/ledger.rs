@@ -241,7 +241,10 @@ pub struct AccrualPlan {
     pub kind: &'static str,
     pub currency: String,
     pub amount_minor: i64,
+    /// Held until the customer confirms (or `release_after` with the confirmation delivered).
     pub held: bool,
+    /// Held until a proof of purchase is attached.
+    pub needs_proof: bool,
     pub release_after: DateTime<Utc>,
     pub cap_minor: Option<i64>,
     pub clawback_until: DateTime<Utc>,

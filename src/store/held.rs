@@ -48,27 +48,42 @@ pub struct NewHeld<'a> {
     pub release_after: DateTime<Utc>,
     pub clawback_until: DateTime<Utc>,
     pub reason: Option<&'a str>,
+    /// Waits for the customer's confirmation (or the verification days).
+    pub needs_verification: bool,
+    /// Waits for a proof of purchase.
+    pub needs_proof: bool,
     pub created_at: DateTime<Utc>,
 }
 
 pub async fn insert_held(tx: &mut WriteTx, h: &NewHeld<'_>) -> Result<()> {
     exec!(tx =>
         "INSERT INTO pending_accruals (id, registration_id, dealer_id, currency, amount_minor, kind, period, program_id,
-        program_version, rule_id, release_after, clawback_until, reason, state, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'held', $14)";
+        program_version, rule_id, release_after, clawback_until, reason, state, created_at, needs_verification, needs_proof)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'held', $14, $15, $16)";
         Uuid::now_v7(), h.registration_id, h.dealer_id, h.currency, h.amount_minor, h.kind,
         h.period, h.program_id, h.program_version, h.rule_id, h.release_after, h.clawback_until,
-        h.reason, h.created_at)
+        h.reason, h.created_at, h.needs_verification, h.needs_proof)
 }
 
 /// A registration's held amounts, oldest first.
-pub async fn held_of(tx: &mut WriteTx, registration_id: Uuid) -> Result<Vec<HeldRow>> {
+/// A registration's held amounts that may be released now: those waiting for the customer's
+/// confirmation only when `verification_done`, those waiting for a proof of purchase only when
+/// one is attached.
+pub async fn releasable_of(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+    verification_done: bool,
+) -> Result<Vec<HeldRow>> {
     Ok(with_tx!(tx, |conn| {
         sqlx::query_as(
             "SELECT id, dealer_id, currency, amount_minor, kind, program_id, program_version, rule_id, clawback_until
-             FROM pending_accruals WHERE registration_id = $1 AND state = 'held' ORDER BY created_at, id",
+             FROM pending_accruals a WHERE registration_id = $1 AND state = 'held'
+               AND (NOT a.needs_verification OR $2)
+               AND (NOT a.needs_proof OR EXISTS (SELECT 1 FROM registration_proofs p WHERE p.registration_id = a.registration_id))
+             ORDER BY created_at, id",
         )
         .bind(registration_id)
+        .bind(verification_done)
         .fetch_all(&mut *conn)
         .await?
     }))
@@ -106,7 +121,7 @@ impl Store {
             FROM pending_accruals a
             JOIN registrations g ON g.id = a.registration_id
             LEFT JOIN reminders r ON r.registration_id = a.registration_id AND r.kind = 'registration_confirmation'
-            WHERE a.state = 'held'
+            WHERE a.state = 'held' AND a.needs_verification
             GROUP BY a.registration_id, g.status, r.outcome, g.verified_at
             HAVING MIN(a.release_after) <= $1 OR g.status <> 'active' OR r.outcome = 'bounced' OR g.verified_at IS NOT NULL";
             now)

@@ -157,7 +157,7 @@ pub async fn verify(
     let mut tx = store.begin_write().await?;
     customers::mark_verified(&mut tx, registration_id, now).await?;
     tx.commit().await?;
-    super::ledger::release_held(store, registration_id, period, "verified", now).await
+    super::ledger::release_held(store, registration_id, period, "verified", true, now).await
 }
 
 /// What an inbound report changed.

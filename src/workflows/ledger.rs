@@ -43,7 +43,7 @@ pub async fn accrue(
         .await?;
     }
     let reason = capped.reduced.then_some("capped");
-    let held = is_held(plan.held, capped.amount_minor);
+    let held = is_held(plan.held || plan.needs_proof, capped.amount_minor);
     if held {
         held::insert_held(
             tx,
@@ -60,6 +60,8 @@ pub async fn accrue(
                 release_after: plan.release_after,
                 clawback_until: plan.clawback_until,
                 reason,
+                needs_verification: plan.held,
+                needs_proof: plan.needs_proof,
                 created_at: at,
             },
         )
@@ -169,18 +171,20 @@ async fn reverse(
     held::cancel_held(tx, registration_id, now).await
 }
 
-/// Turns a registration's held amounts into ledger entries in `period`, each with `reason`.
-/// Returns how many.
+/// Turns a registration's held amounts into ledger entries in `period`, each with `reason`: those
+/// waiting for the customer's confirmation when `verification_done`, those waiting for a proof of
+/// purchase when one is attached. Returns how many.
 pub async fn release_held(
     store: &Store,
     registration_id: Uuid,
     period: AccountingMonth,
     reason: &str,
+    verification_done: bool,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     let period = period.to_string();
     let mut tx = store.begin_write().await?;
-    let held = held::held_of(&mut tx, registration_id).await?;
+    let held = held::releasable_of(&mut tx, registration_id, verification_done).await?;
     for h in &held {
         let entry_id = Uuid::now_v7();
         entries::insert_entry(
@@ -231,7 +235,7 @@ pub async fn settle_held(
                 cancelled += 1;
             }
             Settlement::Release(reason) => {
-                release_held(store, c.registration_id, period, reason, now).await?;
+                release_held(store, c.registration_id, period, reason, true, now).await?;
                 released += 1;
             }
             Settlement::Wait => {}

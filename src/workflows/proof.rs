@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::domain::ledger::AccountingMonth;
 use crate::domain::proof::{Refusal, check};
 use crate::proof_files::ProofFiles;
 use crate::store::proofs::{self, NewProof, ProofRecord};
@@ -45,6 +46,7 @@ pub async fn attach(
     who: Uploader,
     bytes: &[u8],
     max: usize,
+    manufacturer_tz: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> Result<ProofRecord, ProofError> {
     if bytes.len() > max {
@@ -91,6 +93,24 @@ pub async fn attach(
     .await?;
     tx.commit().await?;
     tracing::info!(%registration_id, uploaded_by, size = bytes.len(), "proof of purchase attached");
+    // Amounts a rule held until a proof of purchase: released now (those also waiting for the
+    // customer's confirmation, only if it came).
+    let verified = store
+        .registration_verified(registration_id)
+        .await?
+        .is_some();
+    let released = super::ledger::release_held(
+        store,
+        registration_id,
+        AccountingMonth::of(now, manufacturer_tz),
+        "proof_attached",
+        verified,
+        now,
+    )
+    .await?;
+    if released > 0 {
+        tracing::info!(%registration_id, released, "held amounts released by a proof of purchase");
+    }
     store
         .latest_proof(registration_id, Some(owner))
         .await?

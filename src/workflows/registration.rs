@@ -398,6 +398,7 @@ impl Intake {
                     currency: definition.currency.clone(),
                     amount_minor: earning.amount_minor,
                     held: earning.held,
+                    needs_proof: earning.needs_proof,
                     release_after: now + Duration::days(i64::from(earning.verification_days)),
                     cap_minor: definition.cap_per_dealer_per_period_minor,
                     clawback_until: now + Duration::days(i64::from(definition.clawback_days)),

@@ -175,6 +175,7 @@ impl Intake {
                         currency: definition.currency.clone(),
                         amount_minor: rule.service_attribution_minor,
                         held: false,
+                        needs_proof: false,
                         release_after: now,
                         cap_minor: definition.cap_per_dealer_per_period_minor,
                         clawback_until: now,

@@ -401,7 +401,90 @@ async fn proofs_can_live_in_an_s3_compatible_object_store(backend: Backend) {
     assert_eq!(wrong.store.proof_file_count().await.unwrap(), 0);
 }
 
+async fn a_rule_requiring_proof_pays_only_once_a_proof_is_attached(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let admin = app.admin_key.clone();
+    let program = app
+        .put_json("/v1/admin/programs/REG", Some(&admin), &json!({"name": "Bonus", "currency": "EUR", "valid_from": "2020-01-01", "rules": [
+            {"id": "proof", "sku": "MOWER-500", "registration_minor": 500, "requires_proof": true},
+            {"id": "both", "sku": "BOILER-24", "registration_minor": 900, "requires_proof": true, "hold_until_verified": true}
+        ]}))
+        .await;
+    assert!(program.status.is_success(), "{}", program.text);
+    let key = app.dealer("GM", "Europe/Paris").await;
+    let paid = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .ledger()
+                .await
+                .unwrap()
+                .iter()
+                .map(|l| (l.rule_id.clone().unwrap_or_default(), l.amount_minor))
+                .collect::<Vec<_>>()
+        }
+    };
+    // A rule requiring proof only: held, confirming does not release it, the proof does (once).
+    let created = app
+        .register(&key, &crate::helpers::registration("RULE-0001"))
+        .await;
+    let id: Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        created.json["incentive"]["lines"][0]["held"], true,
+        "{}",
+        created.text
+    );
+    let verify = format!("/v/{}", app.state.signer.sign(Purpose::Verify, id));
+    assert!(app.post_form(&verify, None, &[]).await.status.is_success());
+    assert!(paid(&app).await.is_empty(), "paid without a proof");
+    assert_eq!(
+        put(&app, &key, id, "application/pdf", pdf())
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+    assert_eq!(paid(&app).await, [("proof".to_owned(), 500)]);
+    assert_eq!(
+        put(&app, &key, id, "image/png", png(8, 8))
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+    assert_eq!(
+        paid(&app).await.len(),
+        1,
+        "a second proof pays nothing more"
+    );
+    // Both conditions: the proof alone does not release it; the confirmation then does.
+    let mut boiler = crate::helpers::registration("RULE-0002");
+    boiler["sku"] = json!("BOILER-24");
+    let created = app.register(&key, &boiler).await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.text);
+    let id: Uuid = created.json["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        put(&app, &key, id, "application/pdf", pdf())
+            .await
+            .status
+            .as_u16(),
+        201
+    );
+    assert_eq!(
+        paid(&app).await.len(),
+        1,
+        "released before the customer confirmed"
+    );
+    let verify = format!("/v/{}", app.state.signer.sign(Purpose::Verify, id));
+    assert!(app.post_form(&verify, None, &[]).await.status.is_success());
+    assert_eq!(
+        paid(&app).await,
+        [("proof".to_owned(), 500), ("both".to_owned(), 900)]
+    );
+}
+
 both_backends!(
+    a_rule_requiring_proof_pays_only_once_a_proof_is_attached,
     proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed,
     proofs_can_live_in_an_s3_compatible_object_store,
 );

@@ -724,7 +724,7 @@ await step('the owner transfers the unit from her page; the new owner accepts on
   const olive = await phoneContext.newPage();
   use(olive);
   await olive.goto(ownerPath);
-  await olive.locator('summary', { hasText: 'Transfer to a new owner' }).click();
+  await olive.locator('details:has(#transfer-email-1) > summary').click();
   await olive.fill('#transfer-email-1', 'nora@client.test');
   await navigateBy(olive, () => olive.click('#transfer-1'));
   expect((await count(olive, '#transfer-sent')) === 1, `offering the unit shows no confirmation${await errorsOn(olive)}`);
@@ -763,7 +763,7 @@ await step('the owner transfers the unit from her page; the new owner accepts on
   expect((await count(olive, '#handed-on-heading')) === 1, 'the previous owner\'s page does not show the unit handed on');
   // Nora offers it on in turn (a link left waiting, for the page checks).
   await nora.goto(newOwnerPath);
-  await nora.locator('summary').first().click();
+  await nora.locator('details:has(#transfer-email-1) > summary').click();
   await nora.fill('#transfer-email-1', 'oscar@client.test');
   await navigateBy(nora, () => nora.click('#transfer-1'));
   const next = await newestMailTo('oscar@client.test', 30_000, (m) => linkIn(m.text, '/t/'));

@@ -86,6 +86,7 @@ pub async fn owner_proof_upload(
                 Uploader::Owner,
                 &bytes,
                 max,
+                state.settings.ledger.manufacturer_tz,
                 state.clock.now(),
             )
             .await

@@ -157,6 +157,7 @@ pub async fn put_proof(
         Uploader::Dealer(dealer.actor),
         &bytes,
         max,
+        state.settings.ledger.manufacturer_tz,
         state.clock.now(),
     )
     .await?;

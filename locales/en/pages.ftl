@@ -771,3 +771,5 @@ unit-consent-reminders = I would like service and warranty reminders by email fr
 unit-consent-marketing = I would like offers and news by email from that dealer. I can unsubscribe at any time.
 unit-recorded = Thank you: your registration is recorded. The dealer who sold you the product confirms the sale next, and their first email asks you to confirm.
 unit-waiting = This product's registration is recorded and waiting for its dealer to confirm the sale.
+counter-done-incentive-held-proof = Incentive: { $amount }, held until a proof of purchase is attached (through the API, or by the customer from their page).
+line-held-proof = Held until a proof of purchase is attached

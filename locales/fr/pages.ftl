@@ -766,3 +766,5 @@ unit-consent-reminders = Je souhaite recevoir par e-mail les rappels d’entreti
 unit-consent-marketing = Je souhaite recevoir par e-mail les offres et actualités de ce revendeur. Je peux me désabonner à tout moment.
 unit-recorded = Merci : votre enregistrement est noté. Le revendeur qui vous a vendu le produit confirme ensuite la vente, et son premier e-mail vous demande de confirmer.
 unit-waiting = L’enregistrement de ce produit est noté et attend que son revendeur confirme la vente.
+counter-done-incentive-held-proof = Prime : { $amount }, retenue jusqu’à l’ajout d’une preuve d’achat (par l’API, ou par le client depuis sa page).
+line-held-proof = Retenue jusqu’à l’ajout d’une preuve d’achat

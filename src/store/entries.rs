@@ -17,8 +17,10 @@ pub struct IncentiveLine {
     pub kind: String,
     pub amount_minor: i64,
     pub currency: String,
-    /// Held until the customer verifies the registration.
+    /// Held until the customer verifies the registration, or a proof of purchase is attached.
     pub held: bool,
+    /// Held (also) until a proof of purchase is attached.
+    pub needs_proof: bool,
     /// `capped` when the program's cap reduced it.
     pub reason: Option<String>,
 }
@@ -222,13 +224,13 @@ impl Store {
     /// The incentive lines of a registration: its ledger entries and its held amounts.
     pub async fn incentive_lines(&self, registration_id: Uuid) -> Result<Vec<IncentiveLine>> {
         read!(self, query_as, fetch_all =>
-            "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, held, reason FROM (
+            "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, held, needs_proof, reason FROM (
             SELECT e.program_id, e.program_version, e.rule_id, e.kind, e.amount_minor, e.currency, $2 AS held,
-            e.reason, e.created_at, e.id FROM ledger_entries e
+            $2 AS needs_proof, e.reason, e.created_at, e.id FROM ledger_entries e
             WHERE e.registration_id = $1 AND e.program_id IS NOT NULL
             UNION ALL
             SELECT a.program_id, a.program_version, a.rule_id, a.kind, a.amount_minor, a.currency, $3 AS held,
-            a.reason, a.created_at, a.id FROM pending_accruals a
+            a.needs_proof, a.reason, a.created_at, a.id FROM pending_accruals a
             WHERE a.registration_id = $1 AND a.state = 'held'
             ) lines ORDER BY created_at, id";
             registration_id, false, true)

@@ -95,6 +95,7 @@ pub async fn accrue(
         amount_minor: capped.amount_minor,
         currency: plan.currency.clone(),
         held,
+        needs_proof: held && plan.needs_proof,
         reason: reason.map(str::to_owned),
     })
 }

@@ -137,6 +137,7 @@ async fn done_view(
     let currency = lines.first().map(|l| l.currency.clone());
     let total: i64 = lines.iter().map(|l| l.amount_minor).sum();
     let held = lines.iter().any(|l| l.held);
+    let proof = lines.iter().any(|l| l.needs_proof);
     Ok(context! {
         id => record.id.to_string(),
         serial => record.serial_display.clone().unwrap_or_else(|| record.serial_number.clone()),
@@ -145,7 +146,7 @@ async fn done_view(
         reminders => record.reminders.iter().filter(|r| r.status == "pending" && r.kind != "registration_confirmation").count(),
         confirmation => record.customer.email.is_some(),
         incentive => currency.filter(|_| total != 0).map(|c| present::money(total, &c, lang)),
-        held => held,
+        held => held, proof,
     })
 }
 

@@ -63,7 +63,7 @@ async fn registration_view(
         .map(|l| {
             context! {
                 kind => &l.kind, program => format!("{} v{}", l.program_id, l.program_version),
-                amount => present::money(l.amount_minor, &l.currency, lang), held => l.held, capped => l.reason.as_deref() == Some("capped"),
+                amount => present::money(l.amount_minor, &l.currency, lang), held => l.held, proof => l.needs_proof, capped => l.reason.as_deref() == Some("capped"),
             }
         })
         .collect();

@@ -87,6 +87,8 @@ pub struct IncentiveLineView {
     pub currency: String,
     /// Held until the customer confirms the registration; not owed yet.
     pub held: bool,
+    /// Held until a proof of purchase is attached (a rule with `requires_proof`).
+    pub awaiting_proof: bool,
     pub reason: Option<String>,
 }
 
@@ -135,6 +137,7 @@ impl IncentiveView {
                     amount_minor: l.amount_minor,
                     currency: l.currency.clone(),
                     held: l.held,
+                    awaiting_proof: l.needs_proof,
                     reason: l.reason.clone(),
                 })
                 .collect(),

@@ -214,8 +214,8 @@ impl Store {
 
     pub async fn visit_incentive(&self, visit_id: Uuid) -> Result<Vec<IncentiveLine>> {
         read!(self, query_as, fetch_all =>
-            "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, $2 AS held, reason
-            FROM ledger_entries WHERE service_event_id = $1 ORDER BY created_at, id";
+            "SELECT program_id, program_version, rule_id, kind, amount_minor, currency, $2 AS held, $2 AS needs_proof,
+            reason FROM ledger_entries WHERE service_event_id = $1 ORDER BY created_at, id";
             visit_id, false)
     }
 }

@@ -773,3 +773,18 @@ unit-recorded = Thank you: your registration is recorded. The dealer who sold yo
 unit-waiting = This product's registration is recorded and waiting for its dealer to confirm the sale.
 counter-done-incentive-held-proof = Incentive: { $amount }, held until a proof of purchase is attached (through the API, or by the customer from their page).
 line-held-proof = Held until a proof of purchase is attached
+
+## The dealer's side: proofs and claims
+dealer-proof-hint = A PDF, or a photo (JPEG, PNG or HEIC), of at most 10 MB. The customer and the manufacturer can see it too.
+claim-title = Claim a sale
+claim-lead = Did your customer register the product themselves, from its QR code or web address? Claim the sale with your reference within { $days } days of their registration: it becomes your registration, and they confirm it by the link in your first email.
+claim-reference = Your sale's reference
+claim-reference-hint = The invoice or order number, kept with the registration.
+claim-button = Claim the sale
+claim-not-found = No registration by an owner is waiting for this serial number.
+claim-window-closed = Sales can be claimed within { $days } days of the owner's registration; this one is older.
+claim-already-yours = You have already claimed this sale.
+claim-by-another = Another dealer has claimed this sale. If you sold it, contact the manufacturer.
+claim-registered = This serial number is already registered.
+claim-link = Your customer registered it themselves? Claim the sale
+registration-claimed = The sale is yours: the customer gets your confirmation email.

@@ -768,3 +768,18 @@ unit-recorded = Merci : votre enregistrement est noté. Le revendeur qui vous a 
 unit-waiting = L’enregistrement de ce produit est noté et attend que son revendeur confirme la vente.
 counter-done-incentive-held-proof = Prime : { $amount }, retenue jusqu’à l’ajout d’une preuve d’achat (par l’API, ou par le client depuis sa page).
 line-held-proof = Retenue jusqu’à l’ajout d’une preuve d’achat
+
+## Côté revendeur : preuves et revendications
+dealer-proof-hint = Un PDF, ou une photo (JPEG, PNG ou HEIC), de 10 Mo au plus. Le client et le fabricant peuvent aussi la voir.
+claim-title = Revendiquer une vente
+claim-lead = Votre client a enregistré le produit lui-même, depuis son QR code ou son adresse web ? Revendiquez la vente avec votre référence dans les { $days } jours suivant son enregistrement : l’enregistrement devient le vôtre, et il le confirme par le lien de votre premier e-mail.
+claim-reference = Référence de votre vente
+claim-reference-hint = Le numéro de facture ou de commande, conservé avec l’enregistrement.
+claim-button = Revendiquer la vente
+claim-not-found = Aucun enregistrement par un propriétaire n’attend pour ce numéro de série.
+claim-window-closed = Une vente se revendique dans les { $days } jours suivant l’enregistrement du propriétaire ; celui-ci est plus ancien.
+claim-already-yours = Vous avez déjà revendiqué cette vente.
+claim-by-another = Un autre revendeur a revendiqué cette vente. Si vous l’avez vendue, contactez le fabricant.
+claim-registered = Ce numéro de série est déjà enregistré.
+claim-link = Votre client l’a enregistré lui-même ? Revendiquez la vente
+registration-claimed = La vente est à vous : le client reçoit votre e-mail de confirmation.

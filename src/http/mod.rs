@@ -17,6 +17,7 @@ pub mod health;
 pub mod inbound;
 pub mod ledger;
 pub mod limits;
+pub mod multipart;
 pub mod owner_pages;
 pub mod page_samples;
 pub mod pages;
@@ -296,6 +297,13 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/units/qr.svg", get(owner_pages::unit_qr_svg))
         .route("/dealer/register", get(dealer_pages::counter).post(dealer_pages::register))
         .route("/dealer/transfers", post(dealer_pages::start_transfer))
+        .route("/dealer/claims", get(dealer_pages::claim_form).post(dealer_pages::claim))
+        .route(
+            "/dealer/registrations/{id}/proof",
+            get(dealer_pages::proof_download)
+                .post(dealer_pages::proof_upload)
+                .layer(DefaultBodyLimit::max(state.config.proof_max_bytes + 64 * 1024)),
+        )
         .route("/dealer/registrations", get(dealer_pages::registrations))
         .route("/dealer/registrations/{id}", get(dealer_pages::registration))
         .route("/dealer/registrations/{id}/receipt", get(dealer_pages::receipt))

@@ -182,7 +182,20 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 context! {
                     r, verified => (), errors, values => context! { reason => HOSTILE }, corrected => true,
                     edit => context! { days => 30, etag => "\"abc\"", customer_name => HOSTILE, purchase_date => "2026-11-20", external_ref => HOSTILE },
+                    proof => "1 December 2026", proof_saved => true, claimed => true,
                     ..dealer.clone()
+                },
+            )?;
+        }
+        for errors in [
+            context! {},
+            context! { serial_number => HOSTILE, reference => HOSTILE },
+        ] {
+            render(
+                "dealer/claim.html.j2",
+                context! {
+                    values => context! { serial_number => HOSTILE, reference => HOSTILE }, errors, days => 60,
+                    order => ["serial_number", "reference"], ..dealer.clone()
                 },
             )?;
         }

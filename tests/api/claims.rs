@@ -253,7 +253,85 @@ async fn erasing_an_owner_removes_a_registration_no_dealer_claimed(backend: Back
     .assert_problem(404);
 }
 
+async fn a_dealer_claims_a_sale_from_the_portal(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.dealer("GM", "Europe/Paris").await;
+    assert_eq!(
+        owner_registers(&app, "UW-0004", &OLIVE)
+            .await
+            .status
+            .as_u16(),
+        303
+    );
+    let dana = app
+        .person("dana@gm.test", "Dana", "dealer_staff", Some("GM"))
+        .await;
+    let cookie = app.sign_in(&dana).await;
+    let counter = app.page("/dealer/register", &cookie).await;
+    assert!(
+        counter.text.contains("href=\"/dealer/claims\""),
+        "the counter links to claims"
+    );
+    let page = app.page("/dealer/claims", &cookie).await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.text);
+    let csrf = hidden_csrf(&page.text);
+    let unknown = app
+        .form_from_site(
+            "/dealer/claims",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("serial_number", "NOPE-9"),
+                ("reference", "INV-9"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status.as_u16(), 404, "{}", unknown.text);
+    assert!(
+        unknown.text.contains("id=\"error-serial_number\"")
+            && unknown.text.contains("value=\"INV-9\""),
+        "{}",
+        unknown.text
+    );
+    let missing = app
+        .form_from_site(
+            "/dealer/claims",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("serial_number", "UW-0004"),
+                ("reference", ""),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status.as_u16(), 422, "{}", missing.text);
+    assert!(
+        missing.text.contains("id=\"error-reference\""),
+        "{}",
+        missing.text
+    );
+    let claimed = app
+        .form_from_site(
+            "/dealer/claims",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("serial_number", "UW-0004"),
+                ("reference", "INV-77"),
+            ],
+        )
+        .await;
+    assert_eq!(claimed.status.as_u16(), 303, "{}", claimed.text);
+    let registration = app.page(claimed.header("location").unwrap(), &cookie).await;
+    assert!(
+        registration.text.contains("id=\"claimed\"") && registration.text.contains("INV-77"),
+        "{}",
+        registration.text
+    );
+}
+
 both_backends!(
+    a_dealer_claims_a_sale_from_the_portal,
     an_owners_registration_waits_for_its_dealer_who_claims_it_once,
     erasing_an_owner_removes_a_registration_no_dealer_claimed,
 );

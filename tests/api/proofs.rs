@@ -38,41 +38,113 @@ async fn put(app: &TestApp, key: &str, id: Uuid, declared: &str, bytes: Vec<u8>)
     .await
 }
 
-/// Posts `file` to the owner's page as a browser's multipart form.
-async fn owner_upload(app: &TestApp, page: &str, registration: Uuid, file: &[u8]) -> Resp {
-    let opened = app.get(page, None).await;
-    let cookie = format!("wd_signin={}", set_cookie(&opened, "wd_signin").unwrap());
-    let csrf = hidden_csrf(&opened.text);
-    let boundary = "----warrantyd-test-boundary";
+const BOUNDARY: &str = "----warrantyd-test-boundary";
+
+/// A browser's multipart form: text fields, then the file.
+fn multipart(fields: &[(&str, &str)], file: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
-    for (name, value) in [
-        ("csrf", csrf.as_str()),
-        ("registration", &registration.to_string()),
-    ] {
+    for (name, value) in fields {
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
             )
             .as_bytes(),
         );
     }
     body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"receipt.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"receipt.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
     );
     body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn post_multipart(app: &TestApp, path: &str, cookie: &str, body: Vec<u8>) -> Resp {
     app.send(
         Method::POST,
-        &format!("{page}/proof"),
+        path,
         None,
-        Some(&format!("multipart/form-data; boundary={boundary}")),
+        Some(&format!("multipart/form-data; boundary={BOUNDARY}")),
         body,
-        &[
-            ("cookie", cookie.as_str()),
-            ("origin", "https://warranty.test"),
-        ],
+        &[("cookie", cookie), ("origin", "https://warranty.test")],
     )
     .await
+}
+
+/// Posts `file` to the owner's page as a browser's multipart form.
+async fn owner_upload(app: &TestApp, page: &str, registration: Uuid, file: &[u8]) -> Resp {
+    let opened = app.get(page, None).await;
+    let cookie = format!("wd_signin={}", set_cookie(&opened, "wd_signin").unwrap());
+    let csrf = hidden_csrf(&opened.text);
+    let body = multipart(
+        &[("csrf", &csrf), ("registration", &registration.to_string())],
+        file,
+    );
+    post_multipart(app, &format!("{page}/proof"), &cookie, body).await
+}
+
+async fn a_dealer_attaches_a_proof_from_the_registration_page(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let key = app.dealer("GM", "Europe/Paris").await;
+    app.dealer("HB", "Europe/Paris").await;
+    let created = app
+        .register(&key, &crate::helpers::registration("PAGE-0001"))
+        .await;
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let dana = app
+        .person("dana@gm.test", "Dana", "dealer_staff", Some("GM"))
+        .await;
+    let cookie = app.sign_in(&dana).await;
+    let page = app
+        .page(&format!("/dealer/registrations/{id}"), &cookie)
+        .await;
+    assert!(page.text.contains("id=\"proof-file\""), "{}", page.text);
+    let csrf = hidden_csrf(&page.text);
+    // A refused file: the reason next to the field, 415, nothing kept.
+    let mut polyglot = png(10, 10);
+    polyglot.extend_from_slice(b"PK\x03\x04");
+    let path = format!("/dealer/registrations/{id}/proof");
+    let refused = post_multipart(
+        &app,
+        &path,
+        &cookie,
+        multipart(&[("csrf", &csrf)], &polyglot),
+    )
+    .await;
+    assert_eq!(refused.status.as_u16(), 415, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"error-proof\""),
+        "{}",
+        refused.text
+    );
+    // Without the form's token: refused.
+    let forged = post_multipart(
+        &app,
+        &path,
+        &cookie,
+        multipart(&[("csrf", "forged")], &pdf()),
+    )
+    .await;
+    assert_eq!(forged.status.as_u16(), 403);
+    let saved = post_multipart(&app, &path, &cookie, multipart(&[("csrf", &csrf)], &pdf())).await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
+    let after = app.page(saved.header("location").unwrap(), &cookie).await;
+    assert!(
+        after.text.contains("id=\"proof-saved\"") && after.text.contains("id=\"proof-link\""),
+        "{}",
+        after.text
+    );
+    let download = app.page(&path, &cookie).await;
+    assert_eq!(
+        (download.status.as_u16(), download.body == pdf()),
+        (200, true)
+    );
+    // Another dealer's people: not theirs.
+    let hugo = app
+        .person("hugo@hb.test", "Hugo", "dealer_staff", Some("HB"))
+        .await;
+    let other = app.sign_in(&hugo).await;
+    assert_eq!(app.page(&path, &other).await.status.as_u16(), 404);
 }
 
 async fn proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed(backend: Backend) {
@@ -484,6 +556,7 @@ async fn a_rule_requiring_proof_pays_only_once_a_proof_is_attached(backend: Back
 }
 
 both_backends!(
+    a_dealer_attaches_a_proof_from_the_registration_page,
     a_rule_requiring_proof_pays_only_once_a_proof_is_attached,
     proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed,
     proofs_can_live_in_an_s3_compatible_object_store,

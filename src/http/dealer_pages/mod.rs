@@ -21,10 +21,12 @@ use super::session::{self, DealerUser, Session};
 use crate::domain::contact::TimeZone;
 use crate::store::portal::RegistrationSearch;
 mod counter;
+mod owners;
 mod registrations;
 mod scorecard;
 
 pub use counter::{Once, counter, phone_e164, register, register_once, start_transfer};
+pub use owners::{claim, claim_form, proof_download, proof_upload};
 pub use registrations::{correct, receipt, registration, registrations, void};
 pub use scorecard::{TrendPoint, scorecard, scorecard_charts};
 

@@ -18,7 +18,7 @@ use crate::http::present;
 use crate::http::session::{self, DealerUser, Session};
 use crate::store::portal::RegistrationSearch;
 
-async fn own_registration(
+pub(super) async fn own_registration(
     state: &AppState,
     s: &Session,
     id: &str,
@@ -92,6 +92,8 @@ async fn registration_view(
 #[derive(Deserialize, Default)]
 pub struct RegistrationQuery {
     corrected: Option<String>,
+    proof: Option<String>,
+    claimed: Option<String>,
 }
 
 /// The correction form's values: the registration as it is (or the dealer's rejected input), and
@@ -122,7 +124,7 @@ fn edit_values(
     })
 }
 
-async fn registration_page(
+pub(super) async fn registration_page(
     state: &AppState,
     s: &Session,
     r: &crate::store::RegistrationRecord,
@@ -131,12 +133,32 @@ async fn registration_page(
     typed: Option<&HashMap<String, String>>,
     corrected: bool,
 ) -> Result<Response, ApiError> {
+    registration_page_with(state, s, r, status, errors, typed, corrected, None).await
+}
+
+/// The registration page with a notice of what just happened (`proof`, `claimed`).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn registration_page_with(
+    state: &AppState,
+    s: &Session,
+    r: &crate::store::RegistrationRecord,
+    status: StatusCode,
+    errors: HashMap<String, String>,
+    typed: Option<&HashMap<String, String>>,
+    corrected: bool,
+    notice: Option<&str>,
+) -> Result<Response, ApiError> {
     let verified = state
         .store
         .registration_verified(r.id)
         .await?
         .map(|t| present::time(t, tz(s), s.lang()));
     let view = registration_view(state, s, r, s.lang()).await?;
+    let proof = state
+        .store
+        .latest_proof(r.id, None)
+        .await?
+        .map(|p| present::date(p.created_at.with_timezone(&tz(s)).date_naive(), s.lang()));
     Ok(session::page(
         state,
         s,
@@ -144,7 +166,8 @@ async fn registration_page(
         status,
         "dealer/registration.html.j2",
         context! {
-            r => view, verified, errors, values => context! {}, corrected,
+            r => view, verified, errors, values => context! {}, corrected, proof,
+            proof_saved => notice == Some("proof"), claimed => notice == Some("claimed"),
             edit => edit_values(state, r, typed),
         },
     ))
@@ -157,7 +180,14 @@ pub async fn registration(
     Query(q): Query<RegistrationQuery>,
 ) -> Result<Response, ApiError> {
     let r = own_registration(&state, &s, &id).await?;
-    registration_page(
+    let notice = if q.proof.is_some() {
+        Some("proof")
+    } else if q.claimed.is_some() {
+        Some("claimed")
+    } else {
+        None
+    };
+    registration_page_with(
         &state,
         &s,
         &r,
@@ -165,6 +195,7 @@ pub async fn registration(
         HashMap::new(),
         None,
         q.corrected.is_some(),
+        notice,
     )
     .await
 }

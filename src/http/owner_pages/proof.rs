@@ -20,40 +20,19 @@ pub async fn owner_proof_upload(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, ApiError> {
     let Some(target) = owner_target(&state, &token).await? else {
         return Ok(unusable(&state, &headers));
     };
     let max = state.config.proof_max_bytes;
-    let (mut csrf, mut registration, mut file) = (String::new(), String::new(), None);
-    let mut too_large = false;
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                match name.as_str() {
-                    "csrf" => csrf = field.text().await.unwrap_or_default(),
-                    "registration" => registration = field.text().await.unwrap_or_default(),
-                    "file" => match field.bytes().await {
-                        Ok(bytes) => file = Some(bytes),
-                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                            too_large = true;
-                            break;
-                        }
-                        Err(_) => return Err(ApiError::Malformed("unreadable upload".into())),
-                    },
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                too_large = true;
-                break;
-            }
-            Err(_) => return Err(ApiError::Malformed("unreadable upload".into())),
-        }
-    }
+    let upload = crate::http::multipart::read(form).await?;
+    let (csrf, registration, file, too_large) = (
+        upload.field("csrf").to_owned(),
+        upload.field("registration").to_owned(),
+        upload.file.clone(),
+        upload.too_large,
+    );
     let lang = crate::templating::language([target.customer_locale.as_str()]);
     let units = state.store.owned_units(target.customer_id).await?;
     let unit_id = registration.parse::<Uuid>().ok();
@@ -72,7 +51,7 @@ pub async fn owner_proof_upload(
             .iter()
             .find(|u| Some(u.id) == unit_id && u.status == "active")
             .ok_or(ApiError::NotFound)?;
-        match file.filter(|f| !f.is_empty()) {
+        match file {
             None => fail(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "proof-missing",

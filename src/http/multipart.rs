@@ -1,0 +1,60 @@
+//! A multipart form with one file (the proof of purchase forms): its text fields and the file's
+//! bytes, read within the route's body limit; beyond it, `too_large` (the page says so, 413).
+
+use std::collections::HashMap;
+
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+
+use crate::http::error::ApiError;
+
+#[derive(Default)]
+pub struct Upload {
+    pub fields: HashMap<String, String>,
+    pub file: Option<Vec<u8>>,
+    pub too_large: bool,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
+/// Reads the form; the file is the field named `file` (an empty one counts as none).
+pub async fn read(mut form: Multipart) -> Result<Upload, ApiError> {
+    let mut upload = Upload::default();
+    let too_large = |status: StatusCode| status == StatusCode::PAYLOAD_TOO_LARGE;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if too_large(e.status()) => {
+                upload.too_large = true;
+                break;
+            }
+            Err(_) => return Err(ApiError::Malformed("unreadable form".into())),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            match field.bytes().await {
+                Ok(bytes) => upload.file = Some(bytes.to_vec()).filter(|b| !b.is_empty()),
+                Err(e) if too_large(e.status()) => {
+                    upload.too_large = true;
+                    break;
+                }
+                Err(_) => return Err(ApiError::Malformed("unreadable form".into())),
+            }
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|_| ApiError::Malformed("unreadable form".into()))?;
+            if text.contains('\0') {
+                return Err(ApiError::Malformed("a NUL in a form field".into()));
+            }
+            upload.fields.insert(name, text);
+        }
+    }
+    Ok(upload)
+}

@@ -788,3 +788,5 @@ claim-by-another = Another dealer has claimed this sale. If you sold it, contact
 claim-registered = This serial number is already registered.
 claim-link = Your customer registered it themselves? Claim the sale
 registration-claimed = The sale is yours: the customer gets your confirmation email.
+owner-transfer-stop = Stop this transfer
+owner-transfer-stopped = The transfer is stopped: its link no longer works, and the product stays yours.

@@ -783,3 +783,5 @@ claim-by-another = Un autre revendeur a revendiqué cette vente. Si vous l’ave
 claim-registered = Ce numéro de série est déjà enregistré.
 claim-link = Votre client l’a enregistré lui-même ? Revendiquez la vente
 registration-claimed = La vente est à vous : le client reçoit votre e-mail de confirmation.
+owner-transfer-stop = Arrêter ce transfert
+owner-transfer-stopped = Le transfert est arrêté : son lien ne fonctionne plus, et le produit reste à vous.

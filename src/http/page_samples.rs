@@ -377,7 +377,7 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 "owner/page.html.j2",
                 context! {
                     token => "t", csrf => "t", dealer_name => HOSTILE, reminders => true, marketing => false, saved, reported,
-                    transfer_sent, transfer_error, proof_saved => transfer_sent,
+                    transfer_sent, transfer_error, proof_saved => transfer_sent, transfer_stopped => transfer_sent,
                     proof_error => if transfer_sent { context! { unit => (), message => HOSTILE } } else { context! { unit => "0190", message => HOSTILE } },
                     units => vec![
                         context! { id => "0190", product => HOSTILE, dealer => HOSTILE, serial => HOSTILE, purchase_date => "1 December 2026",

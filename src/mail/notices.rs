@@ -125,6 +125,20 @@ impl Notices {
         self.compose_kind("transfer", "", notice.to, notice.language, &ctx, now)
     }
 
+    /// The message telling a unit's owner that a dealer asked to transfer it (a link to their
+    /// page, where they can stop it).
+    pub fn compose_transfer_notice(
+        &self,
+        notice: &TransferNotice<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(String, lettre::address::Envelope, Vec<u8>), NoticeError> {
+        let ctx = context! {
+            manufacturer => &self.from_name, link => notice.link, product => notice.product,
+            serial => notice.serial, serving_dealer => notice.serving_dealer,
+        };
+        self.compose_kind("transfer_notice", "", notice.to, notice.language, &ctx, now)
+    }
+
     fn compose_kind(
         &self,
         kind: &str,
@@ -175,6 +189,16 @@ impl Notices {
         now: DateTime<Utc>,
     ) -> Result<(), NoticeError> {
         let (message_id, envelope, raw) = self.compose_transfer(notice, now)?;
+        self.mailer.send(&envelope, &message_id, &raw).await?;
+        Ok(())
+    }
+
+    pub async fn send_transfer_notice(
+        &self,
+        notice: &TransferNotice<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), NoticeError> {
+        let (message_id, envelope, raw) = self.compose_transfer_notice(notice, now)?;
         self.mailer.send(&envelope, &message_id, &raw).await?;
         Ok(())
     }

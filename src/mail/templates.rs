@@ -30,10 +30,12 @@ const EMAIL: &[(&str, &str)] = embedded!("email":
     "invitation/fr/subject.txt.j2", "invitation/fr/body.txt.j2", "invitation/fr/body.html.j2",
     "transfer/en/subject.txt.j2", "transfer/en/body.txt.j2", "transfer/en/body.html.j2",
     "transfer/fr/subject.txt.j2", "transfer/fr/body.txt.j2", "transfer/fr/body.html.j2",
+    "transfer_notice/en/subject.txt.j2", "transfer_notice/en/body.txt.j2", "transfer_notice/en/body.html.j2",
+    "transfer_notice/fr/subject.txt.j2", "transfer_notice/fr/body.txt.j2", "transfer_notice/fr/body.html.j2",
 );
 
 /// Notices to the people who use the pages (`crate::mail::notices`).
-pub const NOTICE_KINDS: [&str; 3] = ["sign_in", "invitation", "transfer"];
+pub const NOTICE_KINDS: [&str; 4] = ["sign_in", "invitation", "transfer", "transfer_notice"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {

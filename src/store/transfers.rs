@@ -227,6 +227,25 @@ impl Store {
         Ok(rows.into_iter().map(|(b, a)| format!("{b} {a}")).collect())
     }
 
+    /// An owner stops the offers of their unit still waiting; how many. Nothing when the unit is
+    /// not theirs.
+    pub async fn stop_transfers(&self, registration_id: Uuid, owner: Uuid) -> Result<u64> {
+        super::run!(self =>
+            "UPDATE ownership_transfers SET status = 'cancelled', invited_email = NULL
+             WHERE registration_id = $1 AND from_customer_id = $2 AND status = 'pending'
+               AND EXISTS (SELECT 1 FROM registrations g WHERE g.id = $1 AND g.customer_id = $2)";
+            registration_id, owner)
+    }
+
+    /// A customer's email and language.
+    pub async fn customer_email_locale(
+        &self,
+        customer_id: Uuid,
+    ) -> Result<Option<(Option<String>, String)>> {
+        read!(self, query_as, fetch_optional =>
+            "SELECT email, locale FROM customers WHERE id = $1"; customer_id)
+    }
+
     /// The selling dealer of a registration.
     pub async fn registration_dealer(&self, id: Uuid) -> Result<Option<Uuid>> {
         read!(self, query_scalar, fetch_optional =>

@@ -366,6 +366,18 @@ async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Bac
                 serving_dealer,
             };
             notices.send_transfer(&notice, app.now()).await.unwrap();
+            if serving_dealer.is_some() {
+                // The owner is told of a dealer's transfer, with the way to stop it.
+                let told = warrantyd::mail::notices::TransferNotice {
+                    to: "olive.owner@client-mail.example",
+                    link: &format!("https://warranty.test/o/{}", "O".repeat(43)),
+                    ..notice
+                };
+                notices
+                    .send_transfer_notice(&told, app.now())
+                    .await
+                    .unwrap();
+            }
         }
     }
     let files: Vec<PathBuf> = std::fs::read_dir(&outbox)
@@ -375,8 +387,8 @@ async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Bac
         .collect();
     assert_eq!(
         files.len(),
-        8,
-        "sign-in, invitation and 2 transfers, in 2 languages"
+        10,
+        "sign-in, invitation, 2 transfer links and the owner's notice, in 2 languages"
     );
     for file in &files {
         let raw = std::fs::read(file).unwrap();
@@ -388,7 +400,8 @@ async fn sign_in_links_and_invitations_pass_dkimpy_and_spamassassin(backend: Bac
         let text = message.body_text(0).unwrap();
         assert!(
             text.contains("https://warranty.test/sign-in/")
-                || text.contains("https://warranty.test/t/"),
+                || text.contains("https://warranty.test/t/")
+                || text.contains("https://warranty.test/o/"),
             "{text}"
         );
     }

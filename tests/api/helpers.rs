@@ -479,6 +479,20 @@ impl TestApp {
         self.notice_link(email, "https://warranty.test/sign-in/")
     }
 
+    /// The text of the last notice sent to `email`.
+    pub fn notice_text(&self, email: &str) -> String {
+        let sent = self.notices.lock().unwrap();
+        let message = sent
+            .iter()
+            .rev()
+            .find(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(email)))
+            .unwrap_or_else(|| panic!("no notice to {email}"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(message.raw.as_bytes())
+            .unwrap();
+        parsed.body_text(0).unwrap().to_string()
+    }
+
     /// The first link starting with `prefix` in the last notice sent to `email`.
     pub fn notice_link(&self, email: &str, prefix: &str) -> String {
         let sent = self.notices.lock().unwrap();

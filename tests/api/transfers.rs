@@ -448,9 +448,8 @@ async fn a_dealer_starts_a_transfer_instead_of_a_bare_409_and_the_history_is_jso
         started.text
     );
     let link = app.notice_link("nico@client.test", "https://warranty.test/t/");
-    let parsed_notice = app.notices.lock().unwrap().last().unwrap().raw.clone();
     assert!(
-        parsed_notice.contains("Dealer HB"),
+        app.notice_text("nico@client.test").contains("Dealer HB"),
         "the email names the dealer who started it"
     );
     let accepted = accept(&app, &link, "Nico Second", "nico@client.test").await;
@@ -802,11 +801,7 @@ async fn at_the_counter_a_unit_of_another_owner_is_offered_to_the_customer(backe
         notice.text
     );
     let link = app.notice_link("nico@client.test", "https://warranty.test/t/");
-    let raw = app.notices.lock().unwrap().last().unwrap().raw.clone();
-    let email = mail_parser::MessageParser::default()
-        .parse(raw.as_bytes())
-        .unwrap();
-    let text = email.body_text(0).unwrap();
+    let text = app.notice_text("nico@client.test");
     assert!(
         text.contains("Dealer HB demande à vous transférer"),
         "in the customer's language, naming the dealer who started it: {text}"
@@ -824,7 +819,65 @@ async fn at_the_counter_a_unit_of_another_owner_is_offered_to_the_customer(backe
     assert_eq!(read.json["customer"]["name"], "Nico Second");
 }
 
+async fn the_owner_is_told_of_a_dealers_transfer_and_can_stop_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let seller = app.dealer("GM", "Europe/Paris").await;
+    let other = app.dealer("HB", "Europe/Paris").await;
+    let (id, _) = olive_registers(&app, &seller, "TR-0007").await;
+    let started = app
+        .post_json(
+            "/v1/transfers",
+            Some(&other),
+            &json!({"serial_number": "TR-0007", "new_owner_email": "mallory@client.test"}),
+        )
+        .await;
+    assert_eq!(started.status.as_u16(), 201, "{}", started.text);
+    let link = app.notice_link("mallory@client.test", "https://warranty.test/t/");
+    // Olive is told, in her language, with her page's link; the email names the dealer.
+    let page = app.notice_link("olive@client.test", "https://warranty.test/o/");
+    let told = app.notice_text("olive@client.test");
+    assert!(told.contains("Dealer HB has asked to transfer"), "{told}");
+    assert!(
+        !told.contains("mallory"),
+        "the new owner's address is not shown"
+    );
+    // She stops it from her page; the link then changes nothing.
+    let path = page.trim_start_matches("https://warranty.test").to_owned();
+    let (cookie, csrf, opened) = open(&app, &path, "en-GB").await;
+    assert!(
+        opened.text.contains("id=\"stop-transfer-1\""),
+        "{}",
+        opened.text
+    );
+    let stopped = post_as(
+        &app,
+        &format!("{path}/transfer/stop"),
+        &cookie,
+        "en-GB",
+        &[("csrf", &csrf), ("registration", &id.to_string())],
+    )
+    .await;
+    assert_eq!(stopped.status.as_u16(), 303, "{}", stopped.text);
+    let after = app.get(stopped.header("location").unwrap(), None).await;
+    assert!(
+        after.text.contains("id=\"transfer-stopped\"") && !after.text.contains("stop-transfer-1"),
+        "{}",
+        after.text
+    );
+    let (_, _, ended) = open(&app, link.trim_start_matches("https://warranty.test"), "en").await;
+    assert_eq!(ended.status.as_u16(), 410, "{}", ended.text);
+    let dealer = app.store.dealer_by_code("GM").await.unwrap().unwrap();
+    let still = app
+        .store
+        .registration_for_dealer(dealer.id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.customer.name.as_deref(), Some("Olive Oldowner"));
+}
+
 both_backends!(
+    the_owner_is_told_of_a_dealers_transfer_and_can_stop_it,
     at_the_counter_a_unit_of_another_owner_is_offered_to_the_customer,
     an_owner_transfers_a_unit_and_the_reminders_follow_it_to_the_new_owner,
     two_concurrent_transfers_of_one_unit_exactly_one_succeeds,

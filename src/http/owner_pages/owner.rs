@@ -47,6 +47,7 @@ pub struct OwnerQuery {
     reported: Option<String>,
     transfer: Option<String>,
     proof: Option<String>,
+    stopped: Option<String>,
 }
 
 /// `GET /o/{token}`: the owner's units, warranty end dates, next service, and their choices.
@@ -61,7 +62,7 @@ pub async fn owner_page(
     };
     let notices = context! {
         saved => q.saved.is_some(), reported => q.reported.is_some(), transfer_sent => q.transfer.is_some(),
-        proof_saved => q.proof.is_some(),
+        proof_saved => q.proof.is_some(), transfer_stopped => q.stopped.is_some(),
     };
     render(&state, &token, &target, StatusCode::OK, notices).await
 }

@@ -62,7 +62,83 @@ pub async fn send_offer(state: &AppState, offered: &Offered) -> Result<(), ApiEr
         .map_err(|e| {
             tracing::error!(error = %e, transfer_id = %offered.id, "cannot send a transfer's link");
             ApiError::Unavailable
+        })?;
+    // A dealer started it: the owner is told, with the way to stop it from their page.
+    if let Some(dealer) = serving_dealer.as_deref() {
+        tell_the_owner(state, t, dealer).await?;
+    }
+    Ok(())
+}
+
+/// Tells a unit's owner that a dealer asked to transfer it, linking to their page.
+async fn tell_the_owner(
+    state: &AppState,
+    t: &TransferRecord,
+    dealer: &str,
+) -> Result<(), ApiError> {
+    let Some((Some(email), locale)) = state
+        .store
+        .customer_email_locale(t.from_customer_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(reminder) = state
+        .store
+        .newest_reminder_of(t.from_customer_id, t.registration_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    let lang = crate::templating::language([locale.as_str()]);
+    let link = owner_url(&state.config.public_url, &state.signer, reminder);
+    let notice = TransferNotice {
+        to: &email,
+        language: lang,
+        link: &link,
+        product: &t.product_name,
+        serial: t.serial_display.as_deref().unwrap_or(&t.serial_number),
+        dealer: &t.dealer_name,
+        warranty_until: "",
+        until: "",
+        serving_dealer: Some(dealer),
+    };
+    state
+        .notices
+        .send_transfer_notice(&notice, state.clock.now())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, transfer_id = %t.id, "cannot tell an owner about a transfer");
+            ApiError::Unavailable
         })
+}
+
+#[derive(Deserialize)]
+pub struct StopForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    registration: String,
+}
+
+/// `POST /o/{token}/transfer/stop`: the owner stops the transfers of their unit waiting for a new
+/// owner (their links then say so).
+pub async fn owner_transfer_stop(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<StopForm>,
+) -> Result<Response, ApiError> {
+    let Some(target) = owner_target(&state, &token).await? else {
+        return Ok(unusable(&state, &headers));
+    };
+    if !session::sign_in_form_genuine(&state, &headers, &form.csrf) {
+        return Err(ApiError::Forbidden);
+    }
+    let id: Uuid = form.registration.parse().map_err(|_| ApiError::NotFound)?;
+    let stopped = state.store.stop_transfers(id, target.customer_id).await?;
+    tracing::info!(registration_id = %id, stopped, "an owner stopped the transfers of their unit");
+    Ok(Redirect::to(&format!("/o/{token}?stopped=1")).into_response())
 }
 
 #[derive(Deserialize)]

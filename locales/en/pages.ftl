@@ -790,3 +790,4 @@ claim-link = Your customer registered it themselves? Claim the sale
 registration-claimed = The sale is yours: the customer gets your confirmation email.
 owner-transfer-stop = Stop this transfer
 owner-transfer-stopped = The transfer is stopped: its link no longer works, and the product stays yours.
+owner-proof-optional = Receipt or invoice (optional)

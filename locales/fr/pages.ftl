@@ -785,3 +785,4 @@ claim-link = Votre client l’a enregistré lui-même ? Revendiquez la vente
 registration-claimed = La vente est à vous : le client reçoit votre e-mail de confirmation.
 owner-transfer-stop = Arrêter ce transfert
 owner-transfer-stopped = Le transfert est arrêté : son lien ne fonctionne plus, et le produit reste à vous.
+owner-proof-optional = Ticket de caisse ou facture (facultatif)

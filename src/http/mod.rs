@@ -273,7 +273,12 @@ pub fn router(state: AppState) -> Router {
         .route("/dealer/qr", get(owner_pages::dealer_qr_page))
         .route("/dealer/qr.png", get(owner_pages::dealer_qr_png))
         .route("/dealer/qr.svg", get(owner_pages::dealer_qr_svg))
-        .route("/s/{token}", get(owner_pages::self_registration_form).post(owner_pages::self_register))
+        .route(
+            "/s/{token}",
+            get(owner_pages::self_registration_form)
+                .post(owner_pages::self_register)
+                .layer(DefaultBodyLimit::max(state.config.proof_max_bytes + 64 * 1024)),
+        )
         .route("/s/{token}/done", get(owner_pages::self_registered))
         .route("/o/{token}", get(owner_pages::owner_page).post(owner_pages::owner_choices))
         .route("/o/{token}/not-mine", post(owner_pages::owner_not_mine))

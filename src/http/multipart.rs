@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::Multipart;
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{StatusCode, header};
 
 use crate::http::error::ApiError;
 
@@ -57,4 +57,32 @@ pub async fn read(mut form: Multipart) -> Result<Upload, ApiError> {
         }
     }
     Ok(upload)
+}
+
+/// A form posted either way: `multipart/form-data` (with its file) or URL-encoded (no file).
+pub async fn read_any(req: Request) -> Result<Upload, ApiError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if multipart {
+        let form = Multipart::from_request(req, &())
+            .await
+            .map_err(|_| ApiError::Malformed("unreadable form".into()))?;
+        return read(form).await;
+    }
+    let axum::Form(fields) = axum::Form::<HashMap<String, String>>::from_request(req, &())
+        .await
+        .map_err(|e| match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ApiError::UnsupportedMediaType("send the form as a browser does".into())
+            }
+            _ => ApiError::Malformed("unreadable form".into()),
+        })?;
+    Ok(Upload {
+        fields,
+        ..Upload::default()
+    })
 }

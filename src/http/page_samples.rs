@@ -330,7 +330,7 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             ),
             (
                 context! { customer_name => HOSTILE, sku => "P1" },
-                context! { serial_number => HOSTILE, customer => "contact", form => "expired" },
+                context! { serial_number => HOSTILE, customer => "contact", form => "expired", proof => HOSTILE },
             ),
         ] {
             render(

@@ -436,7 +436,96 @@ async fn the_owner_page_from_any_email_shows_their_units_and_takes_their_choices
     app.finish_claimed().await;
 }
 
+async fn a_self_registration_may_carry_its_proof_of_purchase(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.dealer("GM", "Europe/Paris").await;
+    let dealer = app.store.dealer_by_code("GM").await.unwrap().unwrap();
+    let token = app.state.signer.sign(Purpose::SelfRegistration, dealer.id);
+    let boundary = "----owner-proof";
+    let post = |fields: Vec<(&'static str, String)>, file: Vec<u8>, cookie: String| {
+        let mut body = Vec::new();
+        for (name, value) in &fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(&file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.send(
+                axum::http::Method::POST,
+                &format!("/s/{token}"),
+                None,
+                Some(&format!("multipart/form-data; boundary={boundary}")),
+                body,
+                &[
+                    ("cookie", cookie.as_str()),
+                    ("origin", "https://warranty.test"),
+                    ("accept-language", "en"),
+                ],
+            )
+            .await
+        }
+    };
+    let mut photo = std::io::Cursor::new(Vec::new());
+    image::RgbImage::new(40, 30)
+        .write_to(&mut photo, image::ImageFormat::Png)
+        .unwrap();
+    let photo = photo.into_inner();
+    let (cookie, csrf, nonce, _) = open_form(&app, &format!("/s/{token}")).await;
+    let fields = |serial: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("submission", nonce.clone()),
+            ("serial_number", serial.to_owned()),
+            ("sku", "MOWER-500".to_owned()),
+            ("purchase_date", "2026-11-25".to_owned()),
+            ("customer_name", "Owen Owner".to_owned()),
+            ("customer_email", "owen@client.test".to_owned()),
+        ]
+    };
+    // A polyglot: refused before anything is registered, the typed values kept.
+    let mut polyglot = photo.clone();
+    polyglot.extend_from_slice(b"<script>alert(1)</script>");
+    let refused = post(fields("QRP-0001"), polyglot, cookie.clone()).await;
+    assert_eq!(refused.status.as_u16(), 415, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"error-proof\"")
+            && refused.text.contains("value=\"Owen Owner\""),
+        "{}",
+        refused.text
+    );
+    assert_eq!(app.store.table_counts().await.unwrap().registrations, 0);
+    // A photo of the receipt: registered with it, as the owner's.
+    let done = post(fields("QRP-0001"), photo.clone(), cookie).await;
+    assert_eq!(done.status.as_u16(), 303, "{}", done.text);
+    let listed = app
+        .get("/v1/registrations", Some(&app.dealer_key("GM").await))
+        .await;
+    let id: uuid::Uuid = listed.json["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let proof = app
+        .store
+        .latest_proof(id, None)
+        .await
+        .unwrap()
+        .expect("a proof");
+    assert_eq!(
+        (proof.uploaded_by.as_str(), proof.content_type.as_str()),
+        ("owner", "image/png")
+    );
+}
+
 both_backends!(
+    a_self_registration_may_carry_its_proof_of_purchase,
     the_owner_page_from_any_email_shows_their_units_and_takes_their_choices,
     a_self_registration_through_a_dealers_qr_credits_it_once_and_is_released_when_confirmed,
     a_forged_code_or_an_unknown_unit_reveals_nothing,

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -140,12 +139,15 @@ pub async fn self_register(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let Some(dealer) = dealer_of(&state, &token).await? else {
         return Ok(unusable(&state, &headers));
     };
-    let mut values = crate::http::session::typed(&form);
+    // The form, with its optional proof of purchase.
+    let upload = crate::http::multipart::read_any(req).await?;
+    let form = &upload.fields;
+    let mut values = crate::http::session::typed(form);
     let submission = values.remove("submission").unwrap_or_default();
     if !session::sign_in_form_genuine(
         &state,
@@ -164,13 +166,27 @@ pub async fn self_register(
         )
         .await;
     }
+    let lang = session::browser_lang(&headers);
+    // The proof is checked before anything is registered: a refused file loses nothing typed.
+    let proof_error = if upload.too_large {
+        Some((StatusCode::PAYLOAD_TOO_LARGE, "proof-too-large"))
+    } else {
+        match upload.file.as_deref().map(crate::domain::proof::check) {
+            Some(Err(_)) => Some((StatusCode::UNSUPPORTED_MEDIA_TYPE, "proof-refused")),
+            _ => None,
+        }
+    };
+    if let Some((status, key)) = proof_error {
+        let message = crate::http::pages::text(lang, key, &HashMap::new()).unwrap_or_default();
+        let errors = HashMap::from([("proof".to_owned(), message)]);
+        return form_page(&state, &headers, &dealer, &token, status, &values, &errors).await;
+    }
     let field = |name: &str| {
         form.get(name)
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
     let checked = |name: &str| Some(form.get(name).is_some_and(|v| v == "true"));
-    let lang = session::browser_lang(&headers);
     let req = RegistrationRequest {
         serial_number: field("serial_number"),
         sku: field("sku"),
@@ -210,6 +226,25 @@ pub async fn self_register(
     match outcome {
         Ok(record) => {
             tracing::info!(registration_id = %record.id, dealer = %dealer.code, "self-registered through a dealer's QR code");
+            if let Some(bytes) = upload.file.as_deref() {
+                // Checked above; a store that fails now leaves the registration made, and the
+                // owner can add the file again from their page.
+                if let Err(e) = crate::workflows::proof::attach(
+                    &state.store,
+                    &state.proof_files,
+                    record.id,
+                    record.customer_id,
+                    crate::workflows::proof::Uploader::Owner,
+                    bytes,
+                    state.config.proof_max_bytes,
+                    state.settings.ledger.manufacturer_tz,
+                    state.clock.now(),
+                )
+                .await
+                {
+                    tracing::error!(error = %e, registration_id = %record.id, "cannot keep a self-registration's proof of purchase");
+                }
+            }
             Ok(Redirect::to(&format!("/s/{token}/done?id={}", record.id)).into_response())
         }
         Err(IntakeError::Invalid(field_errors)) => {

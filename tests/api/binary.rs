@@ -320,7 +320,7 @@ fn check_templates_renders_every_template() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("172 templates rendered"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("174 templates rendered"));
 }
 
 #[test]

@@ -177,3 +177,24 @@ mod tests {
         assert_eq!(text("fr", "no-such-key", &HashMap::new()), None);
     }
 }
+
+/// Field errors as a form shows them: by the form's field names (as the CSV names them; "give an
+/// email or a phone" under `customer`), each in `lang` by its code, the rule's own words otherwise;
+/// the first error of a field wins.
+pub fn field_messages(
+    lang: &str,
+    errors: Vec<crate::domain::field::FieldError>,
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for e in errors {
+        let name = match crate::registration_csv::csv_field_name(&e.field).as_str() {
+            "customer_email" | "customer_phone" if e.code == "contact_required" => {
+                "customer".to_owned()
+            }
+            other => other.to_owned(),
+        };
+        let message = text(lang, &format!("err-{}", e.code), &HashMap::new()).unwrap_or(e.message);
+        out.entry(name).or_insert(message);
+    }
+    out
+}

@@ -19,7 +19,6 @@ use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::present;
 use crate::http::session::{self, DealerUser, Session};
-use crate::registration_csv::csv_field_name;
 use crate::store::IdempotencyBegin;
 use crate::workflows::registration::IntakeError;
 
@@ -244,20 +243,7 @@ pub async fn register(
             Ok(Redirect::to(&format!("/dealer/register?done={}", record.id)).into_response())
         }
         Err(IntakeError::Invalid(field_errors)) => {
-            let mut errors = HashMap::new();
-            for e in field_errors {
-                let name = match csv_field_name(&e.field).as_str() {
-                    "customer_email" | "customer_phone" if e.code == "contact_required" => {
-                        "customer".to_owned()
-                    }
-                    other => other.to_owned(),
-                };
-                // In the clerk's language, by the error's code; the rule's own words otherwise.
-                let message =
-                    crate::http::pages::text(s.lang(), &format!("err-{}", e.code), &HashMap::new())
-                        .unwrap_or(e.message);
-                errors.entry(name).or_insert(message);
-            }
+            let errors = crate::http::pages::field_messages(s.lang(), field_errors);
             counter_page(
                 &state,
                 &s,

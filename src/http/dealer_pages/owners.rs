@@ -154,13 +154,7 @@ pub async fn claim(
             );
         }
         Err(ClaimError::Invalid(field_errors)) => {
-            let mut errors = HashMap::new();
-            for e in field_errors {
-                let message =
-                    crate::http::pages::text(lang, &format!("err-{}", e.code), &HashMap::new())
-                        .unwrap_or(e.message);
-                errors.entry(e.field.clone()).or_insert(message);
-            }
+            let errors = crate::http::pages::field_messages(lang, field_errors);
             (StatusCode::UNPROCESSABLE_ENTITY, errors)
         }
         Err(e) => {

@@ -252,14 +252,7 @@ pub async fn correct(
             Redirect::to(&format!("/dealer/registrations/{}?corrected=1", r.id)).into_response(),
         ),
         Err(CorrectionError::Invalid(field_errors)) => {
-            let mut errors = HashMap::new();
-            for e in field_errors {
-                let name = crate::registration_csv::csv_field_name(&e.field);
-                let text =
-                    crate::http::pages::text(lang, &format!("err-{}", e.code), &HashMap::new())
-                        .unwrap_or(e.message);
-                errors.entry(name).or_insert(text);
-            }
+            let errors = crate::http::pages::field_messages(lang, field_errors);
             let typed = crate::http::session::typed(&form);
             registration_page(
                 &state,

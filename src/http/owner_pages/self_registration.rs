@@ -15,7 +15,6 @@ use crate::http::AppState;
 use crate::http::dealer_pages::{Once, register_once};
 use crate::http::error::ApiError;
 use crate::http::session::{self};
-use crate::registration_csv::csv_field_name;
 use crate::tokens::Purpose;
 use crate::workflows::DealerContext;
 use crate::workflows::registration::IntakeError;
@@ -248,19 +247,7 @@ pub async fn self_register(
             Ok(Redirect::to(&format!("/s/{token}/done?id={}", record.id)).into_response())
         }
         Err(IntakeError::Invalid(field_errors)) => {
-            let mut errors = HashMap::new();
-            for e in field_errors {
-                let name = match csv_field_name(&e.field).as_str() {
-                    "customer_email" | "customer_phone" if e.code == "contact_required" => {
-                        "customer".to_owned()
-                    }
-                    other => other.to_owned(),
-                };
-                let message =
-                    crate::http::pages::text(lang, &format!("err-{}", e.code), &HashMap::new())
-                        .unwrap_or(e.message);
-                errors.entry(name).or_insert(message);
-            }
+            let errors = crate::http::pages::field_messages(lang, field_errors);
             form_page(
                 &state,
                 &headers,

@@ -338,19 +338,7 @@ pub async fn transfer_accept(
     match state.intake.accept_transfer(t.id, &customer, consent).await {
         Ok(_) => Ok(Redirect::to(&format!("/t/{token}/done")).into_response()),
         Err(TransferError::Invalid(field_errors)) => {
-            let mut errors = HashMap::new();
-            for e in field_errors {
-                let name = match crate::registration_csv::csv_field_name(&e.field).as_str() {
-                    "customer_email" | "customer_phone" if e.code == "contact_required" => {
-                        "customer".to_owned()
-                    }
-                    other => other.to_owned(),
-                };
-                let message =
-                    crate::http::pages::text(lang, &format!("err-{}", e.code), &HashMap::new())
-                        .unwrap_or(e.message);
-                errors.entry(name).or_insert(message);
-            }
+            let errors = crate::http::pages::field_messages(lang, field_errors);
             Ok(accept_page(
                 &state,
                 &headers,

@@ -178,9 +178,7 @@ impl Notices {
         notice: &SignInNotice<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), NoticeError> {
-        let (message_id, envelope, raw) = self.compose(notice, now)?;
-        self.mailer.send(&envelope, &message_id, &raw).await?;
-        Ok(())
+        self.deliver(self.compose(notice, now)?).await
     }
 
     pub async fn send_transfer(
@@ -188,9 +186,7 @@ impl Notices {
         notice: &TransferNotice<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), NoticeError> {
-        let (message_id, envelope, raw) = self.compose_transfer(notice, now)?;
-        self.mailer.send(&envelope, &message_id, &raw).await?;
-        Ok(())
+        self.deliver(self.compose_transfer(notice, now)?).await
     }
 
     pub async fn send_transfer_notice(
@@ -198,7 +194,14 @@ impl Notices {
         notice: &TransferNotice<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), NoticeError> {
-        let (message_id, envelope, raw) = self.compose_transfer_notice(notice, now)?;
+        self.deliver(self.compose_transfer_notice(notice, now)?)
+            .await
+    }
+
+    async fn deliver(
+        &self,
+        (message_id, envelope, raw): (String, lettre::address::Envelope, Vec<u8>),
+    ) -> Result<(), NoticeError> {
         self.mailer.send(&envelope, &message_id, &raw).await?;
         Ok(())
     }

@@ -32,6 +32,23 @@ pub(super) async fn owner_target(
     Ok(fresh.then_some(target))
 }
 
+/// The owner behind a form posted from their page: `None` when the link does not (or no longer)
+/// work; a form not from this site is refused.
+pub(super) async fn owner_posting(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+    csrf: &str,
+) -> Result<Option<crate::store::LinkTarget>, ApiError> {
+    let Some(target) = owner_target(state, token).await? else {
+        return Ok(None);
+    };
+    if !session::sign_in_form_genuine(state, headers, csrf) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Some(target))
+}
+
 /// The owner page's address for the email of `reminder_id`.
 pub fn owner_url(public_url: &str, signer: &crate::tokens::Signer, reminder_id: Uuid) -> String {
     format!(
@@ -144,12 +161,9 @@ pub async fn owner_choices(
     Path(token): Path<String>,
     Form(form): Form<ChoicesForm>,
 ) -> Result<Response, ApiError> {
-    let Some(target) = owner_target(&state, &token).await? else {
+    let Some(target) = owner_posting(&state, &headers, &token, &form.csrf).await? else {
         return Ok(unusable(&state, &headers));
     };
-    if !session::sign_in_form_genuine(&state, &headers, &form.csrf) {
-        return Err(ApiError::Forbidden);
-    }
     let changed = crate::workflows::consent::set_choices(
         &state.store,
         &target,
@@ -181,12 +195,9 @@ pub async fn owner_not_mine(
     Path(token): Path<String>,
     Form(form): Form<NotMineForm>,
 ) -> Result<Response, ApiError> {
-    let Some(target) = owner_target(&state, &token).await? else {
+    let Some(target) = owner_posting(&state, &headers, &token, &form.csrf).await? else {
         return Ok(unusable(&state, &headers));
     };
-    if !session::sign_in_form_genuine(&state, &headers, &form.csrf) {
-        return Err(ApiError::Forbidden);
-    }
     let id: Uuid = form.registration.parse().map_err(|_| ApiError::NotFound)?;
     let unit = state
         .store

@@ -13,7 +13,7 @@ use minijinja::context;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::owner::{owner_target, owner_url, render};
+use super::owner::{owner_posting, owner_url, render};
 use super::{base, unusable};
 use crate::domain::registration::{Consent, CustomerRequest};
 use crate::http::AppState;
@@ -129,12 +129,9 @@ pub async fn owner_transfer_stop(
     Path(token): Path<String>,
     Form(form): Form<StopForm>,
 ) -> Result<Response, ApiError> {
-    let Some(target) = owner_target(&state, &token).await? else {
+    let Some(target) = owner_posting(&state, &headers, &token, &form.csrf).await? else {
         return Ok(unusable(&state, &headers));
     };
-    if !session::sign_in_form_genuine(&state, &headers, &form.csrf) {
-        return Err(ApiError::Forbidden);
-    }
     let id: Uuid = form.registration.parse().map_err(|_| ApiError::NotFound)?;
     let stopped = state.store.stop_transfers(id, target.customer_id).await?;
     tracing::info!(registration_id = %id, stopped, "an owner stopped the transfers of their unit");
@@ -158,12 +155,9 @@ pub async fn owner_transfer(
     Path(token): Path<String>,
     Form(form): Form<OfferForm>,
 ) -> Result<Response, ApiError> {
-    let Some(target) = owner_target(&state, &token).await? else {
+    let Some(target) = owner_posting(&state, &headers, &token, &form.csrf).await? else {
         return Ok(unusable(&state, &headers));
     };
-    if !session::sign_in_form_genuine(&state, &headers, &form.csrf) {
-        return Err(ApiError::Forbidden);
-    }
     let id: Uuid = form.registration.parse().map_err(|_| ApiError::NotFound)?;
     let lang = crate::templating::language([target.customer_locale.as_str()]);
     let refused = |key: &str| {

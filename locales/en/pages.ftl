@@ -791,3 +791,7 @@ registration-claimed = The sale is yours: the customer gets your confirmation em
 owner-transfer-stop = Stop this transfer
 owner-transfer-stopped = The transfer is stopped: its link no longer works, and the product stays yours.
 owner-proof-optional = Receipt or invoice (optional)
+owner-not-handed-on = I did not hand this on
+owner-not-handed-on-help = If you still own this product and did not agree to this transfer, tell us: the manufacturer looks into it with the dealers concerned.
+owner-not-handed-on-button = Report: I did not hand this on
+owner-not-handed-on-done = Thank you. The manufacturer will look into this transfer.

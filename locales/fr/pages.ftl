@@ -786,3 +786,7 @@ registration-claimed = La vente est à vous : le client reçoit votre e-mail de 
 owner-transfer-stop = Arrêter ce transfert
 owner-transfer-stopped = Le transfert est arrêté : son lien ne fonctionne plus, et le produit reste à vous.
 owner-proof-optional = Ticket de caisse ou facture (facultatif)
+owner-not-handed-on = Je ne l’ai pas cédé
+owner-not-handed-on-help = Si ce produit est toujours à vous et que vous n’avez pas accepté ce transfert, dites-le-nous : le fabricant vérifie avec les revendeurs concernés.
+owner-not-handed-on-button = Signaler : je ne l’ai pas cédé
+owner-not-handed-on-done = Merci. Le fabricant va vérifier ce transfert.

@@ -284,6 +284,7 @@ pub fn router(state: AppState) -> Router {
         .route("/o/{token}/not-mine", post(owner_pages::owner_not_mine))
         .route("/o/{token}/transfer", post(owner_pages::owner_transfer))
         .route("/o/{token}/transfer/stop", post(owner_pages::owner_transfer_stop))
+        .route("/o/{token}/transfer/dispute", post(owner_pages::owner_transfer_dispute))
         .route(
             "/o/{token}/proof",
             post(owner_pages::owner_proof_upload)

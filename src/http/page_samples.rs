@@ -387,7 +387,8 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                             warranty_expires_on => "1 December 2028", next_service => (), active => false, confirmed => true,
                             transferable => false, offered_until => (), proof => () },
                     ],
-                    handed_on => vec![context! { product => HOSTILE, serial => HOSTILE, on => "1 December 2026" }],
+                    handed_on => vec![context! { id => "0190", product => HOSTILE, serial => HOSTILE, on => "1 December 2026" }],
+                    transfer_disputed => transfer_sent,
                     ..public.clone()
                 },
             )?;

@@ -54,6 +54,20 @@ pub struct OwnershipPeriod {
     pub serving_dealer: Option<String>,
 }
 
+/// A unit its owner handed on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HandedOn {
+    pub transfer_id: Uuid,
+    pub registration_id: Uuid,
+    pub product_name: String,
+    pub serial: String,
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// `owner` or `dealer`.
+    pub started_by: String,
+    /// The dealer who started it, or else the selling dealer.
+    pub dealer_id: Uuid,
+}
+
 pub struct NewTransfer<'a> {
     pub registration_id: Uuid,
     pub from_customer_id: Uuid,
@@ -263,13 +277,12 @@ impl Store {
             customer_id, registration_id)
     }
 
-    /// The units this customer owned and handed on: (registration, product name, serial, when).
-    pub async fn transferred_away(
-        &self,
-        customer_id: Uuid,
-    ) -> Result<Vec<(Uuid, String, String, DateTime<Utc>)>> {
+    /// The units this customer owned and handed on, newest first.
+    pub async fn transferred_away(&self, customer_id: Uuid) -> Result<Vec<HandedOn>> {
         read!(self, query_as, fetch_all =>
-            "SELECT g.id, p.name, COALESCE(g.serial_display, g.serial_number), t.accepted_at
+            "SELECT t.id AS transfer_id, g.id AS registration_id, p.name AS product_name,
+               COALESCE(g.serial_display, g.serial_number) AS serial, t.accepted_at, t.started_by,
+               COALESCE(t.serving_dealer_id, g.dealer_id) AS dealer_id
              FROM ownership_transfers t JOIN registrations g ON g.id = t.registration_id
              JOIN products p ON p.id = g.product_id
              WHERE t.from_customer_id = $1 AND t.status = 'accepted' ORDER BY t.accepted_at DESC";

@@ -307,6 +307,46 @@ async fn an_owner_transfers_a_unit_and_the_reminders_follow_it_to_the_new_owner(
         !olive_now.text.contains("name=\"registration\""),
         "no action on a unit she no longer owns"
     );
+    // She did not agree to it? She says so, and admins see a fraud signal with the evidence.
+    let (cookie, csrf, opened) = open(&app, &olive_page, "en-GB").await;
+    assert!(opened.text.contains("id=\"dispute-1\""), "{}", opened.text);
+    let transfer_id = {
+        let marker = "name=\"transfer\" value=\"";
+        let at = opened.text.find(marker).unwrap() + marker.len();
+        opened.text[at..at + opened.text[at..].find('"').unwrap()].to_owned()
+    };
+    let disputed = post_as(
+        &app,
+        &format!("{olive_page}/transfer/dispute"),
+        &cookie,
+        "en-GB",
+        &[("csrf", &csrf), ("transfer", &transfer_id)],
+    )
+    .await;
+    assert_eq!(disputed.status.as_u16(), 303, "{}", disputed.text);
+    assert!(
+        app.get(disputed.header("location").unwrap(), None)
+            .await
+            .text
+            .contains("id=\"transfer-disputed\"")
+    );
+    assert_eq!(
+        app.store
+            .fraud_signal_count("transfer_disputed")
+            .await
+            .unwrap(),
+        1
+    );
+    // Nobody else's transfer can be disputed from her page.
+    let other = post_as(
+        &app,
+        &format!("{olive_page}/transfer/dispute"),
+        &cookie,
+        "en-GB",
+        &[("csrf", &csrf), ("transfer", &Uuid::now_v7().to_string())],
+    )
+    .await;
+    assert_eq!(other.status.as_u16(), 404);
     // Nora's page, from the done page: her unit, nothing of Olive.
     let marker = "href=\"https://warranty.test/o/";
     let at = done

@@ -29,7 +29,8 @@ pub use self_registration::{
     self_register, self_registered, self_registration_form, self_registration_url,
 };
 pub use transfer::{
-    owner_transfer, owner_transfer_stop, send_offer, transfer_accept, transfer_done, transfer_form,
+    owner_transfer, owner_transfer_dispute, owner_transfer_stop, send_offer, transfer_accept,
+    transfer_done, transfer_form,
 };
 pub use units::{unit_by_gtin, unit_by_sku, unit_register, unit_register_form};
 

@@ -65,6 +65,7 @@ pub struct OwnerQuery {
     transfer: Option<String>,
     proof: Option<String>,
     stopped: Option<String>,
+    disputed: Option<String>,
 }
 
 /// `GET /o/{token}`: the owner's units, warranty end dates, next service, and their choices.
@@ -80,6 +81,7 @@ pub async fn owner_page(
     let notices = context! {
         saved => q.saved.is_some(), reported => q.reported.is_some(), transfer_sent => q.transfer.is_some(),
         proof_saved => q.proof.is_some(), transfer_stopped => q.stopped.is_some(),
+        transfer_disputed => q.disputed.is_some(),
     };
     render(&state, &token, &target, StatusCode::OK, notices).await
 }
@@ -123,8 +125,11 @@ pub(super) async fn render(
         .transferred_away(target.customer_id)
         .await?
         .into_iter()
-        .map(|(_, product, serial, at)| {
-            context! { product, serial, on => crate::http::present::date(at.with_timezone(&tz).date_naive(), lang) }
+        .map(|h| {
+            context! {
+                id => h.transfer_id.to_string(), product => h.product_name, serial => h.serial,
+                on => h.accepted_at.map(|at| crate::http::present::date(at.with_timezone(&tz).date_naive(), lang)),
+            }
         })
         .collect();
     let consent = state.store.current_consent(target.customer_id).await?;

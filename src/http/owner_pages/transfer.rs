@@ -114,6 +114,52 @@ async fn tell_the_owner(
 }
 
 #[derive(Deserialize)]
+pub struct DisputeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    transfer: String,
+}
+
+/// `POST /o/{token}/transfer/dispute`: "I did not hand this on", about a transfer of a unit they
+/// owned that was accepted: admins see a fraud signal with the evidence (the unit stays with its
+/// new owner until someone looks into it).
+pub async fn owner_transfer_dispute(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<DisputeForm>,
+) -> Result<Response, ApiError> {
+    let Some(target) = owner_posting(&state, &headers, &token, &form.csrf).await? else {
+        return Ok(unusable(&state, &headers));
+    };
+    let id: Uuid = form.transfer.parse().map_err(|_| ApiError::NotFound)?;
+    let handed = state
+        .store
+        .transferred_away(target.customer_id)
+        .await?
+        .into_iter()
+        .find(|h| h.transfer_id == id)
+        .ok_or(ApiError::NotFound)?;
+    state
+        .store
+        .record_fraud_evidence(
+            "transfer_disputed",
+            handed.dealer_id,
+            Some(&handed.serial),
+            Some(handed.registration_id),
+            Some(&serde_json::json!({
+                "transfer_id": handed.transfer_id, "started_by": handed.started_by,
+                "accepted_at": handed.accepted_at, "serial_number": handed.serial,
+            })),
+            state.clock.now(),
+        )
+        .await?;
+    tracing::warn!(transfer_id = %id, "a previous owner disputes a transfer");
+    Ok(Redirect::to(&format!("/o/{token}?disputed=1")).into_response())
+}
+
+#[derive(Deserialize)]
 pub struct StopForm {
     #[serde(default)]
     csrf: String,

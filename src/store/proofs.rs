@@ -57,6 +57,17 @@ impl Store {
             registration_id, customer)
     }
 
+    /// A registration's serial number (of `dealer`'s registrations only, when given).
+    pub async fn registration_serial(
+        &self,
+        registration_id: Uuid,
+        dealer: Option<Uuid>,
+    ) -> Result<Option<String>> {
+        read!(self, query_scalar, fetch_optional =>
+            "SELECT serial_number FROM registrations WHERE id = $1 AND ($2 IS NULL OR dealer_id = $2)";
+            registration_id, dealer)
+    }
+
     /// A file's bytes.
     pub async fn proof_content(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         let row: Option<Option<Vec<u8>>> = read!(self, query_scalar, fetch_optional =>

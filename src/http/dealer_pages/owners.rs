@@ -75,13 +75,7 @@ pub async fn proof_download(
     DealerUser(s): DealerUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let r = own_registration(&state, &s, &id).await?;
-    let proof = state
-        .store
-        .latest_proof(r.id, None)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    crate::http::registrations::proof::serve(&state, proof, &r.serial_number).await
+    crate::http::registrations::proof::download(&state, &id, Some(s.dealer().id)).await
 }
 
 fn claim_page(

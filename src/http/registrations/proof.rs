@@ -183,10 +183,19 @@ pub async fn get_proof(
     DealerKey(dealer): DealerKey,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
+    download(&state, &id, Some(dealer.id)).await
+}
+
+/// The newest proof of a registration (of `dealer`'s only, when given), as a download.
+pub async fn download(
+    state: &AppState,
+    id: &str,
+    dealer: Option<Uuid>,
+) -> Result<Response, ApiError> {
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
-    let record = state
+    let serial = state
         .store
-        .registration_for_dealer(dealer.id, id)
+        .registration_serial(id, dealer)
         .await?
         .ok_or(ApiError::NotFound)?;
     let proof = state
@@ -194,7 +203,7 @@ pub async fn get_proof(
         .latest_proof(id, None)
         .await?
         .ok_or(ApiError::NotFound)?;
-    serve(&state, proof, &record.serial_number).await
+    serve(state, proof, &serial).await
 }
 
 /// The newest proof of purchase of any registration (admin; a download).
@@ -216,21 +225,5 @@ pub async fn admin_get_proof(
     _admin: AdminKey,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
-    let dealer = state
-        .store
-        .registration_dealer(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let record = state
-        .store
-        .registration_for_dealer(dealer, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let proof = state
-        .store
-        .latest_proof(id, None)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    serve(&state, proof, &record.serial_number).await
+    download(&state, &id, None).await
 }

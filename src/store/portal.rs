@@ -300,19 +300,32 @@ pub struct OwnedUnit {
     pub next_service: Option<DateTime<Utc>>,
     /// The product's transfer policy.
     pub transfer_policy: String,
+    /// Until when an offer of the unit to a new owner waits, if one does.
+    pub offered_until: Option<DateTime<Utc>>,
+    /// When this owner last added a proof of purchase of it, if they did.
+    pub proof_added: Option<DateTime<Utc>>,
 }
 
 impl Store {
-    /// The units of one customer record (the owner page's link names it), newest first.
-    pub async fn owned_units(&self, customer_id: Uuid) -> Result<Vec<OwnedUnit>> {
+    /// The units of one customer record (the owner page's link names it), newest first, with
+    /// what waits on each at `now` (an offer to a new owner) and their own proof of purchase.
+    pub async fn owned_units(
+        &self,
+        customer_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OwnedUnit>> {
         super::read!(self, query_as, fetch_all =>
             "SELECT r.id, r.dealer_id, r.serial_number, r.serial_display, p.name AS product_name, d.name AS dealer_name,
                r.purchase_date, r.warranty_expires_on, r.status, r.verified_at,
                (SELECT min(m.due_at) FROM reminders m WHERE m.registration_id = r.id AND m.kind = 'service_due'
-                  AND m.status = 'pending') AS next_service, p.transfer_policy
+                  AND m.status = 'pending') AS next_service, p.transfer_policy,
+               (SELECT max(t.expires_at) FROM ownership_transfers t WHERE t.registration_id = r.id
+                  AND t.status = 'pending' AND t.expires_at > $2) AS offered_until,
+               (SELECT max(f.created_at) FROM registration_proofs f WHERE f.registration_id = r.id
+                  AND f.customer_id = $1) AS proof_added
              FROM registrations r JOIN products p ON p.id = r.product_id JOIN dealers d ON d.id = r.dealer_id
              WHERE r.customer_id = $1 ORDER BY r.created_at DESC, r.id DESC";
-            customer_id)
+            customer_id, now)
     }
 }
 

@@ -163,18 +163,6 @@ impl Store {
         read!(self, query_as, fetch_optional => sqlx::AssertSqlSafe(sql); id)
     }
 
-    /// The offers of a unit still waiting for their new owner.
-    pub async fn pending_transfers(
-        &self,
-        registration_id: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<TransferRecord>> {
-        let sql = format!(
-            "{TRANSFER_SELECT} WHERE t.registration_id = $1 AND t.status = 'pending' AND t.expires_at > $2 ORDER BY t.created_at"
-        );
-        read!(self, query_as, fetch_all => sqlx::AssertSqlSafe(sql); registration_id, now)
-    }
-
     /// The unit's owners, first to current, from its registration and its accepted transfers.
     pub async fn ownership_periods(&self, registration_id: Uuid) -> Result<Vec<OwnershipPeriod>> {
         #[derive(sqlx::FromRow)]

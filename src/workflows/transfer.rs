@@ -258,9 +258,10 @@ impl Intake {
         // The reminders not sent yet: planned again from the unit's facts for the new owner
         // (addressed to them), the old owner's that are no longer planned cancelled, and a
         // confirmation to the new owner of their own.
-        let (product, _) = self
+        // The programs do not matter: a transfer changes no earnings.
+        let product = self
             .store
-            .product_and_programs(&record.sku)
+            .product_by_sku(&record.sku)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("product {}", record.sku)))?;
         let terms = product_terms(&product)?;

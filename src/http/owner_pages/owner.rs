@@ -98,18 +98,11 @@ pub(super) async fn render(
     let tz = chrono_tz::UTC;
     let now = state.clock.now();
     let mut units = Vec::new();
-    for u in state.store.owned_units(target.customer_id).await? {
-        let pending = state.store.pending_transfers(u.id, now).await?;
-        let proof = state
-            .store
-            .latest_proof(u.id, Some(target.customer_id))
-            .await?
-            .map(|p| {
-                crate::http::present::date(p.created_at.with_timezone(&tz).date_naive(), lang)
-            });
-        let offered_until = pending.last().map(|t| {
-            crate::http::present::date(t.expires_at.with_timezone(&tz).date_naive(), lang)
-        });
+    let day = |t: chrono::DateTime<chrono::Utc>| {
+        crate::http::present::date(t.with_timezone(&tz).date_naive(), lang)
+    };
+    for u in state.store.owned_units(target.customer_id, now).await? {
+        let (offered_until, proof) = (u.offered_until.map(day), u.proof_added.map(day));
         units.push(context! {
             id => u.id.to_string(), product => u.product_name, dealer => u.dealer_name,
             serial => u.serial_display.unwrap_or(u.serial_number),
@@ -184,12 +177,13 @@ pub async fn owner_choices(
     Ok(Redirect::to(&format!("/o/{token}?saved=1")).into_response())
 }
 
+/// A form acting on one of the owner's units.
 #[derive(Deserialize)]
-pub struct NotMineForm {
+pub struct UnitForm {
     #[serde(default)]
-    csrf: String,
+    pub(super) csrf: String,
     #[serde(default)]
-    registration: String,
+    pub(super) registration: String,
 }
 
 /// `POST /o/{token}/not-mine`: "this is not my product". The dealer's reminders to this person stop
@@ -198,7 +192,7 @@ pub async fn owner_not_mine(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-    Form(form): Form<NotMineForm>,
+    Form(form): Form<UnitForm>,
 ) -> Result<Response, ApiError> {
     let Some(target) = owner_posting(&state, &headers, &token, &form.csrf).await? else {
         return Ok(unusable(&state, &headers));
@@ -206,7 +200,7 @@ pub async fn owner_not_mine(
     let id: Uuid = form.registration.parse().map_err(|_| ApiError::NotFound)?;
     let unit = state
         .store
-        .owned_units(target.customer_id)
+        .owned_units(target.customer_id, state.clock.now())
         .await?
         .into_iter()
         .find(|u| u.id == id)

@@ -34,7 +34,10 @@ pub async fn owner_proof_upload(
         upload.too_large,
     );
     let lang = crate::templating::language([target.customer_locale.as_str()]);
-    let units = state.store.owned_units(target.customer_id).await?;
+    let units = state
+        .store
+        .owned_units(target.customer_id, state.clock.now())
+        .await?;
     let unit_id = registration.parse::<Uuid>().ok();
     let fail = |status: StatusCode, key: &str, unit: Option<Uuid>| {
         let message = crate::http::pages::text(lang, key, &Default::default())
@@ -105,7 +108,7 @@ pub async fn owner_proof(
     let id: Uuid = registration.parse().map_err(|_| ApiError::NotFound)?;
     let unit = state
         .store
-        .owned_units(target.customer_id)
+        .owned_units(target.customer_id, state.clock.now())
         .await?
         .into_iter()
         .find(|u| u.id == id)

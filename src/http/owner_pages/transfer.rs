@@ -159,21 +159,13 @@ pub async fn owner_transfer_dispute(
     Ok(Redirect::to(&format!("/o/{token}?disputed=1")).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct StopForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    registration: String,
-}
-
 /// `POST /o/{token}/transfer/stop`: the owner stops the transfers of their unit waiting for a new
 /// owner (their links then say so).
 pub async fn owner_transfer_stop(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-    Form(form): Form<StopForm>,
+    Form(form): Form<super::owner::UnitForm>,
 ) -> Result<Response, ApiError> {
     let Some(target) = owner_posting(&state, &headers, &token, &form.csrf).await? else {
         return Ok(unusable(&state, &headers));

@@ -84,6 +84,8 @@ pub fn state(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Res
     let notices = Arc::new(crate::mail::notices::Notices::from_config(&config)?);
     let proof_files = crate::proof_files::ProofFiles::from_config(&config)?;
     Ok(AppState {
+        sms: Arc::new(crate::sms::Sms::from_config(&config)?),
+        texts: Arc::new(crate::sms::templates::TextRenderer::new()),
         proof_files,
         store,
         clock,

@@ -30,6 +30,8 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
             send_window: None,
             active: Some(true),
             authorized_servicer: None,
+            message_channels: None,
+            sms_sender_id: None,
         },
     )
     .map_err(|e| anyhow::anyhow!("demo dealer: {e:?}"))?;
@@ -72,6 +74,7 @@ pub async fn run(config: Config, listen: Option<SocketAddr>) -> anyhow::Result<(
                 registration_window_days: 30,
                 gtin: None,
                 transfer_policy: Default::default(),
+                message_channels: None,
             },
         )
         .map_err(|e| anyhow::anyhow!("demo product: {e:?}"))?;

@@ -22,6 +22,7 @@ pub mod mail;
 pub mod ops;
 pub mod proof_files;
 pub mod registration_csv;
+pub mod sms;
 
 pub mod store;
 pub mod telemetry;

@@ -131,6 +131,16 @@ pub fn smtp_reply(code: Option<u16>, seconds: f64) {
     metrics::histogram!("reminder_send_duration_seconds").record(seconds);
 }
 
+/// One answer of an SMS provider (by HTTP status class) and how long the send took.
+pub fn sms_reply(status: Option<u16>, seconds: f64) {
+    let class = match status {
+        Some(c) => format!("{}xx", c / 100),
+        None => "none".to_owned(),
+    };
+    metrics::counter!("sms_replies_total", "class" => class).increment(1);
+    metrics::histogram!("sms_send_duration_seconds").record(seconds);
+}
+
 /// Gauges read from the store at scrape time.
 pub fn set_gauges(
     by_status: &[(String, i64)],

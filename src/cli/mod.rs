@@ -258,10 +258,24 @@ impl Command {
                 Ok(())
             }
             Self::CheckTemplates => {
+                let budget = config.settings().sms.segment_budget;
+                let texts = crate::sms::templates::TextRenderer::new()
+                    .check_all(budget)
+                    .map_err(anyhow::Error::msg)?;
+                for (name, cost) in &texts {
+                    println!(
+                        "sms {name}: {} segment{} ({}, {} units; budget {budget})",
+                        cost.count,
+                        if cost.count == 1 { "" } else { "s" },
+                        cost.encoding.as_str(),
+                        cost.units
+                    );
+                }
                 let count = Renderer::new().check_all().map_err(anyhow::Error::msg)?
                     + crate::http::pages::Pages::new()
                         .check_all()
-                        .map_err(anyhow::Error::msg)?;
+                        .map_err(anyhow::Error::msg)?
+                    + texts.len();
                 println!("{count} templates rendered without error");
                 Ok(())
             }
@@ -360,6 +374,7 @@ impl Command {
                     &store,
                     &files,
                     &config.outbox_dir,
+                    &config.sms_outbox_dir,
                     &who,
                     None,
                     SystemClock.now(),

@@ -35,7 +35,35 @@ pub async fn preview(config: Config, registration: &str) -> anyhow::Result<()> {
         let Some(ctx) = store.send_context(id).await? else {
             continue;
         };
-        println!("==== {} #{} ({}) ====", ctx.kind, ctx.occurrence, id);
+        println!(
+            "==== {} #{} by {} ({}) ====",
+            ctx.kind, ctx.occurrence, ctx.channel, id
+        );
+        if ctx.channel == "sms" {
+            match &ctx.customer_phone {
+                Some(phone) => {
+                    let text = sender.render_text(&ctx).map_err(anyhow::Error::msg)?;
+                    let cost = crate::domain::sms::segments(&text);
+                    println!("To: {phone}");
+                    println!(
+                        "Segments: {} ({}, {} {})",
+                        cost.count,
+                        cost.encoding.as_str(),
+                        cost.units,
+                        if cost.encoding == crate::domain::sms::Encoding::Gsm7 {
+                            "septets"
+                        } else {
+                            "UTF-16 units"
+                        }
+                    );
+                    println!();
+                    println!("{text}");
+                    println!();
+                }
+                None => println!("(no phone number: nothing would be sent)"),
+            }
+            continue;
+        }
         match ctx.customer_email.as_deref().map(str::parse) {
             Some(Ok(to)) => {
                 let (_, _, raw) = sender

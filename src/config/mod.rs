@@ -169,6 +169,31 @@ pub struct Config {
     /// A second signature with an Ed25519 key (RFC 8463), beside the main one.
     pub dkim_ed25519_selector: Option<String>,
     pub dkim_ed25519_private_key_file: Option<PathBuf>,
+    /// `twilio` or `vonage` (an HTTP API compatible with theirs); unset writes texts to
+    /// `sms_outbox_dir`.
+    pub sms_provider: Option<String>,
+    /// The provider API's base URL (default: the provider's own).
+    pub sms_api_url: Option<String>,
+    /// Twilio's Account SID, or Vonage's API key.
+    pub sms_account: Option<String>,
+    /// Twilio's auth token (it also signs Twilio's webhooks), or Vonage's API secret.
+    pub sms_auth_token: Option<Secret>,
+    /// Vonage's signature secret, which signs its webhooks (Twilio's are signed by the auth token).
+    pub sms_signature_secret: Option<Secret>,
+    /// The sender of texts (a number in E.164, a Twilio Messaging Service SID, or an alphanumeric
+    /// sender ID) when the dealer has no sender ID of its own.
+    pub sms_from: Option<String>,
+    /// Where texts are written as `.txt` files when no provider is configured.
+    pub sms_outbox_dir: PathBuf,
+    /// A text template longer than this many segments fails `check-templates`.
+    pub sms_segment_budget: u32,
+    /// Texts per second this process sends at most (the provider's rate limit).
+    pub sms_rate_per_second: u32,
+    /// Night hours per country in which no text is sent, in the recipient's time zone:
+    /// `"CC HH:MM-HH:MM"`.
+    pub sms_quiet_hours: Vec<String>,
+    /// Deadline of one request to the SMS provider.
+    pub sms_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -237,6 +262,19 @@ impl Default for Config {
             inbound_token: None,
             dkim_ed25519_selector: None,
             dkim_ed25519_private_key_file: None,
+            sms_provider: None,
+            sms_api_url: None,
+            sms_account: None,
+            sms_auth_token: None,
+            sms_signature_secret: None,
+            sms_from: None,
+            sms_outbox_dir: PathBuf::from("./sms-outbox"),
+            sms_segment_budget: 2,
+            sms_rate_per_second: 10,
+            // France (Code de la consommation, L. 223-1 and its 2022 decree: 8:00 to 20:00) and
+            // the US (TCPA: 8:00 to 21:00) keep texts out of the night.
+            sms_quiet_hours: vec!["FR 20:00-08:00".into(), "US 21:00-08:00".into()],
+            sms_timeout_secs: 15,
         }
     }
 }
@@ -288,8 +326,29 @@ impl Config {
                 "dkim_ed25519_selector and dkim_ed25519_private_key_file go together".into(),
             );
         }
-        if self.lease_secs <= self.send_timeout_secs {
-            return Err("lease_secs must exceed send_timeout_secs".into());
+        match self.sms_provider.as_deref() {
+            None | Some("outbox") => {}
+            Some(provider @ ("twilio" | "vonage")) => {
+                if self.sms_account.is_none() || self.sms_auth_token.is_none() {
+                    return Err(format!(
+                        "sms_provider {provider:?} needs sms_account and sms_auth_token"
+                    ));
+                }
+                if provider == "vonage" && self.sms_signature_secret.is_none() {
+                    return Err(
+                        "sms_provider \"vonage\" needs sms_signature_secret to verify its webhooks"
+                            .into(),
+                    );
+                }
+            }
+            Some(other) => {
+                return Err(format!(
+                    "sms_provider {other:?}: expected twilio, vonage or outbox"
+                ));
+            }
+        }
+        if self.lease_secs <= self.send_timeout_secs || self.lease_secs <= self.sms_timeout_secs {
+            return Err("lease_secs must exceed send_timeout_secs and sms_timeout_secs".into());
         }
         if self.send_concurrency == 0
             || self.dispatch_batch == 0

@@ -21,6 +21,16 @@ pub struct Settings {
     pub transfer_link_days: i64,
     /// Days after an owner's own registration within which a dealer may claim it.
     pub claim_days: i64,
+    pub sms: Sms,
+}
+
+/// Texts.
+#[derive(Debug, Clone)]
+pub struct Sms {
+    /// Night hours per country (in the recipient's time zone).
+    pub quiet_hours: Vec<crate::domain::sms::QuietHours>,
+    /// Segments a template may take at most (`check-templates`).
+    pub segment_budget: usize,
 }
 
 /// Planning reminders at registration.
@@ -75,7 +85,19 @@ impl Settings {
         if !(0.0..=1.0).contains(&c.holdout_share) {
             return Err("holdout_share must be from 0 to 1".into());
         }
+        let quiet_hours = c
+            .sms_quiet_hours
+            .iter()
+            .map(|q| crate::domain::sms::QuietHours::parse(q))
+            .collect::<Result<Vec<_>, _>>()?;
+        if c.sms_segment_budget == 0 {
+            return Err("sms_segment_budget must be at least 1".into());
+        }
         Ok(Self {
+            sms: Sms {
+                quiet_hours,
+                segment_budget: c.sms_segment_budget as usize,
+            },
             correction_days: i64::from(c.correction_days),
             transfer_link_days: i64::from(c.transfer_link_days),
             claim_days: i64::from(c.claim_days),

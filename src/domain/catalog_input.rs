@@ -27,6 +27,10 @@ pub struct DealerUpsert {
     pub send_window: Option<String>,
     pub active: bool,
     pub authorized_servicer: Option<String>,
+    /// `auto`, `email`, `sms` or `both` (`domain::sms::ChannelPolicy`); `None`: the product's.
+    pub message_channels: Option<String>,
+    /// The dealer's own SMS sender ID (a number or 3 to 11 letters and digits).
+    pub sms_sender_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +46,8 @@ pub struct ProductUpsert {
     pub gtin: Option<String>,
     /// `transferable`, `not_transferable` or `once`.
     pub transfer_policy: String,
+    /// `auto`, `email`, `sms` or `both`; `None`: `auto`.
+    pub message_channels: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -72,6 +78,15 @@ pub struct DealerRequest {
     /// Authorizes this dealer to report service visits on units other dealers sold: `{}` for any
     /// unit, or limited to a territory and/or selling dealers. Absent: only the units it sold.
     pub authorized_servicer: Option<ServicingRequest>,
+    /// How its customers' messages go: `auto` (the customer's preferred channel, else email when
+    /// there is one, SMS otherwise), `email`, `sms` or `both`. Absent: the product's choice.
+    #[serde(default)]
+    pub message_channels: Option<String>,
+    /// The sender of its customers' texts, where the SMS provider allows one: a number (E.164) or
+    /// an alphanumeric sender ID of 3 to 11 letters and digits.
+    #[schema(example = "GMARTIN")]
+    #[serde(default)]
+    pub sms_sender_id: Option<String>,
 }
 
 /// Every list that is given and not empty must match the unit.
@@ -114,6 +129,10 @@ pub struct ProductRequest {
     /// Whether the warranty follows the unit to a new owner (default `transferable`).
     #[serde(default)]
     pub transfer_policy: super::catalog::TransferPolicy,
+    /// How messages about its units go: `auto`, `email`, `sms` or `both` (a dealer's own choice
+    /// wins). Absent: `auto`.
+    #[serde(default)]
+    pub message_channels: Option<String>,
 }
 
 /// Dealer codes: 1 to 32 letters, digits, `-` or `_`, starting with a letter or digit.
@@ -133,6 +152,40 @@ pub fn check_code(field: &str, code: &str) -> Result<(), FieldError> {
             field,
             "invalid_code",
             "must be 1 to 32 letters, digits, '-' or '_'",
+        ))
+    }
+}
+
+/// A channel policy's name.
+fn message_channels(v: &str) -> Result<String, (&'static str, String)> {
+    super::sms::ChannelPolicy::parse(v.trim())
+        .map(|p| p.as_str().to_owned())
+        .ok_or_else(|| {
+            (
+                "invalid_channels",
+                format!("must be one of {}", super::sms::CHANNEL_POLICIES.join(", ")),
+            )
+        })
+}
+
+/// An SMS sender: a number in E.164, or an alphanumeric sender ID (3 to 11 letters, digits and
+/// spaces, with at least one letter), as carriers accept them.
+fn sms_sender_id(v: &str) -> Result<String, (&'static str, String)> {
+    let v = v.trim();
+    if v.starts_with('+') {
+        return Phone::parse(v)
+            .map(|p| p.as_str().to_owned())
+            .map_err(|_| ("invalid_sender_id", "not an E.164 number".to_owned()));
+    }
+    let ok = (3..=11).contains(&v.len())
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
+        && v.chars().any(|c| c.is_ascii_alphabetic());
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err((
+            "invalid_sender_id",
+            "must be a number in E.164 or 3 to 11 letters and digits, with a letter".to_owned(),
         ))
     }
 }
@@ -182,10 +235,20 @@ pub fn parse_dealer(code: &str, req: &DealerRequest) -> Result<DealerUpsert, Vec
             &mut e,
         )
     });
+    let message_channels = req
+        .message_channels
+        .as_deref()
+        .and_then(|v| e.take("message_channels", message_channels(v)));
+    let sms_sender_id = req
+        .sms_sender_id
+        .as_deref()
+        .and_then(|v| e.take("sms_sender_id", sms_sender_id(v)));
     if !e.is_empty() {
         return Err(e.0);
     }
     Ok(DealerUpsert {
+        message_channels,
+        sms_sender_id,
         authorized_servicer: authorized_servicer
             .map(|a| serde_json::to_string(&a).expect("plain data serializes")),
         code: code.to_owned(),
@@ -247,10 +310,15 @@ pub fn parse_product(sku: &str, req: &ProductRequest) -> Result<ProductUpsert, V
         },
         None => None,
     };
+    let message_channels = req
+        .message_channels
+        .as_deref()
+        .and_then(|v| e.take("message_channels", message_channels(v)));
     if !e.is_empty() {
         return Err(e.0);
     }
     Ok(ProductUpsert {
+        message_channels,
         gtin,
         sku: sku.to_owned(),
         name: name.expect("checked"),

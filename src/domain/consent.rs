@@ -45,6 +45,10 @@ pub mod source {
     pub const CUSTOMER_OWNER_PAGE: &str = "customer_owner_page";
     /// A unit's new owner, accepting its transfer.
     pub const CUSTOMER_TRANSFER: &str = "customer_transfer";
+    /// A text answered STOP (or the provider reported the recipient's opt-out).
+    pub const CUSTOMER_SMS_STOP: &str = "customer_sms_stop";
+    /// A text answered START.
+    pub const CUSTOMER_SMS_START: &str = "customer_sms_start";
 
     /// The customer's own act (every customer source starts so).
     pub fn is_customer(source: &str) -> bool {

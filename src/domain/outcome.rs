@@ -17,11 +17,12 @@ pub enum Outcome {
         smtp_code: Option<u16>,
         detail: String,
     },
-    /// A permanent failure; `suppress` is the address to stop mailing (a hard bounce).
+    /// A permanent failure; `suppress` is the address to stop using (a hard bounce, a number
+    /// that cannot take texts or opted out at the provider).
     Failed {
         smtp_code: Option<u16>,
         detail: String,
-        suppress: Option<String>,
+        suppress: Option<Suppress>,
     },
     /// Not sent and never will be (no consent, unsubscribed, erased, suppressed, no email).
     Skipped {
@@ -34,6 +35,18 @@ pub enum Outcome {
     },
     /// The registration was voided.
     Cancelled,
+}
+
+/// An address a failure stops using.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Suppress {
+    Email(String),
+    /// `reason`: `undeliverable` (the number cannot take texts) or `provider_opt_out` (the
+    /// recipient opted out at the provider: recorded as their withdrawal of texts).
+    Phone {
+        number: String,
+        reason: &'static str,
+    },
 }
 
 /// The row change an outcome makes: the reminder's next status (and when to try again), and

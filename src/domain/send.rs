@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use super::consent::ConsentFacts;
 use super::plan::SendWindow;
+use super::sms::Channel;
 
 /// What the decision needs of a reminder and its customer, read when sending starts.
 #[derive(Debug, Clone)]
@@ -16,8 +17,16 @@ pub struct SendFacts<'a> {
     pub confirmation: bool,
     pub registration_active: bool,
     pub customer_erased: bool,
-    pub has_email: bool,
+    /// The channel this message goes by.
+    pub channel: Channel,
+    /// The customer has an address on that channel (an email, a phone number).
+    pub has_address: bool,
+    /// The address is suppressed (hard bounce, complaint, undeliverable number).
     pub suppressed: bool,
+    /// The number said STOP (or opted out at the provider): texts are unsubscribed.
+    pub opted_out: bool,
+    /// For a text in its country's quiet hours: when they end.
+    pub quiet_until: Option<DateTime<Utc>>,
     /// The dealer's service-reminder consent on this customer record.
     pub consent: ConsentFacts,
     pub tz: Tz,
@@ -41,9 +50,10 @@ pub enum Decision {
     Send,
     /// The registration was voided.
     Cancel,
-    /// Never (reason: `erased`, `no_email`, `suppressed`, `unsubscribed`, `no_consent`).
+    /// Never (reason: `erased`, `no_email`, `no_phone`, `suppressed`, `unsubscribed`,
+    /// `no_consent`).
     Skip(&'static str),
-    /// Not now (reason: `outside_send_window`, `min_spacing`, `frequency_cap`).
+    /// Not now (reason: `outside_send_window`, `quiet_hours`, `min_spacing`, `frequency_cap`).
     Defer {
         send_after: DateTime<Utc>,
         reason: &'static str,
@@ -66,13 +76,16 @@ pub fn decide(f: &SendFacts<'_>, pacing: Pacing, now: DateTime<Utc>) -> Decision
     if f.customer_erased {
         return Decision::Skip("erased");
     }
-    if !f.has_email {
-        return Decision::Skip("no_email");
+    if !f.has_address {
+        return Decision::Skip(match f.channel {
+            Channel::Email => "no_email",
+            Channel::Sms => "no_phone",
+        });
     }
     if f.suppressed {
         return Decision::Skip("suppressed");
     }
-    if f.consent.withdrawn_by_customer() {
+    if f.opted_out || f.consent.withdrawn_by_customer() {
         return Decision::Skip("unsubscribed");
     }
     // The confirmation is transactional; reminders need consent.
@@ -87,6 +100,12 @@ pub fn decide(f: &SendFacts<'_>, pacing: Pacing, now: DateTime<Utc>) -> Decision
         return Decision::Defer {
             send_after: next,
             reason: "outside_send_window",
+        };
+    }
+    if let Some(until) = f.quiet_until {
+        return Decision::Defer {
+            send_after: f.window.next_open(until, f.tz).unwrap_or(until),
+            reason: "quiet_hours",
         };
     }
     if f.confirmation {
@@ -175,8 +194,11 @@ mod tests {
             confirmation: false,
             registration_active: true,
             customer_erased: false,
-            has_email: true,
+            channel: Channel::Email,
+            has_address: true,
             suppressed: false,
+            opted_out: false,
+            quiet_until: None,
             consent: ConsentFacts {
                 latest: Some(true),
                 latest_by_customer: None,
@@ -211,11 +233,39 @@ mod tests {
         );
         assert_eq!(
             check(SendFacts {
-                has_email: false,
+                has_address: false,
                 ..ok.clone()
             }),
             Decision::Skip("no_email")
         );
+        assert_eq!(
+            check(SendFacts {
+                has_address: false,
+                channel: Channel::Sms,
+                ..ok.clone()
+            }),
+            Decision::Skip("no_phone")
+        );
+        assert_eq!(
+            check(SendFacts {
+                opted_out: true,
+                channel: Channel::Sms,
+                confirmation: true,
+                ..ok.clone()
+            }),
+            Decision::Skip("unsubscribed"),
+            "a STOP stops the confirmation text too"
+        );
+        let morning = now + Duration::hours(10);
+        assert!(matches!(
+            check(SendFacts {
+                quiet_until: Some(morning),
+                channel: Channel::Sms,
+                confirmation: true,
+                ..ok.clone()
+            }),
+            Decision::Defer { reason: "quiet_hours", send_after } if send_after >= morning
+        ));
         assert_eq!(
             check(SendFacts {
                 suppressed: true,

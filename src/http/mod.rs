@@ -15,6 +15,7 @@ pub mod finance;
 pub mod finance_pages;
 pub mod health;
 pub mod inbound;
+pub mod sms;
 pub mod ledger;
 pub mod limits;
 pub mod multipart;
@@ -74,6 +75,9 @@ pub struct AppState {
     pub notices: Arc<crate::mail::notices::Notices>,
     /// Where proof of purchase files' bytes live.
     pub proof_files: crate::proof_files::ProofFiles,
+    /// Texts sent from requests (HELP answers).
+    pub sms: Arc<crate::sms::Sms>,
+    pub texts: Arc<crate::sms::templates::TextRenderer>,
 }
 
 #[derive(OpenApi)]
@@ -169,6 +173,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
         .routes(routes!(inbound::receive))
+        .routes(routes!(sms::twilio_status))
+        .routes(routes!(sms::twilio_inbound))
+        .routes(routes!(sms::vonage_status))
+        .routes(routes!(sms::vonage_inbound))
 }
 
 /// The OpenAPI 3.1 document of every route.

@@ -97,6 +97,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Ses
                     locale: locale.clone(),
                     time_zone: time_zone.clone(),
                     send_window: account.dealer_send_window.clone(),
+                    message_channels: account.dealer_message_channels.clone(),
                     actor: Some(account.id),
                     channel: "dealer_counter",
                 })

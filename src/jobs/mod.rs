@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod compose;
 pub mod send;
+pub mod text;
 pub mod upkeep;
 
 use std::future::Future;

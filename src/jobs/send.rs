@@ -16,7 +16,9 @@ use crate::config::Config;
 use crate::config::settings::Settings;
 use crate::domain::consent::ConsentFacts;
 use crate::domain::contact::TimeZone;
+use crate::domain::outcome::Suppress;
 use crate::domain::send::{CONFIRMATION, Decision, SendFacts, decide, retry_after, suppresses};
+use crate::domain::sms::Channel;
 use crate::mail::smtp::{SmtpSender, SmtpSettings};
 use crate::mail::templates::Renderer;
 use crate::mail::{Mailer, SendError};
@@ -31,6 +33,9 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     pub mailer: Mailer,
     pub renderer: Renderer,
+    /// Texts: the provider (or the outbox), the sender and the rate limit.
+    pub sms: crate::sms::Sms,
+    pub texts: crate::sms::templates::TextRenderer,
     pub signer: Signer,
     pub config: Arc<Config>,
     /// The configuration's values, parsed once when the sender is made.
@@ -107,6 +112,8 @@ impl Sender {
     ) -> anyhow::Result<Self> {
         let dkim = dkim_signers(&config)?;
         Ok(Self {
+            sms: crate::sms::Sms::from_config(&config)?,
+            texts: crate::sms::templates::TextRenderer::new(),
             from: config.mail_from.parse()?,
             settings: Arc::new(config.settings()),
             renderer: Renderer::new(),
@@ -233,17 +240,33 @@ impl Sender {
             .reminders
             .window
             .overridden_by(ctx.dealer_send_window.as_deref());
+        let channel = Channel::parse(&ctx.channel).unwrap_or(Channel::Email);
+        let tz = TimeZone::stored(&ctx.customer_time_zone);
         let facts = SendFacts {
             confirmation: ctx.kind == CONFIRMATION,
             registration_active: ctx.registration_status == "active",
             customer_erased: ctx.customer_erased_at.is_some(),
-            has_email: ctx.customer_email.is_some(),
+            channel,
+            has_address: match channel {
+                Channel::Email => ctx.customer_email.is_some(),
+                Channel::Sms => ctx.customer_phone.is_some(),
+            },
             suppressed: ctx.suppressed,
+            opted_out: ctx.opted_out,
+            quiet_until: match channel {
+                Channel::Email => None,
+                Channel::Sms => crate::domain::sms::quiet_until(
+                    &self.settings.sms.quiet_hours,
+                    ctx.customer_country.as_deref(),
+                    tz,
+                    now,
+                ),
+            },
             consent: ConsentFacts {
                 latest: ctx.consent_latest,
                 latest_by_customer: ctx.consent_latest_by_customer,
             },
-            tz: TimeZone::stored(&ctx.customer_time_zone),
+            tz,
             window: &window,
             history: &ctx.history,
         };
@@ -254,6 +277,9 @@ impl Sender {
             Decision::Defer { send_after, reason } => {
                 return Outcome::Deferred { send_after, reason };
             }
+        }
+        if channel == Channel::Sms {
+            return self.send_text(ctx, now).await;
         }
         let email = ctx
             .customer_email
@@ -293,7 +319,7 @@ impl Sender {
                 smtp_code: code,
             },
             Err(SendError::Permanent { code, detail }) => Outcome::Failed {
-                suppress: suppresses(code, &detail).then(|| email.to_owned()),
+                suppress: suppresses(code, &detail).then(|| Suppress::Email(email.to_owned())),
                 smtp_code: code,
                 detail,
             },

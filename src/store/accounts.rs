@@ -35,6 +35,7 @@ pub struct AccountRecord {
     pub dealer_locale: Option<String>,
     pub dealer_time_zone: Option<String>,
     pub dealer_send_window: Option<String>,
+    pub dealer_message_channels: Option<String>,
     pub dealer_country: Option<String>,
     pub dealer_active: Option<bool>,
     /// When the person last signed in (their newest session).
@@ -44,6 +45,7 @@ pub struct AccountRecord {
 const ACCOUNT_SELECT: &str = "SELECT a.id, a.email, a.name, a.role, a.dealer_id, a.language, a.invited_by,
     a.created_at, a.disabled_at, d.code AS dealer_code, d.name AS dealer_name, d.locale AS dealer_locale,
     d.time_zone AS dealer_time_zone, d.send_window AS dealer_send_window, d.country AS dealer_country,
+    d.message_channels AS dealer_message_channels,
     d.active AS dealer_active,
     (SELECT max(s.created_at) FROM web_sessions s WHERE s.account_id = a.id) AS last_sign_in
     FROM accounts a LEFT JOIN dealers d ON d.id = a.dealer_id";

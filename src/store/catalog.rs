@@ -25,6 +25,9 @@ pub struct DealerRecord {
     pub authorized_servicer: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// `auto`, `email`, `sms` or `both`; `None`: the product's.
+    pub message_channels: Option<String>,
+    pub sms_sender_id: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -44,9 +47,11 @@ pub struct ProductRecord {
     pub transfer_policy: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// `auto`, `email`, `sms` or `both`; `None`: `auto`.
+    pub message_channels: Option<String>,
 }
 
-const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active, authorized_servicer, created_at, updated_at";
+const DEALER_COLUMNS: &str = "id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active, authorized_servicer, created_at, updated_at, message_channels, sms_sender_id";
 
 impl Store {
     /// Creates or replaces a dealer's profile, with its audit row (who, `dealer.created` or
@@ -62,15 +67,16 @@ impl Store {
         let record: DealerRecord = super::with_tx!(&mut tx, |conn| {
             sqlx::query_as(
                 "INSERT INTO dealers (id, code, name, email, phone, locale, time_zone, country, booking_url, active, created_at,
-                   updated_at, address, send_window, authorized_servicer)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14)
+                   updated_at, address, send_window, authorized_servicer, message_channels, sms_sender_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16)
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone,
                    locale = excluded.locale, time_zone = excluded.time_zone, country = excluded.country,
                    booking_url = excluded.booking_url, active = excluded.active, updated_at = excluded.updated_at,
                    address = excluded.address, send_window = excluded.send_window,
-                   authorized_servicer = excluded.authorized_servicer
+                   authorized_servicer = excluded.authorized_servicer, message_channels = excluded.message_channels,
+                   sms_sender_id = excluded.sms_sender_id
                  RETURNING id, code, name, email, phone, locale, time_zone, country, booking_url, address, send_window, active,
-                   authorized_servicer, created_at, updated_at",
+                   authorized_servicer, created_at, updated_at, message_channels, sms_sender_id",
             )
             .bind(new_id)
             .bind(&d.code)
@@ -86,6 +92,8 @@ impl Store {
             .bind(&d.address)
             .bind(&d.send_window)
             .bind(&d.authorized_servicer)
+            .bind(&d.message_channels)
+            .bind(&d.sms_sender_id)
             .fetch_one(&mut *conn)
             .await?
         });
@@ -143,14 +151,15 @@ impl Store {
         let record: ProductRecord = super::with_tx!(&mut tx, |conn| {
             sqlx::query_as(
                 "INSERT INTO products (id, sku, name, category, warranty_months, warranty_start, service_plan,
-                   registration_window_days, gtin, transfer_policy, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $11, $9, $9)
+                   registration_window_days, gtin, transfer_policy, created_at, updated_at, message_channels)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $11, $9, $9, $12)
                  ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category,
                    warranty_months = excluded.warranty_months, warranty_start = excluded.warranty_start,
                    service_plan = excluded.service_plan, registration_window_days = excluded.registration_window_days,
-                   gtin = excluded.gtin, transfer_policy = excluded.transfer_policy, updated_at = excluded.updated_at
+                   gtin = excluded.gtin, transfer_policy = excluded.transfer_policy, updated_at = excluded.updated_at,
+                   message_channels = excluded.message_channels
                  RETURNING id, sku, name, category, warranty_months, warranty_start, service_plan,
-                   registration_window_days, gtin, transfer_policy, created_at, updated_at",
+                   registration_window_days, gtin, transfer_policy, created_at, updated_at, message_channels",
             )
             .bind(new_id)
             .bind(&p.sku)
@@ -163,6 +172,7 @@ impl Store {
             .bind(now)
             .bind(&p.gtin)
             .bind(&p.transfer_policy)
+            .bind(&p.message_channels)
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| {
@@ -187,14 +197,14 @@ impl Store {
     pub async fn product_by_gtin(&self, gtin: &str) -> Result<Option<ProductRecord>> {
         read!(self, query_as, fetch_optional =>
             "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
-            registration_window_days, gtin, transfer_policy, created_at, updated_at FROM products WHERE gtin = $1";
+            registration_window_days, gtin, transfer_policy, created_at, updated_at, message_channels FROM products WHERE gtin = $1";
             gtin)
     }
 
     pub async fn product_by_sku(&self, sku: &str) -> Result<Option<ProductRecord>> {
         read!(self, query_as, fetch_optional =>
             "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
-            registration_window_days, gtin, transfer_policy, created_at, updated_at FROM products WHERE sku = $1";
+            registration_window_days, gtin, transfer_policy, created_at, updated_at, message_channels FROM products WHERE sku = $1";
             sku)
     }
 
@@ -216,7 +226,7 @@ impl Store {
         let rows: Vec<Row> = with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT p.id, p.sku, p.name, p.category, p.warranty_months, p.warranty_start, p.service_plan,
-                   p.registration_window_days, p.gtin, p.transfer_policy, p.created_at, p.updated_at, v.program_id,
+                   p.registration_window_days, p.gtin, p.transfer_policy, p.created_at, p.updated_at, p.message_channels, v.program_id,
                    v.version AS program_version, v.definition AS program_definition, v.created_at AS program_created_at
                  FROM products p LEFT JOIN (programs g JOIN program_versions v ON v.program_id = g.id AND v.version = g.version)
                    ON 1 = 1
@@ -246,7 +256,7 @@ impl Store {
     pub async fn list_products(&self) -> Result<Vec<ProductRecord>> {
         read!(self, query_as, fetch_all =>
         "SELECT id, sku, name, category, warranty_months, warranty_start, service_plan,
-        registration_window_days, gtin, transfer_policy, created_at, updated_at FROM products ORDER BY sku";
+        registration_window_days, gtin, transfer_policy, created_at, updated_at, message_channels FROM products ORDER BY sku";
         )
     }
 }

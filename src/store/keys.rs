@@ -32,13 +32,14 @@ pub struct KeyRecord {
     pub dealer_locale: Option<String>,
     pub dealer_time_zone: Option<String>,
     pub dealer_send_window: Option<String>,
+    pub dealer_message_channels: Option<String>,
     pub dealer_active: Option<bool>,
 }
 
 const KEY_SELECT: &str =
     "SELECT k.id, k.prefix, k.secret_hash, k.role, k.dealer_id, d.code AS dealer_code, k.label,
     k.created_at, k.last_used_at, k.revoked_at, d.locale AS dealer_locale, d.time_zone AS dealer_time_zone,
-    d.send_window AS dealer_send_window, d.active AS dealer_active
+    d.send_window AS dealer_send_window, d.message_channels AS dealer_message_channels, d.active AS dealer_active
     FROM api_keys k LEFT JOIN dealers d ON d.id = k.dealer_id";
 
 impl Store {

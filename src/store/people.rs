@@ -144,8 +144,25 @@ pub async fn erase_customer(
         .bind(customer_id)
         .execute(&mut *conn)
         .await?;
+        let text_ids: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM reminders WHERE customer_id = $1 AND channel = 'sms' AND sent_at IS NOT NULL",
+        )
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if let Some(phone) = &phone {
+            // What came in from the number stays counted, without the number.
+            sqlx::query("UPDATE sms_events SET phone = NULL WHERE phone = $1")
+                .bind(phone)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM sms_suppressions WHERE phone = $1")
+                .bind(phone)
+                .execute(&mut *conn)
+                .await?;
+        }
         let message_ids: Vec<String> = sqlx::query_scalar(
-            "SELECT message_id FROM reminders WHERE customer_id = $1 AND message_id IS NOT NULL",
+            "SELECT message_id FROM reminders WHERE customer_id = $1 AND message_id IS NOT NULL AND channel = 'email'",
         )
         .bind(customer_id)
         .fetch_all(&mut *conn)
@@ -230,7 +247,11 @@ pub async fn erase_customer(
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        Some(ErasedRecords { message_ids, files })
+        Some(ErasedRecords {
+            message_ids,
+            text_ids,
+            files,
+        })
     }))
 }
 
@@ -239,6 +260,8 @@ pub async fn erase_customer(
 #[derive(Debug, Default)]
 pub struct ErasedRecords {
     pub message_ids: Vec<String>,
+    /// Their texts (the SMS outbox's files are named by them).
+    pub text_ids: Vec<Uuid>,
     pub files: Vec<String>,
 }
 

@@ -39,6 +39,8 @@ pub struct ReminderRecord {
     /// Why it will not be sent, when planned as skipped (`holdout`, `past_due`).
     #[sqlx(default)]
     pub outcome: Option<String>,
+    /// `email` or `sms`.
+    pub channel: String,
 }
 
 /// A registration as stored, with everything its owner may see.
@@ -207,7 +209,7 @@ pub async fn insert_reminders(
     with_tx!(tx, |conn| {
         QueryBuilder::new(
             "INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after,
-               status, created_at, updated_at, outcome, customer_id) ",
+               status, created_at, updated_at, outcome, channel, customer_id) ",
         )
         .push_values(reminders, |mut row, r| {
             row.push_bind(r.id)
@@ -221,6 +223,7 @@ pub async fn insert_reminders(
                 .push_bind(at)
                 .push_bind(at)
                 .push_bind(&r.outcome)
+                .push_bind(&r.channel)
                 // Addressed to whoever owns the unit when it is planned.
                 .push("(SELECT g.customer_id FROM registrations g WHERE g.id = ")
                 .push_bind_unseparated(r.registration_id)
@@ -351,14 +354,14 @@ impl Store {
         }
         Ok(with_pool!(self, |pool| {
             let mut query = QueryBuilder::new(
-                "SELECT id, registration_id, kind, occurrence, nominal_date, due_at, status FROM reminders
+                "SELECT id, registration_id, kind, occurrence, nominal_date, due_at, status, channel FROM reminders
                  WHERE registration_id IN (",
             );
             let mut ids = query.separated(", ");
             for id in registration_ids {
                 ids.push_bind(*id);
             }
-            query.push(") ORDER BY registration_id, due_at, kind, occurrence");
+            query.push(") ORDER BY registration_id, due_at, kind, occurrence, channel");
             query.build_query_as().fetch_all(pool).await?
         }))
     }
@@ -462,7 +465,7 @@ pub async fn replan_unsent(
     for p in plan {
         match current
             .iter()
-            .find(|r| r.kind == p.kind && r.occurrence == p.occurrence)
+            .find(|r| r.kind == p.kind && r.occurrence == p.occurrence && r.channel == p.channel)
         {
             Some(r) if unsent(r) => {
                 super::exec!(tx =>
@@ -484,7 +487,7 @@ pub async fn replan_unsent(
     {
         if !plan
             .iter()
-            .any(|p| p.kind == r.kind && p.occurrence == r.occurrence)
+            .any(|p| p.kind == r.kind && p.occurrence == r.occurrence && p.channel == r.channel)
         {
             super::exec!(tx =>
                 "UPDATE reminders SET status = 'cancelled', updated_at = $2 WHERE id = $1"; r.id, now)?;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Backend, BeginWrite, Result, Store, with_pool};
 pub use crate::domain::outcome::Outcome;
-use crate::domain::outcome::Transition;
+use crate::domain::outcome::{Suppress, Transition};
 use sqlx::QueryBuilder;
 
 /// What the send rules need, read when sending starts.
@@ -17,6 +17,8 @@ pub struct SendContext {
     pub reminder_id: Uuid,
     pub kind: String,
     pub occurrence: i32,
+    /// `email` or `sms`.
+    pub channel: String,
     pub nominal_date: NaiveDate,
     pub attempts: i32,
     pub registration_id: Uuid,
@@ -27,6 +29,8 @@ pub struct SendContext {
     pub customer_id: Uuid,
     pub customer_name: Option<String>,
     pub customer_email: Option<String>,
+    pub customer_phone: Option<String>,
+    pub customer_country: Option<String>,
     pub customer_locale: String,
     pub customer_time_zone: String,
     pub customer_erased_at: Option<DateTime<Utc>>,
@@ -40,12 +44,18 @@ pub struct SendContext {
     pub dealer_locale: String,
     pub dealer_booking_url: Option<String>,
     pub dealer_send_window: Option<String>,
+    pub dealer_sms_sender_id: Option<String>,
     /// The dealer's service-reminder consent: the latest event's answer...
     pub consent_latest: Option<bool>,
     /// ...and the latest answer the customer gave themselves (`domain::consent` combines them).
     pub consent_latest_by_customer: Option<bool>,
+    /// The address of this channel is suppressed (`suppressions`, or `sms_suppressions` for a
+    /// number that cannot take texts).
     #[sqlx(skip)]
     pub suppressed: bool,
+    /// The number opted out of texts (STOP, or at the provider).
+    #[sqlx(skip)]
+    pub opted_out: bool,
     /// This customer's other messages sent since the earlier of the spacing and the cap periods
     /// began, or being sent: (when, kind). `domain::send::decide` reads spacing and cap from it.
     #[sqlx(skip)]
@@ -64,18 +74,21 @@ pub struct Finished {
 
 macro_rules! context_select {
     () => {
-        "SELECT r.id AS reminder_id, r.kind, r.occurrence, r.nominal_date, r.attempts,
+        "SELECT r.id AS reminder_id, r.kind, r.occurrence, r.channel, r.nominal_date, r.attempts,
     g.id AS registration_id, g.status AS registration_status,
     COALESCE(g.serial_display, g.serial_number) AS serial_number, g.purchase_date, g.warranty_expires_on,
-    c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.locale AS customer_locale,
+    c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone,
+    c.country AS customer_country, c.locale AS customer_locale,
     c.time_zone AS customer_time_zone, c.erased_at AS customer_erased_at, p.name AS product_name, p.sku,
     d.name AS dealer_name, d.code AS dealer_code, d.email AS dealer_email, d.phone AS dealer_phone, d.address AS dealer_address,
     d.locale AS dealer_locale, d.booking_url AS dealer_booking_url, d.send_window AS dealer_send_window,
+    d.sms_sender_id AS dealer_sms_sender_id,
     (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-      AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_latest,
+      AND e.purpose = 'service_reminders' AND (e.channel IS NULL OR e.channel = r.channel)
+      ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS consent_latest,
     (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
-      AND e.purpose = 'service_reminders' AND e.source LIKE 'customer%' ORDER BY e.occurred_at DESC,
-      e.id DESC LIMIT 1)
+      AND e.purpose = 'service_reminders' AND (e.channel IS NULL OR e.channel = r.channel)
+      AND e.source LIKE 'customer%' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1)
       AS consent_latest_by_customer
     FROM reminders r JOIN registrations g ON g.id = r.registration_id JOIN customers c ON c.id = r.customer_id
     JOIN products p ON p.id = g.product_id JOIN dealers d ON d.id = g.dealer_id"
@@ -155,8 +168,25 @@ impl Store {
                 select.build_query_as().fetch_all(&mut *tx).await?;
             let emails: Vec<String> = contexts
                 .iter()
+                .filter(|c| c.channel == "email")
                 .filter_map(|c| c.customer_email.as_deref().map(str::to_lowercase))
                 .collect();
+            let phones: Vec<String> = contexts
+                .iter()
+                .filter(|c| c.channel == "sms")
+                .filter_map(|c| c.customer_phone.clone())
+                .collect();
+            let mut numbers: Vec<(String, String)> = Vec::new();
+            if !phones.is_empty() {
+                let mut query =
+                    QueryBuilder::new("SELECT phone, reason FROM sms_suppressions WHERE phone IN (");
+                let mut list = query.separated(", ");
+                for phone in padded(&phones) {
+                    list.push_bind(phone.clone());
+                }
+                query.push(")");
+                numbers = query.build_query_as().fetch_all(&mut *tx).await?;
+            }
             let mut suppressed: Vec<String> = Vec::new();
             if !emails.is_empty() {
                 let mut query =
@@ -175,10 +205,18 @@ impl Store {
                 contexts.iter().map(|c| c.reminder_id).collect();
             for ctx in &mut contexts {
                 later.remove(&ctx.reminder_id);
-                ctx.suppressed = ctx
-                    .customer_email
-                    .as_deref()
-                    .is_some_and(|e| suppressed.contains(&e.to_lowercase()));
+                if ctx.channel == "sms" {
+                    let reason = ctx.customer_phone.as_deref().and_then(|p| {
+                        numbers.iter().find(|(n, _)| n == p).map(|(_, r)| r.as_str())
+                    });
+                    ctx.opted_out = reason.is_some_and(crate::domain::sms::is_opt_out);
+                    ctx.suppressed = reason.is_some() && !ctx.opted_out;
+                } else {
+                    ctx.suppressed = ctx
+                        .customer_email
+                        .as_deref()
+                        .is_some_and(|e| suppressed.contains(&e.to_lowercase()));
+                }
                 if (!capped && spacing_since.is_none()) || !crate::domain::send::is_paced(&ctx.kind)
                 {
                     continue;
@@ -192,9 +230,11 @@ impl Store {
                             .await?;
                 }
                 let since = spacing_since.map_or(cap_since, |s| s.min(cap_since));
-                let sends: Vec<(Uuid, DateTime<Utc>, String)> = sqlx::query_as(
-                    "SELECT r.id, COALESCE(r.sent_at, r.updated_at), r.kind FROM reminders r
-                     JOIN registrations g ON g.id = r.registration_id
+                // One message by two channels counts once; its own twin not at all.
+                type Sent = (Uuid, DateTime<Utc>, String, Uuid, i32);
+                let sends: Vec<Sent> = sqlx::query_as(
+                    "SELECT r.id, COALESCE(r.sent_at, r.updated_at), r.kind, r.registration_id, r.occurrence
+                     FROM reminders r JOIN registrations g ON g.id = r.registration_id
                      WHERE g.customer_id = $1 AND r.id <> $2
                        AND ((r.status = 'sent' AND r.sent_at > $3) OR r.status = 'sending')",
                 )
@@ -203,11 +243,16 @@ impl Store {
                 .bind(since)
                 .fetch_all(&mut *tx)
                 .await?;
-                let sends: Vec<_> = sends
+                let mut seen = std::collections::HashSet::new();
+                ctx.history = sends
                     .into_iter()
-                    .filter(|(id, _, _)| !later.contains(id))
+                    .filter(|(id, ..)| !later.contains(id))
+                    .filter(|(_, _, kind, reg, occ)| {
+                        !(*reg == ctx.registration_id && *kind == ctx.kind && *occ == ctx.occurrence)
+                    })
+                    .filter(|(_, _, kind, reg, occ)| seen.insert((*reg, kind.clone(), *occ)))
+                    .map(|(_, at, kind, ..)| (at, kind))
                     .collect();
-                ctx.history = sends.into_iter().map(|(_, at, kind)| (at, kind)).collect();
             }
             tx.commit().await?;
             contexts
@@ -279,20 +324,53 @@ impl Store {
                 .await?;
             }
             for (send, t) in done() {
-                if let Outcome::Failed {
-                    suppress: Some(email),
-                    ..
-                } = &send.outcome
-                {
-                    sqlx::query(
-                        "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, 'hard_bounce', $2, $3)
-                         ON CONFLICT (email) DO NOTHING",
-                    )
-                    .bind(email.to_lowercase())
-                    .bind(t.code)
-                    .bind(send.at)
-                    .execute(&mut *tx)
-                    .await?;
+                match &send.outcome {
+                    Outcome::Failed {
+                        suppress: Some(Suppress::Email(email)),
+                        ..
+                    } => {
+                        sqlx::query(
+                            "INSERT INTO suppressions (email, reason, smtp_code, created_at) VALUES ($1, 'hard_bounce', $2, $3)
+                             ON CONFLICT (email) DO NOTHING",
+                        )
+                        .bind(email.to_lowercase())
+                        .bind(t.code)
+                        .bind(send.at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Outcome::Failed {
+                        suppress: Some(Suppress::Phone { number, reason }),
+                        ..
+                    } => {
+                        sqlx::query(
+                            "INSERT INTO sms_suppressions (phone, reason, code, created_at) VALUES ($1, $2, $3, $4)
+                             ON CONFLICT (phone) DO NOTHING",
+                        )
+                        .bind(number)
+                        .bind(*reason)
+                        .bind(t.code)
+                        .bind(send.at)
+                        .execute(&mut *tx)
+                        .await?;
+                        if *reason == crate::domain::sms::PROVIDER_OPT_OUT {
+                            // The recipient's own withdrawal of texts, as the provider reports it.
+                            sqlx::query(
+                                "INSERT INTO consent_events (id, customer_id, party, purpose, granted, source, dealer_id,
+                                   registration_id, occurred_at, channel)
+                                 SELECT $2, r.customer_id, 'dealer', 'service_reminders', $3, $4, NULL, r.registration_id, $5, 'sms'
+                                 FROM reminders r WHERE r.id = $1",
+                            )
+                            .bind(send.reminder_id)
+                            .bind(Uuid::now_v7())
+                            .bind(false)
+                            .bind(crate::domain::consent::source::CUSTOMER_SMS_STOP)
+                            .bind(send.at)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                    _ => {}
                 }
             }
             tx.commit().await?;

@@ -224,6 +224,10 @@ impl Intake {
         // The reminders not sent yet, planned again from the corrected facts.
         let again = self.reminder_rows(
             dealer.send_window.as_deref(),
+            crate::domain::sms::ChannelPolicy::of(
+                dealer.message_channels.as_deref(),
+                product.message_channels.as_deref(),
+            ),
             &new,
             &terms,
             id,

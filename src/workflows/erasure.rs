@@ -31,6 +31,7 @@ pub async fn erase(
     store: &Store,
     files: &crate::proof_files::ProofFiles,
     outbox_dir: &std::path::Path,
+    sms_outbox_dir: &std::path::Path,
     who: &PersonId,
     actor: Option<Uuid>,
     now: DateTime<Utc>,
@@ -61,6 +62,7 @@ pub async fn erase(
         .await?;
     let mut tx = store.begin_write().await?;
     let (mut customer_ids, mut message_ids, mut proof_files) = (Vec::new(), Vec::new(), Vec::new());
+    let mut text_ids = Vec::new();
     for id in ids {
         if let Some(erased) = people::erase_customer(&mut tx, id, now).await? {
             entries::audit(
@@ -75,6 +77,7 @@ pub async fn erase(
             .await?;
             customer_ids.push(id);
             message_ids.extend(erased.message_ids);
+            text_ids.extend(erased.text_ids);
             proof_files.extend(erased.files);
         }
     }
@@ -94,15 +97,20 @@ pub async fn erase(
         }
     }
     let mut removed = 0;
-    for message_id in &message_ids {
-        let path = outbox_dir.join(crate::mail::outbox_file_name(message_id));
+    let emails = message_ids
+        .iter()
+        .map(|id| outbox_dir.join(crate::mail::outbox_file_name(id)));
+    let texts = text_ids
+        .iter()
+        .map(|id| sms_outbox_dir.join(crate::sms::outbox_file_name(*id)));
+    for path in emails.chain(texts) {
         match std::fs::remove_file(&path) {
             Ok(()) => removed += 1,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             // The database is erased already; an outbox file that cannot be removed is reported
             // (by id only) so the operator can remove it.
             Err(e) => {
-                tracing::error!(error = %e, file = %crate::mail::outbox_file_name(message_id), "cannot remove an erased person's outbox file")
+                tracing::error!(error = %e, file = ?path.file_name(), "cannot remove an erased person's outbox file")
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod erasure;
 pub mod ledger;
 pub mod proof;
 pub mod registration;
+pub mod texts;
 pub mod transfer;
 pub mod visit;
 
@@ -26,6 +27,8 @@ pub struct DealerContext {
     pub time_zone: String,
     /// The dealer's own send window, if it overrides the deployment's.
     pub send_window: Option<String>,
+    /// How its customers' messages go (`domain::sms::ChannelPolicy`), if it chose.
+    pub message_channels: Option<String>,
     /// Who acts: the person's account or the API key (recorded on what they change).
     pub actor: Option<Uuid>,
     /// How a registration arrives: `dealer_api`, `dealer_counter` (the counter page), `owner_qr`
@@ -41,6 +44,7 @@ impl From<crate::store::DealerRecord> for DealerContext {
             locale: d.locale,
             time_zone: d.time_zone,
             send_window: d.send_window,
+            message_channels: d.message_channels,
             actor: None,
             channel: "dealer_api",
         }
@@ -74,6 +78,7 @@ impl KeyDealer {
                     locale: locale.clone(),
                     time_zone: time_zone.clone(),
                     send_window: key.dealer_send_window.clone(),
+                    message_channels: key.dealer_message_channels.clone(),
                     actor: Some(key.id),
                     channel: "dealer_api",
                 })

@@ -20,6 +20,7 @@ use crate::domain::holdout::{finish_plan, in_holdout, skip_reason};
 use crate::domain::incentives::{ProgramDefinition, earnings};
 use crate::domain::ledger::{AccountingMonth, AccrualPlan};
 use crate::domain::plan::{PlanInput, plan_reminders};
+use crate::domain::sms::{ChannelPolicy, Reach, channels};
 use crate::domain::registration::{
     NewRegistration, RegistrationContext, RegistrationRequest, requested_sku,
 };
@@ -95,6 +96,10 @@ impl Intake {
         let holdout = in_holdout(id, self.settings.reminders.holdout_share);
         let reminders = self.reminder_rows(
             dealer.send_window.as_deref(),
+            ChannelPolicy::of(
+                dealer.message_channels.as_deref(),
+                product.message_channels.as_deref(),
+            ),
             &new,
             &terms,
             id,
@@ -307,6 +312,8 @@ impl Registered {
 /// What a unit's reminders are planned from.
 pub(crate) struct UnitFacts {
     pub tz: chrono_tz::Tz,
+    /// How its owner can be reached (the channels of its messages follow).
+    pub reach: Reach,
     pub warranty_starts_on: chrono::NaiveDate,
     pub warranty_expires_on: chrono::NaiveDate,
 }
@@ -317,6 +324,7 @@ impl Intake {
     pub(crate) fn reminder_rows(
         &self,
         send_window: Option<&str>,
+        policy: ChannelPolicy,
         new: &NewRegistration,
         terms: &ProductTerms,
         registration_id: Uuid,
@@ -325,16 +333,31 @@ impl Intake {
     ) -> Vec<ReminderRecord> {
         let unit = UnitFacts {
             tz: new.customer.time_zone.0,
+            reach: Reach {
+                email: new.customer.email.is_some(),
+                phone: new.customer.phone.is_some(),
+                preferred: None,
+            },
             warranty_starts_on: new.warranty_starts_on,
             warranty_expires_on: new.warranty_expires_on,
         };
-        self.unit_reminder_rows(send_window, &unit, terms, registration_id, holdout, now)
+        self.unit_reminder_rows(
+            send_window,
+            policy,
+            &unit,
+            terms,
+            registration_id,
+            holdout,
+            now,
+        )
     }
 
     /// The reminders of a unit with these facts (the owner's time zone, the warranty's dates).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn unit_reminder_rows(
         &self,
         send_window: Option<&str>,
+        policy: ChannelPolicy,
         unit: &UnitFacts,
         terms: &ProductTerms,
         registration_id: Uuid,
@@ -353,16 +376,20 @@ impl Intake {
             window: &window,
         });
         finish_plan(&mut plan, holdout);
+        let channels = channels(policy, unit.reach);
         plan.iter()
-            .map(|p| ReminderRecord {
-                id: Uuid::now_v7(),
-                registration_id,
-                kind: p.kind.as_str().to_owned(),
-                occurrence: p.occurrence as i32,
-                nominal_date: p.nominal_date,
-                due_at: p.due_at,
-                status: p.status.as_str().to_owned(),
-                outcome: skip_reason(p, holdout).map(str::to_owned),
+            .flat_map(|p| {
+                channels.iter().map(move |channel| ReminderRecord {
+                    id: Uuid::now_v7(),
+                    registration_id,
+                    kind: p.kind.as_str().to_owned(),
+                    occurrence: p.occurrence as i32,
+                    nominal_date: p.nominal_date,
+                    due_at: p.due_at,
+                    status: p.status.as_str().to_owned(),
+                    outcome: skip_reason(p, holdout).map(str::to_owned),
+                    channel: channel.as_str().to_owned(),
+                })
             })
             .collect()
     }

@@ -267,11 +267,20 @@ impl Intake {
         let terms = product_terms(&product)?;
         let unit = UnitFacts {
             tz: new.time_zone.0,
+            reach: crate::domain::sms::Reach {
+                email: new.email.is_some(),
+                phone: new.phone.is_some(),
+                preferred: None,
+            },
             warranty_starts_on: record.warranty_starts_on,
             warranty_expires_on: record.warranty_expires_on,
         };
         let mut plan = self.unit_reminder_rows(
             dealer.send_window.as_deref(),
+            crate::domain::sms::ChannelPolicy::of(
+                dealer.message_channels.as_deref(),
+                product.message_channels.as_deref(),
+            ),
             &unit,
             &terms,
             registration_id,

@@ -320,7 +320,25 @@ fn check_templates_renders_every_template() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("174 templates rendered"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("190 templates rendered"), "{stdout}");
+    // Each text shows what it costs.
+    assert!(
+        stdout.contains("sms registration_confirmation/fr (booking link): 2 segments (GSM-7,"),
+        "{stdout}"
+    );
+    // A budget the texts do not fit fails the check, naming the first text over it.
+    let tight = command(dir.path())
+        .env("WARRANTYD_SMS_SEGMENT_BUDGET", "1")
+        .arg("check-templates")
+        .output()
+        .unwrap();
+    assert!(!tight.status.success());
+    let stderr = String::from_utf8_lossy(&tight.stderr);
+    assert!(
+        stderr.contains("sms registration_confirmation/en: 2 segments (GSM-7, 218 units) over the budget of 1"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -103,6 +103,7 @@ mod emails {
             reminder_id: uuid::Uuid::now_v7(),
             kind: "service_due".into(),
             occurrence: 1,
+            channel: "email".into(),
             nominal_date: date,
             attempts: 0,
             registration_id: uuid::Uuid::now_v7(),
@@ -113,6 +114,8 @@ mod emails {
             customer_id: uuid::Uuid::now_v7(),
             customer_name: Some(customer.into()),
             customer_email: Some("customer@client.test".into()),
+            customer_phone: Some("+33612345678".into()),
+            customer_country: Some("FR".into()),
             customer_locale: "fr-FR".into(),
             customer_time_zone: "Europe/Paris".into(),
             customer_erased_at: None,
@@ -126,9 +129,11 @@ mod emails {
             dealer_locale: "en".into(),
             dealer_booking_url: Some("https://dealer.test/book".into()),
             dealer_send_window: None,
+            dealer_sms_sender_id: None,
             consent_latest: None,
             consent_latest_by_customer: None,
             suppressed: false,
+            opted_out: false,
             history: vec![],
         }
     }

@@ -210,6 +210,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     let mut config = Config {
         data_dir: dir.path().join("data"),
         outbox_dir: dir.path().join("outbox"),
+        sms_outbox_dir: dir.path().join("sms-outbox"),
         public_url: "https://warranty.test".into(),
         mail_from: "reminders@oem.test".into(),
         dispatch_interval_ms: 50,

@@ -30,6 +30,10 @@ pub struct DealerResponse {
     pub active: bool,
     /// Its authorization to service units other dealers sold (`null`: only its own).
     pub authorized_servicer: Option<ServicingRequest>,
+    /// `auto`, `email`, `sms` or `both` (`null`: the product's choice).
+    pub message_channels: Option<String>,
+    /// The sender of its customers' texts (`null`: the deployment's).
+    pub sms_sender_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -52,6 +56,8 @@ impl From<DealerRecord> for DealerResponse {
                 .authorized_servicer
                 .as_deref()
                 .and_then(|json| serde_json::from_str(json).ok()),
+            message_channels: d.message_channels,
+            sms_sender_id: d.sms_sender_id,
             created_at: d.created_at,
             updated_at: d.updated_at,
         }

@@ -46,6 +46,7 @@ pub async fn erase_customer(
         &state.store,
         &state.proof_files,
         &state.config.outbox_dir,
+        &state.config.sms_outbox_dir,
         &crate::workflows::erasure::PersonId::Record(id),
         Some(admin.key_id),
         state.clock.now(),
@@ -91,6 +92,7 @@ pub async fn erase_person(
         &state.store,
         &state.proof_files,
         &state.config.outbox_dir,
+        &state.config.sms_outbox_dir,
         &crate::workflows::erasure::PersonId::Contact {
             email: email.map(|e| e.as_str().to_owned()),
             phone: phone.map(|p| p.as_str().to_owned()),

@@ -27,6 +27,8 @@ pub struct ProductResponse {
     pub gtin: Option<String>,
     /// Whether the warranty follows the unit to a new owner.
     pub transfer_policy: crate::domain::catalog::TransferPolicy,
+    /// `auto`, `email`, `sms` or `both` (`null`: `auto`); a dealer's own choice wins.
+    pub message_channels: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -44,6 +46,7 @@ impl From<ProductRecord> for ProductResponse {
             gtin: p.gtin,
             transfer_policy: crate::domain::catalog::TransferPolicy::parse(&p.transfer_policy)
                 .unwrap_or_default(),
+            message_channels: p.message_channels,
             created_at: p.created_at,
             updated_at: p.updated_at,
         }

@@ -134,7 +134,12 @@ pub async fn save_dealer(
         &s,
         form.get("csrf").map_or("", String::as_str),
     )?;
+    let before = state.store.dealer_by_code(&code).await?;
+    let kept = |f: fn(&crate::store::DealerRecord) -> Option<String>| before.as_ref().and_then(f);
     let req = DealerRequest {
+        message_channels: text(&form, "message_channels")
+            .or_else(|| kept(|d| d.message_channels.clone())),
+        sms_sender_id: text(&form, "sms_sender_id").or_else(|| kept(|d| d.sms_sender_id.clone())),
         name: text(&form, "name").unwrap_or_default(),
         email: text(&form, "email"),
         phone: text(&form, "phone"),
@@ -145,11 +150,7 @@ pub async fn save_dealer(
         address: text(&form, "address"),
         send_window: text(&form, "send_window"),
         active: Some(form.get("active").is_some_and(|v| v == "true")),
-        authorized_servicer: state
-            .store
-            .dealer_by_code(&code)
-            .await?
-            .and_then(|d| d.authorized_servicer)
+        authorized_servicer: kept(|d| d.authorized_servicer.clone())
             .and_then(|a| serde_json::from_str(&a).ok()),
     };
     match crate::http::admin::dealers::save_dealer(&state, &code, &req, Some(s.account.id)).await {

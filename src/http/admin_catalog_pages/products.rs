@@ -178,6 +178,14 @@ pub async fn save_product(
         transfer_policy: text(&form, "transfer_policy")
             .and_then(|p| crate::domain::catalog::TransferPolicy::parse(&p))
             .unwrap_or_default(),
+        message_channels: match text(&form, "message_channels") {
+            Some(chosen) => Some(chosen),
+            None => state
+                .store
+                .product_by_sku(&sku)
+                .await?
+                .and_then(|p| p.message_channels),
+        },
     };
     let parsed = parse_product(&sku, &req);
     if let Err(more) = &parsed {

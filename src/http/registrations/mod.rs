@@ -179,6 +179,8 @@ pub struct ReminderView {
     pub due_at: DateTime<Utc>,
     /// `pending`, `skipped` (too late when registered) or `cancelled` (voided).
     pub status: String,
+    /// `email` or `sms`: a step planned for both channels has a reminder for each.
+    pub channel: String,
 }
 
 impl From<&RegistrationRecord> for RegistrationResponse {
@@ -229,6 +231,7 @@ impl From<&RegistrationRecord> for RegistrationResponse {
                     nominal_date: m.nominal_date,
                     due_at: m.due_at,
                     status: m.status.clone(),
+                    channel: m.channel.clone(),
                 })
                 .collect(),
         }

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod smtp;
+mod sms_provider;
 
 mod abuse;
 mod admin;
@@ -36,5 +37,6 @@ mod proofs;
 mod registrations;
 mod scale;
 mod servicing;
+mod texts;
 mod transfers;
 mod validation;

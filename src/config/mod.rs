@@ -274,7 +274,7 @@ impl Default for Config {
             // France (Code de la consommation, L. 223-1 and its 2022 decree: 8:00 to 20:00) and
             // the US (TCPA: 8:00 to 21:00) keep texts out of the night.
             sms_quiet_hours: vec!["FR 20:00-08:00".into(), "US 21:00-08:00".into()],
-            sms_timeout_secs: 15,
+            sms_timeout_secs: 10,
         }
     }
 }

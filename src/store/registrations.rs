@@ -405,7 +405,7 @@ pub async fn lock_for_correction(tx: &mut WriteTx, id: Uuid) -> Result<Option<Re
     };
     record.reminders = with_tx!(tx, |conn| {
         sqlx::query_as(
-            "SELECT id, registration_id, kind, occurrence, nominal_date, due_at, status, outcome FROM reminders
+            "SELECT id, registration_id, kind, occurrence, nominal_date, due_at, status, outcome, channel FROM reminders
              WHERE registration_id = $1 ORDER BY due_at, id",
         )
         .bind(id)

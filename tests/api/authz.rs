@@ -28,6 +28,11 @@ fn access(method: &str, path: &str) -> Option<Access> {
         "/v/{token}",
         // Its own bearer token (inbound_token), not an API key; absent here, so 404 for all.
         "/v1/inbound/email",
+        // Signed by the SMS provider, not an API key; no provider is configured here, so 404.
+        "/v1/sms/twilio/status",
+        "/v1/sms/twilio/inbound",
+        "/v1/sms/vonage/status",
+        "/v1/sms/vonage/inbound",
     ];
     if public.contains(&path) {
         return Some(Public);

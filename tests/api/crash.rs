@@ -162,6 +162,7 @@ async fn a_worker_killed_mid_send_resends_at_most_once_with_the_same_message_id(
         ("WARRANTYD_SEND_CONCURRENCY", "4"),
         ("WARRANTYD_LEASE_SECS", "4"),
         ("WARRANTYD_SEND_TIMEOUT_SECS", "3"),
+        ("WARRANTYD_SMS_TIMEOUT_SECS", "3"),
     ];
     let mut first = worker(dir.path(), &url, &smtp, &settings);
     wait_until(Duration::from_secs(30), || smtp.received().len() >= 6).await;

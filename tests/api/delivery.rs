@@ -484,7 +484,7 @@ async fn the_rules_are_checked_again_just_before_sending(backend: Backend) {
     let mut no_consent = unit("RULE-0002", "noconsent@client.test", "fr");
     no_consent["consent"]["service_reminders"] = json!(false);
     let no_consent = app.register(&key, &no_consent).await;
-    // Phone only: nothing to send to.
+    // Phone only: texted instead (to the SMS outbox, no provider being configured).
     let mut phone = unit("RULE-0003", "x@client.test", "fr");
     phone["customer"].as_object_mut().unwrap().remove("email");
     phone["customer"]["phone"] = json!("+33612345678");
@@ -525,8 +525,14 @@ async fn the_rules_are_checked_again_just_before_sending(backend: Backend) {
             reason: "no_consent"
         })
     );
-    assert_eq!(outcomes[4], Some(Outcome::Skipped { reason: "no_email" }));
-    assert_eq!(sent.lock().unwrap().len(), 1);
+    assert!(
+        matches!(&outcomes[4], Some(Outcome::Sent { message_id, .. }) if *message_id == format!("outbox-{}", ids[4])),
+        "{:?}",
+        outcomes[4]
+    );
+    let text = std::fs::read_to_string(app.state.config.sms_outbox_dir.join(format!("{}.txt", ids[4]))).unwrap();
+    assert!(text.starts_with("To: +33612345678\n"), "{text}");
+    assert_eq!(sent.lock().unwrap().len(), 1, "one email: the second confirmation went by text");
 
     // An unsubscribed customer gets nothing more, not even a confirmation.
     let first = app

@@ -199,6 +199,15 @@ async fn a_phone_only_registrations_held_incentive_is_released_after_the_verific
     )
     .await;
     let key = app.dealer("A", "Europe/Paris").await;
+    // A dealer whose messages go by email only: a phone-only customer gets nothing to confirm by.
+    let email_only = app
+        .put_json(
+            "/v1/admin/dealers/A",
+            Some(&admin),
+            &json!({"name": "Dealer A", "locale": "fr-FR", "time_zone": "Europe/Paris", "message_channels": "email"}),
+        )
+        .await;
+    assert_eq!(email_only.json["message_channels"], "email", "{}", email_only.text);
     let mut body = registration("PHONE-0001");
     body["customer"].as_object_mut().unwrap().remove("email");
     body["customer"]["phone"] = json!("+33612345678");

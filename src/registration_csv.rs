@@ -192,6 +192,7 @@ pub fn csv_row(
         installed_on: get("installed_on"),
         external_ref: get("external_ref"),
         customer: Some(CustomerRequest {
+            preferred_channel: None,
             name: get("customer_name"),
             email: get("customer_email"),
             phone: get("customer_phone"),

@@ -55,6 +55,11 @@ pub struct CustomerRequest {
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
     pub postal_code: Option<String>,
+    /// `email` or `sms`: how the customer prefers to hear from the dealer (where the dealer sends
+    /// by the customer's preference; absent: email when there is one, SMS otherwise). The
+    /// customer must have that contact.
+    #[serde(default)]
+    pub preferred_channel: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, ToSchema)]
@@ -88,6 +93,7 @@ pub struct NewCustomer {
     pub time_zone: TimeZone,
     pub country: Option<Country>,
     pub postal_code: Option<String>,
+    pub preferred_channel: Option<crate::domain::sms::Channel>,
 }
 
 impl NewCustomer {
@@ -335,8 +341,12 @@ fn parse_customer(
             "give at least one of customer.email and customer.phone",
         );
     }
-    let email = email_raw.and_then(|raw| errors.take("customer.email", Email::parse(&raw)));
-    let phone = phone_raw.and_then(|raw| errors.take("customer.phone", Phone::parse(&raw)));
+    let email = email_raw
+        .as_ref()
+        .and_then(|raw| errors.take("customer.email", Email::parse(raw)));
+    let phone = phone_raw
+        .as_ref()
+        .and_then(|raw| errors.take("customer.phone", Phone::parse(raw)));
     let locale = match present(&c.locale) {
         Some(raw) => errors.take("customer.locale", Locale::parse(&raw)),
         None => Some(ctx.dealer_locale.clone()),
@@ -349,6 +359,22 @@ fn parse_customer(
         present(&c.country).and_then(|raw| errors.take("customer.country", Country::parse(&raw)));
     let postal_code = present(&c.postal_code)
         .and_then(|raw| errors.take("customer.postal_code", parse_postal_code(&raw)));
+    use crate::domain::sms::Channel;
+    let preferred_channel = present(&c.preferred_channel).and_then(|raw| {
+        let parsed = match Channel::parse(raw.trim()) {
+            None => Err(("invalid_channel", "must be email or sms".to_owned())),
+            Some(Channel::Email) if email_raw.is_none() => Err((
+                "missing_contact",
+                "email is preferred but customer.email is not given".to_owned(),
+            )),
+            Some(Channel::Sms) if phone_raw.is_none() => Err((
+                "missing_contact",
+                "sms is preferred but customer.phone is not given".to_owned(),
+            )),
+            Some(channel) => Ok(channel),
+        };
+        errors.take("customer.preferred_channel", parsed)
+    });
     Some(NewCustomer {
         name: name?,
         email,
@@ -357,6 +383,7 @@ fn parse_customer(
         time_zone: time_zone?,
         country,
         postal_code,
+        preferred_channel,
     })
     .filter(|c| c.email.is_some() || c.phone.is_some())
 }
@@ -405,6 +432,7 @@ mod tests {
             sku: Some("BOILER-24".into()),
             purchase_date: Some("2026-11-20".into()),
             customer: Some(CustomerRequest {
+                preferred_channel: None,
                 name: Some("Camille".into()),
                 email: Some("camille@example.com".into()),
                 ..Default::default()
@@ -458,6 +486,7 @@ mod tests {
             purchase_date: Some("2026-12-01".into()),
             installed_on: Some("2026-01-01".into()),
             customer: Some(CustomerRequest {
+                preferred_channel: None,
                 name: Some(" ".into()),
                 time_zone: Some("Nowhere/City".into()),
                 ..Default::default()

@@ -17,7 +17,8 @@ pub struct RegistrationFact {
     pub registered_on: NaiveDate,
     /// The product's registration window (days after purchase that count as on time).
     pub window_days: i32,
-    pub has_email: bool,
+    /// The customer has an email or a phone number: some channel reaches them.
+    pub reachable: bool,
     pub consented: bool,
     pub voided: bool,
 }
@@ -142,7 +143,8 @@ pub struct RegistrationRow {
     pub purchase_date: NaiveDate,
     pub created_at: DateTime<Utc>,
     pub window_days: i32,
-    pub has_email: bool,
+    /// The customer has an email or a phone number: some channel reaches them.
+    pub reachable: bool,
     pub consented: bool,
     pub status: String,
 }
@@ -219,7 +221,7 @@ impl Facts {
                     purchase_date: r.purchase_date,
                     registered_on: r.created_at.with_timezone(&tz).date_naive(),
                     window_days: r.window_days,
-                    has_email: r.has_email,
+                    reachable: r.reachable,
                     consented: r.consented,
                     voided: r.status == "voided",
                 })
@@ -281,7 +283,7 @@ pub fn compute(
         .iter()
         .filter(|r| days(r) <= i64::from(r.window_days))
         .count() as i64;
-    let complete = active.iter().filter(|r| r.has_email && r.consented).count() as i64;
+    let complete = active.iter().filter(|r| r.reachable && r.consented).count() as i64;
     let mut delays: Vec<i64> = active.iter().map(|r| days(r)).collect();
     let on_time_rate = rate(on_time, n);
     let contact_completeness = rate(complete, n);
@@ -366,7 +368,7 @@ mod tests {
                 purchase_date: "2026-11-01".parse().unwrap(),
                 created_at: at("2026-11-30T23:30:00Z"),
                 window_days: 30,
-                has_email: true,
+                reachable: true,
                 consented: true,
                 status: "voided".into(),
             }],
@@ -404,7 +406,7 @@ mod tests {
     fn reg(
         purchase: &str,
         registered: &str,
-        has_email: bool,
+        reachable: bool,
         consented: bool,
         voided: bool,
     ) -> RegistrationFact {
@@ -412,7 +414,7 @@ mod tests {
             purchase_date: purchase.parse().unwrap(),
             registered_on: registered.parse().unwrap(),
             window_days: 30,
-            has_email,
+            reachable,
             consented,
             voided,
         }

@@ -49,7 +49,8 @@ pub async fn insert_events(
     Ok(())
 }
 
-/// The latest event of one party and purpose on a customer record: (granted, source).
+/// The latest event of one party and purpose on a customer record, for every channel (a text's
+/// STOP, about texts only, is not it): (granted, source).
 pub async fn latest_event(
     tx: &mut WriteTx,
     customer_id: Uuid,
@@ -59,7 +60,7 @@ pub async fn latest_event(
     Ok(with_tx!(tx, |conn| {
         sqlx::query_as(
             "SELECT granted, source FROM consent_events WHERE customer_id = $1 AND party = $2 AND purpose = $3
-             ORDER BY occurred_at DESC, id DESC LIMIT 1",
+               AND channel IS NULL ORDER BY occurred_at DESC, id DESC LIMIT 1",
         )
         .bind(customer_id)
         .bind(party.as_str())
@@ -74,7 +75,8 @@ impl Store {
     pub async fn current_consent(&self, customer_id: Uuid) -> Result<CurrentConsent> {
         let events: Vec<(String, String, bool, String)> = with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT party, purpose, granted, source FROM consent_events WHERE customer_id = $1 ORDER BY occurred_at, id",
+                "SELECT party, purpose, granted, source FROM consent_events WHERE customer_id = $1 AND channel IS NULL
+                 ORDER BY occurred_at, id",
             )
             .bind(customer_id)
             .fetch_all(pool)

@@ -314,19 +314,19 @@ impl Store {
                    g.created_at, c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone,
                    c.locale AS customer_locale, c.time_zone AS customer_time_zone, c.country AS customer_country,
                    c.postal_code AS customer_postal_code,
-                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.channel IS NULL AND e.party = 'dealer'
                       AND e.purpose = 'service_reminders' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS service_reminders_latest,
-                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.channel IS NULL AND e.party = 'dealer'
                       AND e.purpose = 'service_reminders' AND e.source LIKE 'customer%'
                       ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS service_reminders_by_customer,
-                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.channel IS NULL AND e.party = 'dealer'
                       AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS marketing_latest,
-                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'dealer'
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.channel IS NULL AND e.party = 'dealer'
                       AND e.purpose = 'marketing' AND e.source LIKE 'customer%'
                       ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS marketing_by_customer,
-                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'manufacturer'
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.channel IS NULL AND e.party = 'manufacturer'
                       AND e.purpose = 'marketing' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS manufacturer_marketing_latest,
-                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.party = 'manufacturer'
+                   (SELECT e.granted FROM consent_events e WHERE e.customer_id = c.id AND e.channel IS NULL AND e.party = 'manufacturer'
                       AND e.purpose = 'marketing' AND e.source LIKE 'customer%'
                       ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS manufacturer_marketing_by_customer
                  FROM registrations g JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id

@@ -25,6 +25,9 @@ pub struct CustomerRecord {
     pub country: Option<String>,
     #[sqlx(rename = "customer_postal_code")]
     pub postal_code: Option<String>,
+    /// `email` or `sms`, when the customer said.
+    #[sqlx(rename = "customer_preferred_channel", default)]
+    pub preferred_channel: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -115,7 +118,8 @@ const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.cus
     r.purchase_date, r.delivered_on, r.installed_on, r.warranty_starts_on, r.warranty_start_basis,
     r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at, r.holdout, r.registered_by, r.voided_by, r.channel,
     c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone, c.locale AS customer_locale,
-    c.time_zone AS customer_time_zone, c.country AS customer_country, c.postal_code AS customer_postal_code
+    c.time_zone AS customer_time_zone, c.country AS customer_country, c.postal_code AS customer_postal_code,
+    c.preferred_channel AS customer_preferred_channel
     FROM registrations r JOIN products p ON p.id = r.product_id JOIN customers c ON c.id = r.customer_id";
 
 /// Creates the dealer's customer record for this contact, or updates the one the same dealer
@@ -130,13 +134,14 @@ pub async fn upsert_customer(
     Ok(with_tx!(tx, |conn| {
         sqlx::query_scalar(
             "INSERT INTO customers (id, dealer_id, contact_key, name, email, phone, locale, time_zone, country,
-               postal_code, created_at, updated_at)
-             VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+               postal_code, created_at, updated_at, preferred_channel)
+             VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $12)
              ON CONFLICT (dealer_id, contact_key) DO UPDATE SET name = excluded.name,
                email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone),
                locale = excluded.locale, time_zone = excluded.time_zone,
                country = COALESCE(excluded.country, customers.country),
-               postal_code = COALESCE(excluded.postal_code, customers.postal_code), updated_at = excluded.updated_at
+               postal_code = COALESCE(excluded.postal_code, customers.postal_code), updated_at = excluded.updated_at,
+               preferred_channel = COALESCE(excluded.preferred_channel, customers.preferred_channel)
              RETURNING id",
         )
         .bind(Uuid::now_v7())
@@ -150,6 +155,7 @@ pub async fn upsert_customer(
         .bind(&c.postal_code)
         .bind(at)
         .bind(dealer_id)
+        .bind(&c.preferred_channel)
         .fetch_one(&mut *conn)
         .await?
     }))
@@ -439,8 +445,9 @@ pub async fn update_customer(
 ) -> Result<()> {
     let done = super::exec!(tx =>
         "UPDATE customers SET contact_key = $2, name = $3, email = $4, phone = $5, locale = $6, time_zone = $7,
-           country = $8, postal_code = $9, updated_at = $10 WHERE id = $1";
-        customer_id, contact_key, &c.name, &c.email, &c.phone, &c.locale, &c.time_zone, &c.country, &c.postal_code, now);
+           country = $8, postal_code = $9, updated_at = $10, preferred_channel = $11 WHERE id = $1";
+        customer_id, contact_key, &c.name, &c.email, &c.phone, &c.locale, &c.time_zone, &c.country, &c.postal_code, now,
+        &c.preferred_channel);
     match done {
         Err(super::StoreError::Database(e)) if matches!(&e, sqlx::Error::Database(db) if db.is_unique_violation()) => {
             Err(super::StoreError::Taken("customer"))

@@ -25,7 +25,7 @@ struct RegistrationRow {
     purchase_date: NaiveDate,
     created_at: DateTime<Utc>,
     registration_window_days: i32,
-    has_email: bool,
+    reachable: bool,
     consented: bool,
     status: String,
 }
@@ -72,7 +72,7 @@ impl Store {
     pub async fn scorecard_facts(&self, dealer_id: Uuid, p: &PeriodBounds) -> Result<Facts> {
         let registrations: Vec<RegistrationRow> = with_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT g.purchase_date, g.created_at, p.registration_window_days, (c.email IS NOT NULL) AS has_email,
+                "SELECT g.purchase_date, g.created_at, p.registration_window_days, (c.email IS NOT NULL OR c.phone IS NOT NULL) AS reachable,
                    EXISTS (SELECT 1 FROM consent_events e WHERE e.registration_id = g.id AND e.party = 'dealer' AND e.purpose = 'service_reminders'
                            AND e.granted = $4) AS consented, g.status
                  FROM registrations g JOIN products p ON p.id = g.product_id JOIN customers c ON c.id = g.customer_id
@@ -166,7 +166,7 @@ impl Store {
                     purchase_date: r.purchase_date,
                     created_at: r.created_at,
                     window_days: r.registration_window_days,
-                    has_email: r.has_email,
+                    reachable: r.reachable,
                     consented: r.consented,
                     status: r.status,
                 })

@@ -166,6 +166,7 @@ impl Intake {
             installed_on: None,
             external_ref: Some(reference.clone()),
             customer: Some(CustomerRequest {
+                preferred_channel: None,
                 name: row.customer_name.clone(),
                 email: row.customer_email.clone(),
                 phone: row.customer_phone.clone(),

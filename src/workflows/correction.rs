@@ -44,6 +44,9 @@ pub struct CustomerCorrection {
     pub locale: Option<String>,
     pub country: Option<String>,
     pub postal_code: Option<String>,
+    /// `email` or `sms` (the customer must have that contact); empty removes the preference.
+    #[serde(default)]
+    pub preferred_channel: Option<String>,
 }
 
 /// Who corrects.
@@ -103,7 +106,8 @@ fn facts(r: &RegistrationRecord) -> serde_json::Value {
         "warranty_starts_on": r.warranty_starts_on, "warranty_expires_on": r.warranty_expires_on,
         "external_ref": r.external_ref,
         "customer": {"name": r.customer.name, "email": r.customer.email, "phone": r.customer.phone,
-            "locale": r.customer.locale, "country": r.customer.country, "postal_code": r.customer.postal_code},
+            "locale": r.customer.locale, "country": r.customer.country, "postal_code": r.customer.postal_code,
+            "preferred_channel": r.customer.preferred_channel},
     })
 }
 
@@ -169,6 +173,19 @@ impl Intake {
             installed_on: merged(date(record.installed_on), req.installed_on.as_ref()),
             external_ref: merged(record.external_ref.clone(), req.external_ref.as_ref()),
             customer: Some(CustomerRequest {
+                // A preference kept from before goes with the contact it needs.
+                preferred_channel: match (
+                    merged(record.customer.preferred_channel.clone(), c.preferred_channel.as_ref()),
+                    c.preferred_channel.is_some(),
+                ) {
+                    (Some(p), false)
+                        if (p == "sms" && merged(record.customer.phone.clone(), c.phone.as_ref()).is_none())
+                            || (p == "email" && merged(record.customer.email.clone(), c.email.as_ref()).is_none()) =>
+                    {
+                        None
+                    }
+                    (p, _) => p,
+                },
                 name: merged(record.customer.name.clone(), c.name.as_ref()),
                 email: merged(record.customer.email.clone(), c.email.as_ref()),
                 phone: merged(record.customer.phone.clone(), c.phone.as_ref()),
@@ -202,6 +219,8 @@ impl Intake {
         record.customer.locale = new.customer.locale.as_str().to_owned();
         record.customer.country = new.customer.country.as_ref().map(|c| c.as_str().to_owned());
         record.customer.postal_code = new.customer.postal_code.clone();
+        record.customer.preferred_channel =
+            new.customer.preferred_channel.map(|c| c.as_str().to_owned());
         let after = facts(&record);
         if before == after {
             // Nothing changed: nothing is written, and the answer is the registration as it is.

@@ -139,6 +139,10 @@ impl Intake {
                 time_zone: new.customer.time_zone.name().to_owned(),
                 country: new.customer.country.as_ref().map(|c| c.as_str().to_owned()),
                 postal_code: new.customer.postal_code.clone(),
+                preferred_channel: new
+                    .customer
+                    .preferred_channel
+                    .map(|c| c.as_str().to_owned()),
             },
             reminders,
             consent: Some(CurrentConsent {
@@ -336,7 +340,7 @@ impl Intake {
             reach: Reach {
                 email: new.customer.email.is_some(),
                 phone: new.customer.phone.is_some(),
-                preferred: None,
+                preferred: new.customer.preferred_channel,
             },
             warranty_starts_on: new.warranty_starts_on,
             warranty_expires_on: new.warranty_expires_on,

@@ -215,6 +215,7 @@ impl Intake {
             time_zone: new.time_zone.name().to_owned(),
             country: new.country.as_ref().map(|c| c.as_str().to_owned()),
             postal_code: new.postal_code.clone(),
+            preferred_channel: new.preferred_channel.map(|c| c.as_str().to_owned()),
         };
         let customer_id = registrations::upsert_customer(
             &mut tx,
@@ -270,7 +271,7 @@ impl Intake {
             reach: crate::domain::sms::Reach {
                 email: new.email.is_some(),
                 phone: new.phone.is_some(),
-                preferred: None,
+                preferred: new.preferred_channel,
             },
             warranty_starts_on: record.warranty_starts_on,
             warranty_expires_on: record.warranty_expires_on,

@@ -289,6 +289,7 @@ async fn proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed(back
         time_zone: None,
         country: None,
         postal_code: None,
+        preferred_channel: None,
     };
     let consent = warrantyd::domain::registration::Consent {
         service_reminders: true,

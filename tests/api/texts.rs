@@ -422,7 +422,65 @@ async fn a_text_in_another_script_is_counted_in_ucs2_segments(backend: Backend) 
     assert!(cost.count >= 2);
 }
 
+async fn a_customer_may_prefer_texts_and_change_their_mind(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let key = app.dealer("H", "Europe/Paris").await;
+    let mut body = with_both("SMS-0009");
+    body["customer"]["preferred_channel"] = json!("sms");
+    let created = app.register(&key, &body).await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.text);
+    assert_eq!(created.json["customer"]["preferred_channel"], "sms");
+    let channels = |r: &Value| -> Vec<String> {
+        r["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["status"] == "pending")
+            .map(|m| m["channel"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(channels(&created.json), ["sms"; 4], "{}", created.json["reminders"]);
+
+    // A preference needs its contact, and is one of the two channels.
+    let mut no_phone = crate::helpers::registration("SMS-0010");
+    no_phone["customer"]["preferred_channel"] = json!("sms");
+    let refused = app.register(&key, &no_phone).await;
+    assert_eq!(refused.status.as_u16(), 422);
+    assert_eq!(
+        refused.field_errors(),
+        [("customer.preferred_channel".to_owned(), "missing_contact".to_owned())]
+    );
+    no_phone["customer"]["preferred_channel"] = json!("pigeon");
+    let refused = app.register(&key, &no_phone).await;
+    assert_eq!(
+        refused.field_errors(),
+        [("customer.preferred_channel".to_owned(), "invalid_channel".to_owned())]
+    );
+
+    // The customer changes their mind: the reminders not sent yet go by email.
+    let id = created.json["id"].as_str().unwrap();
+    let corrected = app
+        .send(
+            axum::http::Method::PATCH,
+            &format!("/v1/registrations/{id}"),
+            Some(&key),
+            Some("application/json"),
+            serde_json::to_vec(&json!({"customer": {"preferred_channel": "email"}})).unwrap(),
+            &[],
+        )
+        .await;
+    assert_eq!(corrected.status.as_u16(), 200, "{}", corrected.text);
+    assert_eq!(corrected.json["customer"]["preferred_channel"], "email");
+    assert_eq!(channels(&corrected.json), ["email"; 4], "{}", corrected.json["reminders"]);
+    let outcomes = send_due(&app).await;
+    assert!(
+        matches!(&outcomes[..], [(_, Outcome::Sent { message_id, .. })] if message_id.starts_with('<')),
+        "the confirmation by email only: {outcomes:?}"
+    );
+}
+
 both_backends!(
+    a_customer_may_prefer_texts_and_change_their_mind,
     a_phone_only_customer_is_texted_and_the_texts_link_releases_the_held_amount,
     stop_stops_texts_while_email_goes_on_and_start_restores_them,
     an_undelivered_text_suppresses_the_number,

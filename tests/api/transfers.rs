@@ -393,6 +393,7 @@ async fn two_concurrent_transfers_of_one_unit_exactly_one_succeeds(backend: Back
         time_zone: None,
         country: None,
         postal_code: None,
+        preferred_channel: None,
     };
     let consent = warrantyd::domain::registration::Consent {
         service_reminders: true,

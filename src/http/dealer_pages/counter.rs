@@ -212,6 +212,7 @@ pub async fn register(
         installed_on: form_field(&form, "installed_on"),
         external_ref: form_field(&form, "external_ref"),
         customer: Some(CustomerRequest {
+            preferred_channel: None,
             name: form_field(&form, "customer_name"),
             email: form_field(&form, "customer_email"),
             phone: phone_e164(

@@ -194,6 +194,7 @@ pub async fn self_register(
         installed_on: None,
         external_ref: None,
         customer: Some(CustomerRequest {
+            preferred_channel: None,
             name: field("customer_name"),
             email: field("customer_email"),
             phone: crate::http::dealer_pages::phone_e164(

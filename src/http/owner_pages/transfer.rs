@@ -351,6 +351,7 @@ pub async fn transfer_accept(
     let checked = |name: &str| form.get(name).is_some_and(|v| v == "true");
     let lang = session::browser_lang(&headers);
     let customer = CustomerRequest {
+        preferred_channel: None,
         name: field("customer_name"),
         email: field("customer_email"),
         phone: crate::http::dealer_pages::phone_e164(

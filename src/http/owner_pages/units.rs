@@ -214,6 +214,7 @@ pub async fn unit_register(
         serial: &serial,
         purchase_date: field("purchase_date"),
         customer: CustomerRequest {
+            preferred_channel: None,
             name: field("customer_name"),
             email: field("customer_email"),
             phone: crate::http::dealer_pages::phone_e164(field("customer_phone"), None),

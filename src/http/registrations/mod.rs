@@ -154,6 +154,8 @@ pub struct CustomerView {
     pub time_zone: String,
     pub country: Option<String>,
     pub postal_code: Option<String>,
+    /// `email` or `sms`, when the customer said how they prefer to hear from the dealer.
+    pub preferred_channel: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -214,6 +216,7 @@ impl From<&RegistrationRecord> for RegistrationResponse {
                 time_zone: r.customer.time_zone.clone(),
                 country: r.customer.country.clone(),
                 postal_code: r.customer.postal_code.clone(),
+                preferred_channel: r.customer.preferred_channel.clone(),
             },
             consent: r.consent.map(|c| ConsentView {
                 service_reminders: c.service_reminders,

@@ -105,6 +105,32 @@ pub fn redact_addresses(text: &str) -> String {
         rest = &rest[end..];
     }
     out.push_str(rest);
+    redact_numbers(&out)
+}
+
+/// `text` with every run of seven digits or more (a phone number, with its `+`) replaced by
+/// `[number]`: SMS providers quote the number they refused.
+fn redact_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let digits = run.chars().filter(char::is_ascii_digit).count();
+        if digits >= 7 {
+            out.push_str("[number]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() || (c == '+' && run.is_empty()) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
     out
 }
 
@@ -327,6 +353,10 @@ mod tests {
             "[address] and [address]"
         );
         assert_eq!(redact_addresses("451 try later"), "451 try later");
+        assert_eq!(
+            redact_addresses("21211: The 'To' number +15551234567 (or 5551234567) is not valid"),
+            "21211: The 'To' number [number] (or [number]) is not valid"
+        );
     }
 
     #[test]

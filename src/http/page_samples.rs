@@ -164,8 +164,8 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             status => "voided", void_reason => HOSTILE, voided_at => "3 December 2026, 10:00", created_at => "1 December 2026, 09:00",
             registered_by => HOSTILE, voided_by => HOSTILE,
             customer => context! { name => HOSTILE, email => "c@example.com", phone => "+447700900123", postal_code => "SW1", country => "GB" },
-            reminders => vec![context! { kind => "registration_confirmation", status => "sent", due => "1 December 2026" },
-                context! { kind => "service_due", status => "cancelled", due => "1 December 2027" }],
+            reminders => vec![context! { kind => "registration_confirmation", status => "sent", channel => "sms", due => "1 December 2026" },
+                context! { kind => "service_due", status => "cancelled", channel => "email", due => "1 December 2027" }],
             consent => context! { service_reminders => true, marketing => false },
             lines => vec![context! { kind => "registration", program => "REG v1", amount => "€12.50", held => true, capped => false }],
         };
@@ -443,16 +443,18 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             (true, context! {}),
             (
                 false,
-                context! { name => "required", send_window => HOSTILE, code => "bad code" },
+                context! { name => "required", send_window => HOSTILE, code => "bad code", sms_sender_id => "invalid" },
             ),
         ] {
             render(
                 "admin/dealer.html.j2",
                 context! {
-                    code => "GM", exists, values => context! { name => HOSTILE, locale => "en-GB", address => HOSTILE, active => "true" },
+                    code => "GM", exists, values => context! { name => HOSTILE, locale => "en-GB", address => HOSTILE, active => "true",
+                        message_channels => "both", sms_sender_id => HOSTILE },
                     errors, saved => exists, people => people.clone(), default_window => "0 0 9-17 * * Mon-Fri",
                     history => vec![context! { at => "1 December 2026, 10:00", created => true, who => HOSTILE }],
-                    order => ["name", "email", "phone", "locale", "time_zone", "country", "booking_url", "address", "send_window"], ..admin.clone()
+                    order => ["name", "email", "phone", "locale", "time_zone", "country", "booking_url", "address", "send_window", "message_channels", "sms_sender_id"],
+                    channel_policies => crate::domain::sms::CHANNEL_POLICIES, ..admin.clone()
                 },
             )?;
         }
@@ -470,10 +472,11 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             render(
                 "admin/product.html.j2",
                 context! {
-                    sku => "P1", exists, values => context! { name => HOSTILE, warranty_start => "delivery", service_plan => "P12M", transfer_policy => "once" }, errors, saved => exists,
+                    sku => "P1", exists, values => context! { name => HOSTILE, warranty_start => "delivery", service_plan => "P12M", transfer_policy => "once", message_channels => "sms" }, errors, saved => exists,
                     history => vec![context! { at => "1 December 2026, 10:00", created => false, who => () }],
                     bases => ["purchase", "delivery", "installation"],
                     policies => ["transferable", "once", "not_transferable"],
+                    channel_policies => crate::domain::sms::CHANNEL_POLICIES,
                     order => ["name", "category", "warranty_months", "warranty_start", "service_plan", "registration_window_days"], ..admin.clone()
                 },
             )?;

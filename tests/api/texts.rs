@@ -479,7 +479,80 @@ async fn a_customer_may_prefer_texts_and_change_their_mind(backend: Backend) {
     );
 }
 
+async fn admins_choose_a_dealers_channels_and_sender_on_its_page(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let ada = app.person("ada@oem.test", "Ada Admin", "admin", None).await;
+    let cookie = app.sign_in(&ada).await;
+    let form = app.page("/admin/dealers/TXT1", &cookie).await;
+    assert!(form.text.contains("<select id=\"message_channels\" name=\"message_channels\""), "{}", form.text);
+    let csrf = crate::helpers::hidden_csrf(&form.text);
+    let fields = |sender: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("name", "Garage SMS".to_owned()),
+            ("locale", "fr".to_owned()),
+            ("time_zone", "Europe/Paris".to_owned()),
+            ("message_channels", "both".to_owned()),
+            ("sms_sender_id", sender.to_owned()),
+            ("active", "true".to_owned()),
+        ]
+    };
+    let as_refs = |f: &[(&'static str, String)]| -> Vec<(&'static str, String)> { f.to_vec() };
+    let post = |f: Vec<(&'static str, String)>| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.form_from_site("/admin/dealers/TXT1", &cookie, &pairs).await
+        }
+    };
+    // A sender ID carriers would refuse is named next to its field; nothing is saved.
+    let refused = post(as_refs(&fields("x!"))).await;
+    assert_eq!(refused.status.as_u16(), 422, "{}", refused.text);
+    assert!(refused.text.contains("id=\"error-sms_sender_id\""), "{}", refused.text);
+    assert!(refused.text.contains("<option value=\"both\" selected>"), "kept: {}", refused.text);
+    assert!(app.store.dealer_by_code("TXT1").await.unwrap().is_none());
+    let saved = post(as_refs(&fields("GMARTIN"))).await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
+    let dealer = app.store.dealer_by_code("TXT1").await.unwrap().unwrap();
+    assert_eq!(
+        (dealer.message_channels.as_deref(), dealer.sms_sender_id.as_deref()),
+        (Some("both"), Some("GMARTIN"))
+    );
+    // Its customers' messages go by both channels, texts from its sender ID.
+    let key = app
+        .post_json("/v1/admin/dealers/TXT1/keys", Some(&app.admin_key.clone()), &json!({}))
+        .await
+        .json["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = app.register(&key, &with_both("SMS-0011")).await;
+    let confirmations: Vec<_> = created.json["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "registration_confirmation")
+        .map(|r| r["channel"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(confirmations, ["email", "sms"]);
+    let outcomes = send_due(&app).await;
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
+    let sms = reminder(&created.json, "registration_confirmation", "sms");
+    let text = std::fs::read_to_string(app.state.config.sms_outbox_dir.join(format!("{sms}.txt"))).unwrap();
+    assert!(text.starts_with(&format!("To: {PHONE}\nFrom: GMARTIN\n")), "{text}");
+    // The dealer's page of the unit says which channel each message goes by.
+    let page = app
+        .page(&format!("/dealer/registrations/{}", created.json["id"].as_str().unwrap()), &{
+            let dee = app.person("dee@txt1.test", "Dee Dealer", "dealer_staff", Some("TXT1")).await;
+            app.sign_in(&dee).await
+        })
+        .await;
+    assert!(page.text.contains("<td>Text message</td>") || page.text.contains("<td>SMS</td>"), "{}", page.text);
+}
+
 both_backends!(
+    admins_choose_a_dealers_channels_and_sender_on_its_page,
     a_customer_may_prefer_texts_and_change_their_mind,
     a_phone_only_customer_is_texted_and_the_texts_link_releases_the_held_amount,
     stop_stops_texts_while_email_goes_on_and_start_restores_them,

@@ -70,6 +70,8 @@ async fn dealer_page(
                 ("booking_url", d.booking_url.clone()),
                 ("address", d.address.clone()),
                 ("send_window", d.send_window.clone()),
+                ("message_channels", d.message_channels.clone()),
+                ("sms_sender_id", d.sms_sender_id.clone()),
                 ("active", d.active.then(|| "true".to_owned())),
             ]
             .into_iter()
@@ -98,7 +100,8 @@ async fn dealer_page(
         context! {
             code, exists => existing.is_some(), values, errors, saved, people, history,
             default_window => &state.config.send_window,
-            order => ["name", "email", "phone", "locale", "time_zone", "country", "booking_url", "address", "send_window"],
+            order => ["name", "email", "phone", "locale", "time_zone", "country", "booking_url", "address", "send_window", "message_channels", "sms_sender_id"],
+            channel_policies => crate::domain::sms::CHANNEL_POLICIES,
         },
     ))
 }
@@ -137,9 +140,17 @@ pub async fn save_dealer(
     let before = state.store.dealer_by_code(&code).await?;
     let kept = |f: fn(&crate::store::DealerRecord) -> Option<String>| before.as_ref().and_then(f);
     let req = DealerRequest {
-        message_channels: text(&form, "message_channels")
-            .or_else(|| kept(|d| d.message_channels.clone())),
-        sms_sender_id: text(&form, "sms_sender_id").or_else(|| kept(|d| d.sms_sender_id.clone())),
+        // A form without these fields (an older page) keeps what is set.
+        message_channels: if form.contains_key("message_channels") {
+            text(&form, "message_channels")
+        } else {
+            kept(|d| d.message_channels.clone())
+        },
+        sms_sender_id: if form.contains_key("sms_sender_id") {
+            text(&form, "sms_sender_id")
+        } else {
+            kept(|d| d.sms_sender_id.clone())
+        },
         name: text(&form, "name").unwrap_or_default(),
         email: text(&form, "email"),
         phone: text(&form, "phone"),

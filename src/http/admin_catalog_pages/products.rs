@@ -72,6 +72,10 @@ async fn product_page(
             ),
             ("gtin".to_owned(), p.gtin.clone().unwrap_or_default()),
             ("transfer_policy".to_owned(), p.transfer_policy.clone()),
+            (
+                "message_channels".to_owned(),
+                p.message_channels.clone().unwrap_or_default(),
+            ),
         ]),
         None => HashMap::from([
             ("warranty_months".to_owned(), "24".to_owned()),
@@ -92,7 +96,8 @@ async fn product_page(
             sku, exists => existing.is_some(), values, errors, saved, history,
             bases => ["purchase", "delivery", "installation"],
             policies => ["transferable", "once", "not_transferable"],
-            order => ["name", "category", "gtin", "warranty_months", "warranty_start", "service_plan", "registration_window_days", "transfer_policy"],
+            order => ["name", "category", "gtin", "warranty_months", "warranty_start", "service_plan", "registration_window_days", "transfer_policy", "message_channels"],
+            channel_policies => crate::domain::sms::CHANNEL_POLICIES,
         },
     ))
 }
@@ -178,13 +183,15 @@ pub async fn save_product(
         transfer_policy: text(&form, "transfer_policy")
             .and_then(|p| crate::domain::catalog::TransferPolicy::parse(&p))
             .unwrap_or_default(),
-        message_channels: match text(&form, "message_channels") {
-            Some(chosen) => Some(chosen),
-            None => state
+        // A form without the field (an older page) keeps what is set.
+        message_channels: if form.contains_key("message_channels") {
+            text(&form, "message_channels")
+        } else {
+            state
                 .store
                 .product_by_sku(&sku)
                 .await?
-                .and_then(|p| p.message_channels),
+                .and_then(|p| p.message_channels)
         },
     };
     let parsed = parse_product(&sku, &req);

@@ -47,7 +47,7 @@ async fn registration_view(
         .iter()
         .map(|m| {
             context! {
-                kind => &m.kind, status => &m.status,
+                kind => &m.kind, status => &m.status, channel => &m.channel,
                 due => present::date(m.due_at.with_timezone(&tz).date_naive(), lang),
             }
         })

@@ -367,6 +367,12 @@ mod tests {
         );
         assert_eq!(retry_after(30, 99, 60, 1.0), Some(Duration::hours(6)));
         assert_eq!(retry_after(5, 5, 60, 1.0), None);
+        // With the default settings (8 attempts, 60 s), a server or SMS provider down for an hour
+        // loses nothing: the retries span 1.7 hours even with the shortest jitter (2.1 on average).
+        let span: i64 = (1..8)
+            .map(|attempt| retry_after(attempt, 8, 60, 0.8).unwrap().num_seconds())
+            .sum();
+        assert!(span > 3600 + 1800, "{span}");
         assert!(suppresses(Some(550), "550 5.1.1 no such user"));
         assert!(!suppresses(Some(550), "550 5.7.1 message refused as spam"));
         assert!(!suppresses(Some(554), "554 transaction failed"));

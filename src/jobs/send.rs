@@ -324,27 +324,46 @@ impl Sender {
                 detail,
             },
             Err(SendError::Transient { code, detail }) => {
-                let attempt = ctx.attempts as u32 + 1;
-                let jitter = rand::rng().random_range(0.8..1.2);
-                let delivery = self.settings.delivery;
-                match retry_after(
-                    attempt,
-                    delivery.max_attempts,
-                    delivery.retry_base_secs,
-                    jitter,
-                ) {
-                    Some(delay) => Outcome::Retry {
-                        send_after: now + delay,
-                        smtp_code: code,
-                        detail,
-                    },
-                    None => Outcome::Failed {
-                        smtp_code: code,
-                        detail: format!("gave up after {attempt} attempts: {detail}"),
-                        suppress: None,
-                    },
-                }
+                self.retry_later(ctx.attempts, code, detail, None, now)
             }
+        }
+    }
+}
+
+impl Sender {
+    /// After a temporary failure (the `attempts` before this one): try again after the backoff,
+    /// or after what the server asked (`Retry-After`) when that is later; give up after the last
+    /// attempt.
+    pub(super) fn retry_later(
+        &self,
+        attempts: i32,
+        code: Option<u16>,
+        detail: String,
+        asked: Option<std::time::Duration>,
+        now: DateTime<Utc>,
+    ) -> Outcome {
+        let attempt = attempts as u32 + 1;
+        let jitter = rand::rng().random_range(0.8..1.2);
+        let delivery = self.settings.delivery;
+        match retry_after(
+            attempt,
+            delivery.max_attempts,
+            delivery.retry_base_secs,
+            jitter,
+        ) {
+            Some(backoff) => Outcome::Retry {
+                send_after: now
+                    + asked
+                        .and_then(|a| Duration::from_std(a).ok())
+                        .map_or(backoff, |a| a.max(backoff)),
+                smtp_code: code,
+                detail,
+            },
+            None => Outcome::Failed {
+                smtp_code: code,
+                detail: format!("gave up after {attempt} attempts: {detail}"),
+                suppress: None,
+            },
         }
     }
 }

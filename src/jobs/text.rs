@@ -4,12 +4,10 @@
 //! it gave one); a refusal about the number suppresses it for texts; an opt-out at the provider
 //! (Twilio 21610) is recorded as the customer's withdrawal.
 
-use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
+use chrono::{DateTime, Utc};
 
 use super::send::Sender;
 use crate::domain::outcome::Suppress;
-use crate::domain::send::retry_after;
 use crate::domain::sms::{PROVIDER_OPT_OUT, UNDELIVERABLE};
 use crate::mail::templates::DealerView;
 use crate::sms::templates::{TextLinks, text_context};
@@ -101,32 +99,8 @@ impl Sender {
             Err(TextError::Transient {
                 status,
                 detail,
-                retry_after: asked,
-            }) => {
-                let attempt = ctx.attempts as u32 + 1;
-                let jitter = rand::rng().random_range(0.8..1.2);
-                let delivery = self.settings.delivery;
-                match retry_after(
-                    attempt,
-                    delivery.max_attempts,
-                    delivery.retry_base_secs,
-                    jitter,
-                ) {
-                    Some(backoff) => Outcome::Retry {
-                        send_after: now
-                            + asked
-                                .and_then(|a| Duration::from_std(a).ok())
-                                .map_or(backoff, |a| a.max(backoff)),
-                        smtp_code: status,
-                        detail,
-                    },
-                    None => Outcome::Failed {
-                        smtp_code: status,
-                        detail: format!("gave up after {attempt} attempts: {detail}"),
-                        suppress: None,
-                    },
-                }
-            }
+                retry_after,
+            }) => self.retry_later(ctx.attempts, status, detail, retry_after, now),
         }
     }
 }

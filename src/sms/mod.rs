@@ -280,6 +280,40 @@ fn outbox(dir: &std::path::Path, text: &Text<'_>) -> Result<Accepted, TextError>
     })
 }
 
+/// Sends a request to the provider and reads its answer: (status, body, `Retry-After`).
+pub(crate) async fn answer(
+    request: reqwest::RequestBuilder,
+) -> Result<(u16, axum::body::Bytes, Option<Duration>), TextError> {
+    let response = request.send().await.map_err(network)?;
+    let status = response.status().as_u16();
+    let retry_after = retry_after(response.headers());
+    let body = response.bytes().await.map_err(network)?;
+    Ok((status, body, retry_after))
+}
+
+/// The message id in a provider's 2xx answer; an answer without one is retried.
+pub(crate) fn accepted_id<T: serde::de::DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+    id: impl FnOnce(T) -> String,
+) -> Result<Accepted, TextError> {
+    serde_json::from_slice(body)
+        .map(|created| Accepted {
+            id: id(created),
+            http_status: status,
+        })
+        .map_err(|_| TextError::Transient {
+            status: Some(status),
+            detail: "the provider's answer has no message id".into(),
+            retry_after: None,
+        })
+}
+
+/// 408, 429 and 5xx: the provider may take it later.
+pub(crate) fn is_transient(status: u16) -> bool {
+    status == 408 || status == 429 || status >= 500
+}
+
 /// A `Retry-After` header in seconds (the HTTP-date form is read as "a minute").
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
@@ -303,5 +337,47 @@ pub(crate) fn network(e: reqwest::Error) -> TextError {
             format!("cannot reach the provider: {}", e.without_url())
         },
         retry_after: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A number that is not E.164 is refused before the provider is called: the provider here is
+    /// a closed port, which would have been a transient network failure.
+    #[tokio::test]
+    async fn a_malformed_number_never_reaches_the_provider() {
+        let config = Config {
+            sms_provider: Some("twilio".into()),
+            sms_api_url: Some("http://127.0.0.1:9".into()),
+            sms_account: Some("AC0".into()),
+            sms_auth_token: Some(crate::config::Secret::new("t")),
+            ..Config::default()
+        };
+        let sms = Sms::from_config(&config).unwrap();
+        for to in ["0612345678", "+33 6 12", "not a phone", ""] {
+            let sent = sms
+                .send(&Text {
+                    to,
+                    from: "+15005550006",
+                    body: "hello",
+                    reference: Uuid::now_v7(),
+                })
+                .await;
+            assert!(
+                matches!(sent, Err(TextError::Permanent { bad_number: true, status: None, .. })),
+                "{to:?}: {sent:?}"
+            );
+        }
+        let reached = sms
+            .send(&Text {
+                to: "+33612345678",
+                from: "+15005550006",
+                body: "hello",
+                reference: Uuid::now_v7(),
+            })
+            .await;
+        assert!(matches!(reached, Err(TextError::Transient { .. })), "{reached:?}");
     }
 }

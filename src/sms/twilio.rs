@@ -54,37 +54,24 @@ impl Client {
             ("Body", text.body),
             ("StatusCallback", self.status_callback.as_str()),
         ];
-        let response = self
+        let request = self
             .http
             .post(url)
             .basic_auth(&self.account_sid, Some(self.auth_token.expose()))
-            // Twilio's idempotency header: a retry under the same token is not sent twice.
+            // The reminder's id as an idempotency token, for a provider (or a proxy) that
+            // deduplicates by it; Twilio documents none for creating a message.
             .header("I-Twilio-Idempotency-Token", text.reference.to_string())
-            .form(&form)
-            .send()
-            .await
-            .map_err(super::network)?;
-        let status = response.status().as_u16();
-        let retry_after = super::retry_after(response.headers());
-        let body = response.bytes().await.map_err(super::network)?;
+            .form(&form);
+        let (status, body, retry_after) = super::answer(request).await?;
         if (200..300).contains(&status) {
-            let created: Created =
-                serde_json::from_slice(&body).map_err(|_| TextError::Transient {
-                    status: Some(status),
-                    detail: "the provider's answer has no message sid".into(),
-                    retry_after: None,
-                })?;
-            return Ok(Accepted {
-                id: created.sid,
-                http_status: status,
-            });
+            return super::accepted_id(status, &body, |c: Created| c.sid);
         }
         let error: Option<ApiError> = serde_json::from_slice(&body).ok();
         let code = error.as_ref().and_then(|e| e.code);
         let detail = error
             .and_then(|e| e.message)
             .unwrap_or_else(|| format!("HTTP {status}"));
-        if status == 429 || status >= 500 || status == 408 {
+        if super::is_transient(status) {
             return Err(TextError::Transient {
                 status: Some(status),
                 detail,

@@ -47,37 +47,24 @@ impl Client {
             "text": text.body,
             "client_ref": text.reference.to_string(),
         });
-        let response = self
+        let request = self
             .http
             .post(format!("{}/v1/messages", self.base.trim_end_matches('/')))
             .basic_auth(&self.api_key, Some(self.api_secret.expose()))
-            // Honoured by providers that deduplicate; the reference is the reminder's id.
+            // The reminder's id, for a provider (or a proxy) that deduplicates by it; Vonage
+            // documents no idempotency key.
             .header("Idempotency-Key", text.reference.to_string())
-            .json(&body)
-            .send()
-            .await
-            .map_err(super::network)?;
-        let status = response.status().as_u16();
-        let retry_after = super::retry_after(response.headers());
-        let bytes = response.bytes().await.map_err(super::network)?;
+            .json(&body);
+        let (status, bytes, retry_after) = super::answer(request).await?;
         if (200..300).contains(&status) {
-            let created: Created =
-                serde_json::from_slice(&bytes).map_err(|_| TextError::Transient {
-                    status: Some(status),
-                    detail: "the provider's answer has no message_uuid".into(),
-                    retry_after: None,
-                })?;
-            return Ok(Accepted {
-                id: created.message_uuid,
-                http_status: status,
-            });
+            return super::accepted_id(status, &bytes, |c: Created| c.message_uuid);
         }
         let problem: Option<Problem> = serde_json::from_slice(&bytes).ok();
         let detail = problem
             .as_ref()
             .and_then(|p| p.detail.clone().or_else(|| p.title.clone()))
             .unwrap_or_else(|| format!("HTTP {status}"));
-        if status == 429 || status >= 500 || status == 408 {
+        if super::is_transient(status) {
             return Err(TextError::Transient {
                 status: Some(status),
                 detail,

@@ -263,7 +263,7 @@ async fn the_scorecard_matches_a_hand_computed_fixture(backend: Backend) {
     let mut on_time = registration("SC-0002"); // MOWER-500, 7 days: on time, complete
     on_time["customer"]["email"] = json!("two@client.test");
     app.register(&a, &on_time).await;
-    let mut phone_only = registration("SC-0003"); // on time, no email: incomplete
+    let mut phone_only = registration("SC-0003"); // on time, phone only: complete (texts reach it)
     phone_only["customer"] = json!({"name": "Pat", "phone": "+33612345678"});
     app.register(&a, &phone_only).await;
     let mut no_consent = registration("SC-0004"); // on time, no consent: incomplete
@@ -310,7 +310,7 @@ async fn the_scorecard_matches_a_hand_computed_fixture(backend: Backend) {
     );
     assert_eq!(c["on_time_rate"], 0.75); // 3 of 4 within 30 days
     assert_eq!(c["median_days_to_register"], 7.0); // 7, 7, 7, 191
-    assert_eq!(c["contact_completeness"], 0.5); // SC-0001 and SC-0002
+    assert_eq!(c["contact_completeness"], 0.75); // SC-0001, SC-0002 and SC-0003 (by text)
     assert_eq!(
         (
             c["rejected_submissions"].as_i64(),

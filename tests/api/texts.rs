@@ -551,7 +551,42 @@ async fn admins_choose_a_dealers_channels_and_sender_on_its_page(backend: Backen
     assert!(page.text.contains("<td>Text message</td>") || page.text.contains("<td>SMS</td>"), "{}", page.text);
 }
 
+async fn a_recipient_who_opted_out_at_the_provider_is_recorded_as_withdrawn(backend: Backend) {
+    let t = texting(backend, "twilio").await;
+    let app = &t.app;
+    let key = app.dealer("J", "Europe/Paris").await;
+    let created = app.register(&key, &phone_only("SMS-0012")).await;
+    let confirmation = reminder(&created.json, "registration_confirmation", "sms");
+    // Twilio refuses: the recipient replied STOP to this sender before (21610).
+    t.provider
+        .plan(json!([{"status": 400, "code": 21610, "message": "Attempt to send to unsubscribed recipient +33612345678"}]))
+        .await;
+    let outcomes = send_due(app).await;
+    assert!(
+        matches!(&outcomes[..], [(_, Outcome::Failed { smtp_code: Some(400), .. })]),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        app.store.number_suppression(PHONE).await.unwrap().as_deref(),
+        Some("provider_opt_out")
+    );
+    let attempts = app.store.reminder_attempts(confirmation).await.unwrap();
+    let detail = attempts[0].detail.clone().unwrap();
+    assert!(detail.starts_with("21610: ") && detail.contains("[number]") && !detail.contains("612345678"), "{detail}");
+    // The next reminder is the customer's own opt-out, not a broken number.
+    app.clock.set("2027-05-20T09:00:00Z".parse().unwrap());
+    let outcomes = send_due(app).await;
+    assert!(
+        outcomes.iter().all(|(_, o)| *o == Outcome::Skipped { reason: "unsubscribed" }),
+        "{outcomes:?}"
+    );
+    // Their START lifts it.
+    t.provider.inbound(PHONE, "Start", now(app)).await;
+    assert_eq!(app.store.number_suppression(PHONE).await.unwrap(), None);
+}
+
 both_backends!(
+    a_recipient_who_opted_out_at_the_provider_is_recorded_as_withdrawn,
     admins_choose_a_dealers_channels_and_sender_on_its_page,
     a_customer_may_prefer_texts_and_change_their_mind,
     a_phone_only_customer_is_texted_and_the_texts_link_releases_the_held_amount,

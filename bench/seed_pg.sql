@@ -4,7 +4,8 @@
 --             (the others are older, their confirmation and any passed service reminder sent)
 --   :dealers  dealers BD0001..; registrations are spread over them and over the past 360 days
 -- Every registration gets the three reminders intake plans for the bench product (confirmation,
--- a 6-month service reminder, the warranty notice), so the reminders table holds 3 × :n rows.
+-- a 6-month service reminder, the warranty notice), addressed to its customer (by email), so the
+-- reminders table holds 3 × :n rows.
 \set ON_ERROR_STOP on
 BEGIN;
 -- Ids are UUIDv7 of the row's creation time, as the service makes them (Uuid::now_v7), so rows
@@ -43,9 +44,9 @@ INSERT INTO consent_events (id, customer_id, purpose, granted, source, dealer_id
 SELECT pg_temp.uuid7(at), cust, 'service_reminders', true, 'dealer_registration', dealer, reg, at FROM seed;
 
 -- The confirmation: due now for the first :due registrations, sent at registration for the rest.
-INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after, status,
+INSERT INTO reminders (id, registration_id, customer_id, kind, occurrence, nominal_date, due_at, send_after, status,
                        sent_at, message_id, outcome, attempts, created_at, updated_at)
-SELECT pg_temp.uuid7(at), reg, 'registration_confirmation', 0, at::date,
+SELECT pg_temp.uuid7(at), reg, cust, 'registration_confirmation', 0, at::date,
        CASE WHEN i <= :due THEN now() - interval '1 minute' ELSE at END,
        CASE WHEN i <= :due THEN now() - interval '1 minute' ELSE at END,
        CASE WHEN i <= :due THEN 'pending' ELSE 'sent' END,
@@ -55,18 +56,18 @@ SELECT pg_temp.uuid7(at), reg, 'registration_confirmation', 0, at::date,
        CASE WHEN i <= :due THEN 0 ELSE 1 END, at, at
 FROM seed;
 -- The 6-month service reminder: sent when its date has passed, else pending.
-INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after, status,
+INSERT INTO reminders (id, registration_id, customer_id, kind, occurrence, nominal_date, due_at, send_after, status,
                        sent_at, attempts, created_at, updated_at)
-SELECT pg_temp.uuid7(at), reg, 'service_due', 1, (at + interval '6 months')::date,
+SELECT pg_temp.uuid7(at), reg, cust, 'service_due', 1, (at + interval '6 months')::date,
        at + interval '6 months', at + interval '6 months',
        CASE WHEN i > :due AND at + interval '6 months' < now() THEN 'sent' ELSE 'pending' END,
        CASE WHEN i > :due AND at + interval '6 months' < now() THEN at + interval '6 months' END,
        CASE WHEN i > :due AND at + interval '6 months' < now() THEN 1 ELSE 0 END, at, at
 FROM seed;
 -- The warranty notice, 30 days before the end: always in the future here.
-INSERT INTO reminders (id, registration_id, kind, occurrence, nominal_date, due_at, send_after, status,
+INSERT INTO reminders (id, registration_id, customer_id, kind, occurrence, nominal_date, due_at, send_after, status,
                        created_at, updated_at)
-SELECT pg_temp.uuid7(at), reg, 'warranty_expiring', 0, (at + interval '11 months')::date,
+SELECT pg_temp.uuid7(at), reg, cust, 'warranty_expiring', 0, (at + interval '11 months')::date,
        at + interval '11 months', at + interval '11 months', 'pending', at, at
 FROM seed;
 COMMIT;

@@ -377,6 +377,7 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 "owner/page.html.j2",
                 context! {
                     token => "t", csrf => "t", dealer_name => HOSTILE, reminders => true, marketing => false, saved, reported,
+                    channels => saved.then(|| context! { email => HOSTILE, phone => "+33612345678", preferred => "sms" }), texts_stopped => saved,
                     transfer_sent, transfer_error, proof_saved => transfer_sent, transfer_stopped => transfer_sent,
                     proof_error => if transfer_sent { context! { unit => (), message => HOSTILE } } else { context! { unit => "0190", message => HOSTILE } },
                     units => vec![

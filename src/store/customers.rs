@@ -15,6 +15,8 @@ pub struct LinkTarget {
     pub registration_id: Uuid,
     pub customer_email: Option<String>,
     pub customer_phone: Option<String>,
+    /// `email` or `sms`, when the customer said.
+    pub customer_preferred_channel: Option<String>,
     pub customer_locale: String,
     pub dealer_name: String,
     pub dealer_booking_url: Option<String>,
@@ -46,7 +48,7 @@ impl Store {
     pub async fn link_target(&self, reminder_id: Uuid) -> Result<Option<LinkTarget>> {
         read!(self, query_as, fetch_optional =>
             "SELECT r.id AS reminder_id, c.id AS customer_id, g.id AS registration_id,
-            c.email AS customer_email, c.phone AS customer_phone,
+            c.email AS customer_email, c.phone AS customer_phone, c.preferred_channel AS customer_preferred_channel,
             c.locale AS customer_locale, d.name AS dealer_name, d.booking_url AS dealer_booking_url,
             p.name AS product_name, g.serial_number, p.sku, r.kind, r.occurrence,
             COALESCE(r.sent_at, r.created_at) AS sent_at

@@ -140,6 +140,62 @@ pub async fn log_event(
         Uuid::now_v7(), provider, kind, phone, reminder_id, detail, at)
 }
 
+/// Records how the customer prefers to hear from the dealer.
+pub async fn set_preferred_channel(
+    tx: &mut WriteTx,
+    customer_id: Uuid,
+    channel: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    exec!(tx =>
+        "UPDATE customers SET preferred_channel = $2, updated_at = $3 WHERE id = $1";
+        customer_id, channel, now)
+}
+
+/// The active units this customer owns, with the channel policies of their dealer and product:
+/// (registration, dealer's policy, product's policy).
+pub async fn owned_units_channels(
+    tx: &mut WriteTx,
+    customer_id: Uuid,
+) -> Result<Vec<(Uuid, Option<String>, Option<String>)>> {
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT g.id, d.message_channels, p.message_channels FROM registrations g
+             JOIN dealers d ON d.id = g.dealer_id JOIN products p ON p.id = g.product_id
+             WHERE g.customer_id = $1 AND g.status = 'active'",
+        )
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?
+    }))
+}
+
+/// Moves a unit's messages not sent yet (addressed to this customer) to `channel`, where that
+/// step has no message by it already; returns how many moved.
+pub async fn move_unsent(
+    tx: &mut WriteTx,
+    registration_id: Uuid,
+    customer_id: Uuid,
+    channel: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(with_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE reminders SET channel = $3, updated_at = $4
+             WHERE registration_id = $1 AND customer_id = $2 AND status = 'pending' AND channel <> $3
+               AND NOT EXISTS (SELECT 1 FROM reminders o WHERE o.registration_id = reminders.registration_id
+                 AND o.kind = reminders.kind AND o.occurrence = reminders.occurrence AND o.channel = $3)",
+        )
+        .bind(registration_id)
+        .bind(customer_id)
+        .bind(channel)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    }))
+}
+
 /// Who a HELP answer names: the dealer of the latest text sent to a number, in its customer's
 /// language: (dealer name, phone, email, language tags).
 pub type HelpFacts = (String, Option<String>, Option<String>, String, String);
@@ -161,7 +217,6 @@ impl Store {
     }
 
     /// Whether a number is suppressed for texts, and why.
-    #[cfg(feature = "testing")]
     pub async fn number_suppression(&self, phone: &str) -> Result<Option<String>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query_scalar("SELECT reason FROM sms_suppressions WHERE phone = $1")

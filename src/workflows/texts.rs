@@ -96,6 +96,32 @@ async fn withdraw(
     Ok(())
 }
 
+/// The customer's preferred channel, from their own page: kept, and the messages not sent yet of
+/// their units whose dealer (or product) sends by the customer's choice (`auto`) move to it.
+/// Returns how many moved.
+pub async fn prefer_channel(
+    store: &Store,
+    customer_id: uuid::Uuid,
+    channel: crate::domain::sms::Channel,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    use crate::domain::sms::ChannelPolicy;
+    let mut tx = store.begin_write().await?;
+    texts::set_preferred_channel(&mut tx, customer_id, channel.as_str(), now).await?;
+    let mut moved = 0;
+    for (registration_id, dealer, product) in
+        texts::owned_units_channels(&mut tx, customer_id).await?
+    {
+        if ChannelPolicy::of(dealer.as_deref(), product.as_deref()) == ChannelPolicy::Auto {
+            moved +=
+                texts::move_unsent(&mut tx, registration_id, customer_id, channel.as_str(), now)
+                    .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
 /// Applies an inbound text; returns the keyword it carried, if any (HELP is answered by the
 /// caller, which can send texts).
 pub async fn record_inbound(

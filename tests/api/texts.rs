@@ -585,7 +585,58 @@ async fn a_recipient_who_opted_out_at_the_provider_is_recorded_as_withdrawn(back
     assert_eq!(app.store.number_suppression(PHONE).await.unwrap(), None);
 }
 
+async fn an_owner_chooses_texts_on_their_page_and_sees_when_texts_are_stopped(backend: Backend) {
+    use warrantyd::tokens::Purpose;
+    let t = texting(backend, "twilio").await;
+    let app = &t.app;
+    let key = app.dealer("K", "Europe/Paris").await;
+    let created = app.register(&key, &with_both("SMS-0013")).await;
+    let confirmation = reminder(&created.json, "registration_confirmation", "email");
+    let outcomes = send_due(app).await;
+    assert_eq!(outcomes.len(), 1, "auto: the confirmation by email: {outcomes:?}");
+    // The owner's page, from the email's link: the two channels offered, email chosen.
+    let path = format!("/o/{}", app.state.signer.sign(Purpose::Owner, confirmation));
+    let page = app.get(&path, None).await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.text);
+    assert!(page.text.contains("value=\"email\" checked"), "{}", page.text);
+    assert!(page.text.contains(PHONE), "{}", page.text);
+    assert!(!page.text.contains("id=\"texts-stopped\""));
+    let cookie = format!(
+        "wd_signin={}",
+        crate::helpers::set_cookie(&page, "wd_signin").unwrap()
+    );
+    let csrf = crate::helpers::hidden_csrf(&page.text);
+    let saved = app
+        .form_from_site(
+            &path,
+            &cookie,
+            &[("csrf", &csrf), ("consent_service_reminders", "true"), ("preferred_channel", "sms")],
+        )
+        .await;
+    assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
+    // The next reminders go by text.
+    let id = created.json["id"].as_str().unwrap();
+    let unit = app.get(&format!("/v1/registrations/{id}"), Some(&key)).await;
+    assert_eq!(unit.json["customer"]["preferred_channel"], "sms");
+    let pending: Vec<_> = unit.json["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "pending")
+        .map(|r| r["channel"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(pending, ["sms"; 3], "{}", unit.json["reminders"]);
+    app.clock.set("2027-05-20T09:00:00Z".parse().unwrap());
+    let outcomes = send_due(app).await;
+    assert!(matches!(&outcomes[..], [(_, Outcome::Sent { message_id, .. })] if message_id.starts_with("SM")), "{outcomes:?}");
+    // They answer STOP: their page says texts are stopped and how to restart them.
+    t.provider.inbound(PHONE, "STOP", now(app)).await;
+    let page = app.get(&path, None).await;
+    assert!(page.text.contains("id=\"texts-stopped\""), "{}", page.text);
+}
+
 both_backends!(
+    an_owner_chooses_texts_on_their_page_and_sees_when_texts_are_stopped,
     a_recipient_who_opted_out_at_the_provider_is_recorded_as_withdrawn,
     admins_choose_a_dealers_channels_and_sender_on_its_page,
     a_customer_may_prefer_texts_and_change_their_mind,

@@ -126,6 +126,20 @@ pub(super) async fn render(
         })
         .collect();
     let consent = state.store.current_consent(target.customer_id).await?;
+    let texts_stopped = match &target.customer_phone {
+        Some(phone) => state
+            .store
+            .number_suppression(phone)
+            .await?
+            .is_some_and(|reason| crate::domain::sms::is_opt_out(&reason)),
+        None => false,
+    };
+    let channels = (target.customer_email.is_some() && target.customer_phone.is_some()).then(|| {
+        context! {
+            email => &target.customer_email, phone => &target.customer_phone,
+            preferred => target.customer_preferred_channel.as_deref().unwrap_or("email"),
+        }
+    });
     let (csrf, cookie) = session::sign_in_form_token(state);
     let mut response = session::render(
         state,
@@ -136,6 +150,7 @@ pub(super) async fn render(
             token, units, handed_on, csrf, dealer_name => &target.dealer_name,
             reminders => consent.service_reminders.unwrap_or(false), marketing => consent.marketing.unwrap_or(false),
             manufacturer_marketing => consent.manufacturer_marketing.unwrap_or(false),
+            channels, texts_stopped,
             ..notices
         },
     );
@@ -150,6 +165,8 @@ pub struct ChoicesForm {
     consent_service_reminders: Option<String>,
     consent_marketing: Option<String>,
     consent_manufacturer_marketing: Option<String>,
+    /// `email` or `sms`, offered when the owner has both.
+    preferred_channel: Option<String>,
 }
 
 /// `POST /o/{token}`: the owner's consent choices for the selling dealer.
@@ -173,6 +190,22 @@ pub async fn owner_choices(
         state.clock.now(),
     )
     .await?;
+    let both = target.customer_email.is_some() && target.customer_phone.is_some();
+    let chosen = form
+        .preferred_channel
+        .as_deref()
+        .and_then(crate::domain::sms::Channel::parse)
+        .filter(|c| both && target.customer_preferred_channel.as_deref() != Some(c.as_str()));
+    if let Some(channel) = chosen {
+        let moved = crate::workflows::texts::prefer_channel(
+            &state.store,
+            target.customer_id,
+            channel,
+            state.clock.now(),
+        )
+        .await?;
+        tracing::info!(customer_id = %target.customer_id, channel = channel.as_str(), moved, "owner chose a channel");
+    }
     tracing::info!(customer_id = %target.customer_id, changed, "owner changed their choices");
     Ok(Redirect::to(&format!("/o/{token}?saved=1")).into_response())
 }

@@ -34,6 +34,34 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A setting read as text even when the environment gives digits: figment reads
+/// `WARRANTYD_SMS_ACCOUNT=12345678` as a number.
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(u64),
+    }
+    Ok(Option::<Raw>::deserialize(d)?.map(|raw| match raw {
+        Raw::Text(text) => text,
+        Raw::Number(n) => n.to_string(),
+    }))
+}
+
+/// An SMS sender read from the environment, where figment reads `+15005550006` as the number
+/// 15005550006: a number of 8 digits or more gets its `+` back (a phone number in E.164); a
+/// shorter one is a short code and stays as it is.
+fn sender_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(text_or_number(d)?.map(|sender| {
+        if sender.len() >= 8 && sender.bytes().all(|b| b.is_ascii_digit()) {
+            format!("+{sender}")
+        } else {
+            sender
+        }
+    }))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -175,6 +203,7 @@ pub struct Config {
     /// The provider API's base URL (default: the provider's own).
     pub sms_api_url: Option<String>,
     /// Twilio's Account SID, or Vonage's API key.
+    #[serde(default, deserialize_with = "text_or_number")]
     pub sms_account: Option<String>,
     /// Twilio's auth token (it also signs Twilio's webhooks), or Vonage's API secret.
     pub sms_auth_token: Option<Secret>,
@@ -182,6 +211,7 @@ pub struct Config {
     pub sms_signature_secret: Option<Secret>,
     /// The sender of texts (a number in E.164, a Twilio Messaging Service SID, or an alphanumeric
     /// sender ID) when the dealer has no sender ID of its own.
+    #[serde(default, deserialize_with = "sender_or_number")]
     pub sms_from: Option<String>,
     /// Where texts are written as `.txt` files when no provider is configured.
     pub sms_outbox_dir: PathBuf,
@@ -329,12 +359,17 @@ impl Config {
         match self.sms_provider.as_deref() {
             None | Some("outbox") => {}
             Some(provider @ ("twilio" | "vonage")) => {
-                if self.sms_account.is_none() || self.sms_auth_token.is_none() {
+                let missing = |v: Option<&str>| v.is_none_or(|v| v.trim().is_empty());
+                if missing(self.sms_account.as_deref())
+                    || missing(self.sms_auth_token.as_ref().map(Secret::expose))
+                {
                     return Err(format!(
                         "sms_provider {provider:?} needs sms_account and sms_auth_token"
                     ));
                 }
-                if provider == "vonage" && self.sms_signature_secret.is_none() {
+                if provider == "vonage"
+                    && missing(self.sms_signature_secret.as_ref().map(Secret::expose))
+                {
                     return Err(
                         "sms_provider \"vonage\" needs sms_signature_secret to verify its webhooks"
                             .into(),
@@ -450,6 +485,33 @@ mod tests {
             );
             jail.set_env("WARRANTYD_SEND_WINDOW", "bad");
             assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn sms_settings_written_as_digits_stay_text_and_secrets_stay_hidden() {
+        figment::Jail::expect_with(|jail| {
+            // The environment gives these unquoted: figment reads digits as numbers.
+            jail.set_env("WARRANTYD_SMS_PROVIDER", "vonage");
+            jail.set_env("WARRANTYD_SMS_ACCOUNT", "12345678");
+            jail.set_env("WARRANTYD_SMS_AUTH_TOKEN", "api-secret-value");
+            jail.set_env("WARRANTYD_SMS_SIGNATURE_SECRET", "signature-secret-value");
+            jail.set_env("WARRANTYD_SMS_FROM", "+15005550006");
+            let config = Config::load(None)?;
+            assert_eq!(config.sms_account.as_deref(), Some("12345678"));
+            assert_eq!(config.sms_from.as_deref(), Some("+15005550006"));
+            jail.set_env("WARRANTYD_SMS_FROM", "72345");
+            assert_eq!(Config::load(None)?.sms_from.as_deref(), Some("72345"), "a short code");
+            jail.set_env("WARRANTYD_SMS_FROM", "GMARTIN");
+            let config = Config::load(None)?;
+            assert_eq!(config.sms_from.as_deref(), Some("GMARTIN"));
+            let shown = format!("{config:?}");
+            assert!(!shown.contains("api-secret-value") && !shown.contains("signature-secret-value"), "{shown}");
+            // Vonage's webhooks cannot be verified without the signature secret: refused at start.
+            jail.set_env("WARRANTYD_SMS_SIGNATURE_SECRET", "");
+            let refused = Config::load(None).unwrap_err().to_string();
+            assert!(refused.contains("sms_signature_secret"), "{refused}");
             Ok(())
         });
     }

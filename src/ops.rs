@@ -188,12 +188,25 @@ pub const EXPORT_COLUMNS: [&str; 21] = {
     out
 };
 
+/// Every registration (or one dealer's) as CSV or JSON lines. `marketing`: for the manufacturer's
+/// marketing, so the contacts of customers who did not agree to it are left out.
 pub async fn export_registrations(
     store: &Store,
     dealer_id: Option<uuid::Uuid>,
     jsonl: bool,
+    marketing: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<u64> {
+    let in_force = |row| {
+        let mut row = in_force(row);
+        if marketing && row.consent_manufacturer_marketing != Some(true) {
+            row.customer_name = None;
+            row.customer_email = None;
+            row.customer_phone = None;
+            row.customer_postal_code = None;
+        }
+        row
+    };
     if jsonl {
         Ok(store
             .export_registrations(dealer_id, |row| {

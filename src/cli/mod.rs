@@ -128,6 +128,10 @@ enum ExportCommand {
         /// Only this dealer's.
         #[arg(long)]
         dealer: Option<String>,
+        /// What the export is for: `marketing` leaves out the contacts (name, email, phone, postal
+        /// code) of customers who did not agree to the manufacturer's marketing.
+        #[arg(long, value_parser = ["all", "marketing"], default_value = "all")]
+        purpose: String,
     },
 }
 
@@ -324,7 +328,11 @@ impl Command {
                 }
                 Ok(())
             }
-            Self::Export(ExportCommand::Registrations { format, dealer }) => {
+            Self::Export(ExportCommand::Registrations {
+                format,
+                dealer,
+                purpose,
+            }) => {
                 let store = app::open_store(&config).await?;
                 let dealer_id = match dealer {
                     Some(code) => Some(
@@ -342,6 +350,7 @@ impl Command {
                     &store,
                     dealer_id,
                     format == "jsonl",
+                    purpose == "marketing",
                     &mut out,
                 )
                 .await?;

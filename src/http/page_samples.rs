@@ -370,6 +370,26 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
             )?;
         }
         render("owner/unusable.html.j2", public.clone())?;
+        for full in [true, false] {
+            let rows = |v: Value| if full { vec![v] } else { vec![] };
+            render(
+                "owner/my_data.html.j2",
+                context! {
+                    token => "t",
+                    customers => rows(context! { dealer => HOSTILE, name => HOSTILE, email => HOSTILE, phone => "+33612345678",
+                        language => "fr", country => "FR", postal_code => HOSTILE, since => "1 December 2026", preferred_channel => "sms" }),
+                    registrations => rows(context! { product => HOSTILE, serial => HOSTILE, dealer => "GM", purchase_date => "1 December 2026",
+                        warranty_expires_on => "1 December 2028", active => true, confirmed => false }),
+                    messages => rows(context! { kind => "service_due", channel => "sms", status => "sent", sent => "1 June 2027" }),
+                    choices => rows(context! { on => "1 December 2026", party => "manufacturer", purpose => "marketing", channel => "sms", granted => false }),
+                    others => context! { clicks => 2, visits => rows(Value::from("1 June 2027")), proofs => Vec::<String>::new(),
+                        corrections => rows(Value::from("2 December 2026")), transfers => rows(context! { role => "from", status => "accepted", on => "3 December 2026" }),
+                        own_registrations => rows(context! { serial => HOSTILE, on => "1 December 2026" }), texts_received => Vec::<String>::new(),
+                        email_suppressed => full, phone_suppressed => full },
+                    ..public.clone()
+                },
+            )?;
+        }
         for (saved, reported, transfer_sent) in [(true, false, true), (false, true, false)] {
             let transfer_error = (!transfer_sent)
                 .then(|| context! { unit => "0190", message => HOSTILE, email => HOSTILE });

@@ -35,7 +35,7 @@ const WEB: &[(&str, &str)] = embedded!("web":
     "admin/home.html.j2", "admin/people.html.j2", "admin/dealers.html.j2", "admin/dealer.html.j2",
     "admin/products.html.j2", "admin/product.html.j2", "admin/programs.html.j2", "admin/program.html.j2",
     "admin/signals.html.j2", "admin/units.html.j2", "dealer/qr.html.j2",
-    "owner/self_register.html.j2", "owner/self_registered.html.j2", "owner/unit.html.j2", "owner/unusable.html.j2", "owner/page.html.j2",
+    "owner/self_register.html.j2", "owner/self_registered.html.j2", "owner/unit.html.j2", "owner/unusable.html.j2", "owner/page.html.j2", "owner/my_data.html.j2",
     "owner/unit_register.html.j2", "dealer/claim.html.j2", "owner/transfer_accept.html.j2", "owner/transfer_done.html.j2", "owner/transfer_ended.html.j2",
 );
 

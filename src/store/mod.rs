@@ -28,6 +28,7 @@ mod sending;
 mod signals;
 mod sqlite;
 pub mod statements;
+pub mod subject_access;
 pub mod texts;
 pub mod transfers;
 pub mod visits;

@@ -321,7 +321,7 @@ fn check_templates_renders_every_template() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("190 templates rendered"), "{stdout}");
+    assert!(stdout.contains("194 templates rendered"), "{stdout}");
     // Each text shows what it costs.
     assert!(
         stdout.contains("sms registration_confirmation/fr (booking link): 2 segments (GSM-7,"),
@@ -528,6 +528,30 @@ async fn a_large_import_streams_reports_bad_rows_and_resumes() {
     )
     .unwrap();
     assert_eq!(first_line["serial_number"], "IMP-000000", "as typed");
+    // For the manufacturer's marketing: no contact of anyone who did not agree to it.
+    let marketing = command(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["export", "registrations", "--format", "jsonl", "--purpose", "marketing"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&marketing.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2994);
+    let left_out = rows
+        .iter()
+        .filter(|r| r["consent_manufacturer_marketing"] != true)
+        .inspect(|r| {
+            assert!(r["customer_email"].is_null() && r["customer_name"].is_null() && r["customer_phone"].is_null(), "{r}");
+        })
+        .count();
+    assert!(left_out > 0);
+    let all: Vec<serde_json::Value> = String::from_utf8_lossy(&export.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(all.iter().any(|r| r["consent_manufacturer_marketing"] != true && !r["customer_email"].is_null()));
     let csv_export = command(dir.path())
         .env("DATABASE_URL", &url)
         .args(["export", "registrations"])

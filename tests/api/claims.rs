@@ -9,7 +9,7 @@ use crate::both_backends;
 use crate::helpers::{Backend, Resp, TestApp, hidden_csrf, set_cookie, spawn_app};
 
 /// The owner's form on the unit's page, filled and sent as a phone would (French browser).
-async fn owner_registers(app: &TestApp, serial: &str, fields: &[(&str, &str)]) -> Resp {
+pub(crate) async fn owner_registers(app: &TestApp, serial: &str, fields: &[(&str, &str)]) -> Resp {
     let unit = app.get(&format!("/unit/MOWER-500/{serial}"), None).await;
     assert_eq!(unit.status.as_u16(), 200, "{}", unit.text);
     let register = format!("/unit/MOWER-500/{serial}/register");

@@ -368,7 +368,7 @@ async fn the_export_shows_a_customers_unsubscribe_over_later_dealer_consent(back
         "the API view"
     );
     let mut out = Vec::new();
-    warrantyd::ops::export_registrations(&app.store, None, false, &mut out)
+    warrantyd::ops::export_registrations(&app.store, None, false, false, &mut out)
         .await
         .unwrap();
     let text = String::from_utf8(out).unwrap();
@@ -384,7 +384,7 @@ async fn the_export_shows_a_customers_unsubscribe_over_later_dealer_consent(back
         .collect();
     assert_eq!(values, ["false", "false"], "{text}");
     let mut jsonl = Vec::new();
-    warrantyd::ops::export_registrations(&app.store, None, true, &mut jsonl)
+    warrantyd::ops::export_registrations(&app.store, None, true, false, &mut jsonl)
         .await
         .unwrap();
     for line in String::from_utf8(jsonl).unwrap().lines() {

@@ -129,7 +129,7 @@ async fn the_registration_export_neutralizes_spreadsheet_formulas(backend: Backe
     body["customer"]["phone"] = json!("+33612345678");
     assert_eq!(app.register(&key, &body).await.status, 201);
     let mut out = Vec::new();
-    warrantyd::ops::export_registrations(&app.store, None, false, &mut out)
+    warrantyd::ops::export_registrations(&app.store, None, false, false, &mut out)
         .await
         .unwrap();
     let text = String::from_utf8(out).unwrap();

@@ -37,6 +37,7 @@ mod proofs;
 mod registrations;
 mod scale;
 mod servicing;
+mod subject_access;
 mod texts;
 mod transfers;
 mod validation;

@@ -15,9 +15,9 @@ use crate::sms_provider::{FakeProvider, NUMBER};
 
 const PHONE: &str = "+33612345678";
 
-struct Texting {
-    app: TestApp,
-    provider: FakeProvider,
+pub(crate) struct Texting {
+    pub app: TestApp,
+    pub provider: FakeProvider,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -29,7 +29,7 @@ impl Drop for Texting {
 
 /// An app listening on a real port, sending texts to a fake provider of `flavor` that posts its
 /// webhooks back to it.
-async fn texting(backend: Backend, flavor: &str) -> Texting {
+pub(crate) async fn texting(backend: Backend, flavor: &str) -> Texting {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let provider = FakeProvider::start(flavor, &address, "https://warranty.test");
@@ -47,7 +47,7 @@ async fn texting(backend: Backend, flavor: &str) -> Texting {
     }
 }
 
-fn now(app: &TestApp) -> i64 {
+pub(crate) fn now(app: &TestApp) -> i64 {
     use warrantyd::clock::Clock;
     app.clock.now().timestamp()
 }
@@ -70,7 +70,7 @@ fn with_both(serial: &str) -> Value {
 }
 
 /// Dispatches what is due and sends each of it: (reminder, channel, outcome).
-async fn send_due(app: &TestApp) -> Vec<(Uuid, Outcome)> {
+pub(crate) async fn send_due(app: &TestApp) -> Vec<(Uuid, Outcome)> {
     let sender = app.sender(Mailer::Memory(Default::default()));
     sender.dispatch_once().await.unwrap();
     let mut outcomes = Vec::new();

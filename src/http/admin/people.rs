@@ -232,6 +232,35 @@ pub async fn person(
     }))
 }
 
+/// Everything held about one person (a subject-access request), found by email or phone across
+/// dealers: their customer records, consent events, registrations, messages, clicks, visits,
+/// proofs of purchase, corrections, transfers, units they registered alone, texts they sent in and
+/// suppressions. Only admin keys may ask.
+#[utoipa::path(get, path = "/v1/admin/people/export", tag = "admin", params(PersonQuery),
+    responses(
+        (status = 200, body = crate::store::subject_access::SubjectAccess),
+        (status = 401, description = "No valid key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is held about this person", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Neither email nor phone, or an invalid one", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("api_key" = [])))]
+pub async fn export_person(
+    State(state): State<AppState>,
+    admin: AdminKey,
+    Query(query): Query<PersonQuery>,
+) -> Result<axum::Json<crate::store::subject_access::SubjectAccess>, ApiError> {
+    let (email, phone) = parse_person_query(&query)?;
+    let (email, phone) = (email.as_ref().map(Email::as_str), phone.as_ref().map(Phone::as_str));
+    let ids = state.store.find_person(email, phone).await?;
+    let held = state.store.subject_access(&ids, email, phone).await?;
+    if held.customers.is_empty() && held.own_registrations.is_empty() && held.texts_received.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    tracing::info!(records = held.customers.len(), actor_key = %admin.0.key_id, "subject-access export");
+    Ok(axum::Json(held))
+}
+
 /// An email and/or a phone that identify a person; at least one.
 pub fn parse_person_query(query: &PersonQuery) -> Result<(Option<Email>, Option<Phone>), ApiError> {
     let mut e = Errors::default();

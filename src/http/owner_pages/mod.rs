@@ -12,6 +12,7 @@ use minijinja::context;
 use super::AppState;
 use super::session::{self};
 
+mod my_data;
 mod owner;
 mod proof;
 mod qr_codes;
@@ -19,6 +20,7 @@ mod self_registration;
 mod transfer;
 mod units;
 
+pub use my_data::{owner_my_data, owner_my_data_json};
 pub use owner::{owner_choices, owner_not_mine, owner_page, owner_url};
 pub use proof::{owner_proof, owner_proof_upload};
 pub use qr_codes::{

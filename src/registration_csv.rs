@@ -177,6 +177,8 @@ pub fn csv_row(
         }
     };
     let consent = ConsentRequest {
+        surveys: None,
+        safety_only: None,
         service_reminders: flag("consent_service_reminders"),
         marketing: flag("consent_marketing"),
         manufacturer_marketing: flag("consent_manufacturer_marketing"),

@@ -24,6 +24,10 @@ impl Party {
 pub enum Purpose {
     ServiceReminders,
     Marketing,
+    /// Satisfaction surveys.
+    Surveys,
+    /// Safety notices and recalls: sent whatever else was chosen, used for nothing else.
+    Safety,
 }
 
 impl Purpose {
@@ -31,6 +35,8 @@ impl Purpose {
         match self {
             Self::ServiceReminders => "service_reminders",
             Self::Marketing => "marketing",
+            Self::Surveys => "surveys",
+            Self::Safety => "safety",
         }
     }
 }
@@ -104,6 +110,10 @@ pub struct CurrentConsent {
     pub service_reminders: Option<bool>,
     pub marketing: Option<bool>,
     pub manufacturer_marketing: Option<bool>,
+    /// The manufacturer's satisfaction surveys.
+    pub surveys: Option<bool>,
+    /// Contact for safety messages (given with a registration for safety messages only).
+    pub safety: Option<bool>,
 }
 
 impl CurrentConsent {
@@ -122,6 +132,8 @@ impl CurrentConsent {
             service_reminders: current(Party::Dealer, Purpose::ServiceReminders),
             marketing: current(Party::Dealer, Purpose::Marketing),
             manufacturer_marketing: current(Party::Manufacturer, Purpose::Marketing),
+            surveys: current(Party::Manufacturer, Purpose::Surveys),
+            safety: current(Party::Manufacturer, Purpose::Safety),
         }
     }
 }
@@ -219,6 +231,10 @@ mod tests {
                 source::CUSTOMER_UNSUBSCRIBE,
             ),
             ("dealer", "marketing", true, DEALER),
+            ("manufacturer", "surveys", true, DEALER),
+            // A dealer's surveys event (none are asked for) does not touch the manufacturer's.
+            ("dealer", "surveys", false, source::CUSTOMER_UNSUBSCRIBE),
+            ("manufacturer", "safety", true, DEALER),
         ]));
         assert_eq!(
             current,
@@ -226,6 +242,8 @@ mod tests {
                 service_reminders: Some(true),
                 marketing: Some(true),
                 manufacturer_marketing: Some(false),
+                surveys: Some(true),
+                safety: Some(true),
             }
         );
     }

@@ -74,6 +74,14 @@ pub struct ConsentRequest {
     /// Marketing from the manufacturer, when the customer was asked (a separate grant: withdrawing
     /// one never withdraws the other).
     pub manufacturer_marketing: Option<bool>,
+    /// Satisfaction surveys (the manufacturer runs them and shares the results with the dealer),
+    /// when the customer was asked.
+    #[serde(default)]
+    pub surveys: Option<bool>,
+    /// Registered for safety messages only (recalls and safety notices): nothing else is sent and
+    /// the contact is used for nothing else. Every other consent must then be false.
+    #[serde(default)]
+    pub safety_only: Option<bool>,
 }
 
 /// What the registration is checked against: the submitting dealer's defaults and today's date in
@@ -116,6 +124,10 @@ pub struct Consent {
     pub marketing: bool,
     /// Given to the manufacturer, when asked.
     pub manufacturer_marketing: Option<bool>,
+    /// Given to the manufacturer, when asked.
+    pub surveys: Option<bool>,
+    /// For safety messages only.
+    pub safety_only: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -239,12 +251,31 @@ impl NewRegistration {
                 if c.marketing.is_none() {
                     required(&mut errors, "consent.marketing");
                 }
+                let safety_only = c.safety_only == Some(true);
+                if safety_only {
+                    for (field, given) in [
+                        ("consent.service_reminders", c.service_reminders),
+                        ("consent.marketing", c.marketing),
+                        ("consent.manufacturer_marketing", c.manufacturer_marketing),
+                        ("consent.surveys", c.surveys),
+                    ] {
+                        if given == Some(true) {
+                            errors.push(
+                                field,
+                                "conflicts_with_safety_only",
+                                "a registration for safety messages only allows no other use",
+                            );
+                        }
+                    }
+                }
                 c.service_reminders
                     .zip(c.marketing)
                     .map(|(service_reminders, marketing)| Consent {
                         service_reminders,
                         marketing,
                         manufacturer_marketing: c.manufacturer_marketing,
+                        surveys: c.surveys,
+                        safety_only,
                     })
             }
         };
@@ -438,6 +469,8 @@ mod tests {
                 ..Default::default()
             }),
             consent: Some(ConsentRequest {
+                surveys: None,
+                safety_only: None,
                 service_reminders: Some(true),
                 marketing: Some(false),
                 manufacturer_marketing: None,

@@ -82,6 +82,9 @@ pub struct RegistrationRecord {
     pub channel: String,
     /// Chosen for the reminder holdout: no service reminders are sent for it.
     pub holdout: bool,
+    /// Registered for safety messages only: no other message is sent for it.
+    #[sqlx(default)]
+    pub safety_only: bool,
     #[sqlx(flatten)]
     pub customer: CustomerRecord,
     #[sqlx(skip)]
@@ -116,7 +119,7 @@ pub struct TableCounts {
 
 const REGISTRATION_SELECT: &str = "SELECT r.id, r.dealer_id, r.product_id, r.customer_id, p.sku, r.serial_number, r.serial_display,
     r.purchase_date, r.delivered_on, r.installed_on, r.warranty_starts_on, r.warranty_start_basis,
-    r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at, r.holdout, r.registered_by, r.voided_by, r.channel,
+    r.warranty_expires_on, r.external_ref, r.status, r.void_reason, r.created_at, r.updated_at, r.voided_at, r.holdout, r.safety_only, r.registered_by, r.voided_by, r.channel,
     c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone, c.locale AS customer_locale,
     c.time_zone AS customer_time_zone, c.country AS customer_country, c.postal_code AS customer_postal_code,
     c.preferred_channel AS customer_preferred_channel
@@ -170,8 +173,8 @@ pub async fn insert_registration(tx: &mut WriteTx, record: &RegistrationRecord) 
             "INSERT INTO registrations (id, dealer_id, product_id, customer_id, serial_number, purchase_date,
                delivered_on, installed_on, warranty_starts_on, warranty_start_basis, warranty_expires_on,
                external_ref, status, created_at, updated_at, holdout, serial_display,
-               submission_fingerprint, registered_by, channel)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18, $19)",
+               submission_fingerprint, registered_by, channel, safety_only)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18, $19, $20)",
         )
         .bind(record.id)
         .bind(record.dealer_id)
@@ -192,6 +195,7 @@ pub async fn insert_registration(tx: &mut WriteTx, record: &RegistrationRecord) 
         .bind(&record.submission_fingerprint)
         .bind(record.registered_by)
         .bind(&record.channel)
+        .bind(record.safety_only)
         .execute(&mut *conn)
         .await
         .map(drop)

@@ -86,6 +86,8 @@ impl Intake {
             external_ref: None,
             customer: Some(req.customer.clone()),
             consent: Some(ConsentRequest {
+                surveys: None,
+                safety_only: None,
                 service_reminders: Some(req.service_reminders),
                 marketing: Some(req.marketing),
                 manufacturer_marketing: None,
@@ -176,6 +178,8 @@ impl Intake {
                 postal_code: None,
             }),
             consent: Some(ConsentRequest {
+                surveys: None,
+                safety_only: None,
                 service_reminders: Some(row.consent_service_reminders),
                 marketing: Some(row.consent_marketing),
                 manufacturer_marketing: None,

@@ -196,6 +196,8 @@ impl Intake {
             }),
             // Consent is the customer's to change, not a correction's: kept as it is.
             consent: Some(ConsentRequest {
+                surveys: None,
+                safety_only: Some(record.safety_only),
                 service_reminders: Some(false),
                 marketing: Some(false),
                 manufacturer_marketing: None,

@@ -131,6 +131,7 @@ impl Intake {
             voided_by: None,
             channel: dealer.channel.to_owned(),
             holdout,
+            safety_only: new.consent.safety_only,
             customer: CustomerRecord {
                 name: Some(new.customer.name.clone()),
                 email: new.customer.email.as_ref().map(|e| e.as_str().to_owned()),
@@ -149,6 +150,8 @@ impl Intake {
                 service_reminders: Some(new.consent.service_reminders),
                 marketing: Some(new.consent.marketing),
                 manufacturer_marketing: new.consent.manufacturer_marketing,
+                surveys: new.consent.surveys,
+                safety: new.consent.safety_only.then_some(true),
             }),
             incentive: None,
         };
@@ -345,7 +348,7 @@ impl Intake {
             warranty_starts_on: new.warranty_starts_on,
             warranty_expires_on: new.warranty_expires_on,
         };
-        self.unit_reminder_rows(
+        let mut rows = self.unit_reminder_rows(
             send_window,
             policy,
             &unit,
@@ -353,7 +356,15 @@ impl Intake {
             registration_id,
             holdout,
             now,
-        )
+        );
+        if new.consent.safety_only {
+            // Safety messages only: nothing of these is sent, the confirmation included.
+            for row in &mut rows {
+                row.status = "skipped".into();
+                row.outcome = Some("safety_only".into());
+            }
+        }
+        rows
     }
 
     /// The reminders of a unit with these facts (the owner's time zone, the warranty's dates).
@@ -483,6 +494,20 @@ pub(crate) fn consent_grants(c: &crate::domain::registration::Consent) -> Vec<Co
             party: Party::Manufacturer,
             purpose: Purpose::Marketing,
             granted,
+        });
+    }
+    if let Some(granted) = c.surveys {
+        consents.push(ConsentGrant {
+            party: Party::Manufacturer,
+            purpose: Purpose::Surveys,
+            granted,
+        });
+    }
+    if c.safety_only {
+        consents.push(ConsentGrant {
+            party: Party::Manufacturer,
+            purpose: Purpose::Safety,
+            granted: true,
         });
     }
     consents

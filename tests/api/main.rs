@@ -34,6 +34,7 @@ mod pages;
 mod pg_restart;
 mod privacy;
 mod proofs;
+mod purposes;
 mod registrations;
 mod scale;
 mod servicing;

@@ -295,6 +295,8 @@ async fn proofs_are_checked_by_their_bytes_and_served_only_to_those_allowed(back
         service_reminders: true,
         marketing: false,
         manufacturer_marketing: None,
+        surveys: None,
+        safety_only: false,
     };
     let accepted = app
         .state

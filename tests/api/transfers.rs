@@ -399,6 +399,8 @@ async fn two_concurrent_transfers_of_one_unit_exactly_one_succeeds(backend: Back
         service_reminders: true,
         marketing: false,
         manufacturer_marketing: None,
+        surveys: None,
+        safety_only: false,
     };
     let (ann, ben) = (
         person("Ann", "ann@client.test"),

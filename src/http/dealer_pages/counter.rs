@@ -225,6 +225,8 @@ pub async fn register(
             postal_code: form_field(&form, "customer_postal_code"),
         }),
         consent: Some(ConsentRequest {
+            surveys: None,
+            safety_only: None,
             service_reminders: checked("consent_service_reminders"),
             marketing: checked("consent_marketing"),
             manufacturer_marketing: None,

@@ -207,6 +207,8 @@ pub async fn self_register(
             postal_code: None,
         }),
         consent: Some(ConsentRequest {
+            surveys: None,
+            safety_only: None,
             service_reminders: checked("consent_service_reminders"),
             marketing: checked("consent_marketing"),
             manufacturer_marketing: None,

@@ -367,6 +367,8 @@ pub async fn transfer_accept(
         service_reminders: checked("consent_service_reminders"),
         marketing: checked("consent_marketing"),
         manufacturer_marketing: Some(checked("consent_manufacturer_marketing")),
+        surveys: None,
+        safety_only: false,
     };
     match state.intake.accept_transfer(t.id, &customer, consent).await {
         Ok(_) => Ok(Redirect::to(&format!("/t/{token}/done")).into_response()),

@@ -166,6 +166,10 @@ pub struct ConsentView {
     pub marketing: Option<bool>,
     /// Given to the manufacturer (`null`: not asked).
     pub manufacturer_marketing: Option<bool>,
+    /// The manufacturer's satisfaction surveys (`null`: not asked).
+    pub surveys: Option<bool>,
+    /// Registered for safety messages only: nothing else is sent.
+    pub safety_only: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -222,6 +226,8 @@ impl From<&RegistrationRecord> for RegistrationResponse {
                 service_reminders: c.service_reminders,
                 marketing: c.marketing,
                 manufacturer_marketing: c.manufacturer_marketing,
+                surveys: c.surveys,
+                safety_only: r.safety_only,
             }),
             incentive: r.incentive.as_deref().map(IncentiveView::from_lines),
             reminders: r

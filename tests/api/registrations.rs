@@ -232,7 +232,8 @@ async fn consent_is_an_append_only_log_whose_latest_entry_wins(backend: Backend)
         .await;
     assert_eq!(
         read.json["consent"],
-        json!({"service_reminders": true, "marketing": false, "manufacturer_marketing": null})
+        json!({"service_reminders": true, "marketing": false, "manufacturer_marketing": null,
+               "surveys": null, "safety_only": false})
     );
     let counts = app.store.table_counts().await.unwrap();
     assert_eq!((counts.customers, counts.consent_events), (1, 4));

@@ -164,7 +164,10 @@ mod tests {
         assert_eq!(signer.verify(Purpose::Booking, &short), None);
         // A tag cut shorter than the short form's is refused.
         let bytes = URL_SAFE_NO_PAD.decode(&short).unwrap();
-        assert_eq!(signer.verify(Purpose::Verify, &URL_SAFE_NO_PAD.encode(&bytes[..20])), None);
+        assert_eq!(
+            signer.verify(Purpose::Verify, &URL_SAFE_NO_PAD.encode(&bytes[..20])),
+            None
+        );
     }
 
     #[test]

@@ -502,12 +502,19 @@ mod tests {
             assert_eq!(config.sms_account.as_deref(), Some("12345678"));
             assert_eq!(config.sms_from.as_deref(), Some("+15005550006"));
             jail.set_env("WARRANTYD_SMS_FROM", "72345");
-            assert_eq!(Config::load(None)?.sms_from.as_deref(), Some("72345"), "a short code");
+            assert_eq!(
+                Config::load(None)?.sms_from.as_deref(),
+                Some("72345"),
+                "a short code"
+            );
             jail.set_env("WARRANTYD_SMS_FROM", "GMARTIN");
             let config = Config::load(None)?;
             assert_eq!(config.sms_from.as_deref(), Some("GMARTIN"));
             let shown = format!("{config:?}");
-            assert!(!shown.contains("api-secret-value") && !shown.contains("signature-secret-value"), "{shown}");
+            assert!(
+                !shown.contains("api-secret-value") && !shown.contains("signature-secret-value"),
+                "{shown}"
+            );
             // Vonage's webhooks cannot be verified without the signature secret: refused at start.
             jail.set_env("WARRANTYD_SMS_SIGNATURE_SECRET", "");
             let refused = Config::load(None).unwrap_err().to_string();

@@ -19,7 +19,7 @@ pub mod proof;
 pub mod registration;
 pub mod scorecard;
 pub mod send;
-pub mod sms;
 pub mod servicing;
+pub mod sms;
 
 pub use field::FieldError;

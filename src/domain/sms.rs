@@ -273,8 +273,8 @@ impl Keyword {
             .trim()
             .to_uppercase();
         match word.as_str() {
-            "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "REVOKE" | "OPTOUT"
-            | "ARRET" | "ARRÊT" => Some(Self::Stop),
+            "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "REVOKE"
+            | "OPTOUT" | "ARRET" | "ARRÊT" => Some(Self::Stop),
             "START" | "UNSTOP" | "YES" => Some(Self::Start),
             "HELP" | "INFO" | "AIDE" => Some(Self::Help),
             _ => None,
@@ -301,7 +301,9 @@ pub struct QuietHours {
 
 impl QuietHours {
     pub fn parse(s: &str) -> Result<Self, String> {
-        let bad = || format!("sms_quiet_hours {s:?}: expected \"CC HH:MM-HH:MM\", e.g. \"FR 20:00-08:00\"");
+        let bad = || {
+            format!("sms_quiet_hours {s:?}: expected \"CC HH:MM-HH:MM\", e.g. \"FR 20:00-08:00\"")
+        };
         let (country, hours) = s.trim().split_once(' ').ok_or_else(bad)?;
         let (from, until) = hours.trim().split_once('-').ok_or_else(bad)?;
         let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
@@ -381,13 +383,19 @@ mod tests {
             preferred: Some(Sms),
             ..both
         };
-        assert_eq!(channels(ChannelPolicy::Auto, prefers_sms_without_phone), [Email]);
+        assert_eq!(
+            channels(ChannelPolicy::Auto, prefers_sms_without_phone),
+            [Email]
+        );
         assert_eq!(channels(ChannelPolicy::Both, both), [Email, Sms]);
         assert_eq!(channels(ChannelPolicy::Both, phone_only), [Sms]);
         assert_eq!(channels(ChannelPolicy::EmailOnly, phone_only), [Email]);
         assert_eq!(channels(ChannelPolicy::SmsOnly, both), [Sms]);
         assert_eq!(channels(ChannelPolicy::Auto, Reach::default()), [Email]);
-        assert_eq!(ChannelPolicy::of(Some("sms"), Some("email")), ChannelPolicy::SmsOnly);
+        assert_eq!(
+            ChannelPolicy::of(Some("sms"), Some("email")),
+            ChannelPolicy::SmsOnly
+        );
         assert_eq!(ChannelPolicy::of(None, Some("both")), ChannelPolicy::Both);
         assert_eq!(ChannelPolicy::of(None, None), ChannelPolicy::Auto);
     }
@@ -401,14 +409,20 @@ mod tests {
         assert_eq!(segments(&"a".repeat(307)).count, 3);
         // Extension characters take two septets...
         let euro = segments(&"€".repeat(80));
-        assert_eq!((euro.encoding, euro.units, euro.count), (Encoding::Gsm7, 160, 1));
+        assert_eq!(
+            (euro.encoding, euro.units, euro.count),
+            (Encoding::Gsm7, 160, 1)
+        );
         assert_eq!(segments(&"€".repeat(81)).count, 2);
         // ...and are never split across parts: 152 septets, then an escape pair moves on.
         let straddle = format!("{}€{}", "a".repeat(152), "a".repeat(152));
         assert_eq!(segments(&straddle).units, 306);
         assert_eq!(segments(&straddle).count, 3);
         // French accents of the default alphabet stay GSM-7.
-        assert_eq!(segments("Révision à prévoir, où ? Ça va.").encoding, Encoding::Gsm7);
+        assert_eq!(
+            segments("Révision à prévoir, où ? Ça va.").encoding,
+            Encoding::Gsm7
+        );
     }
 
     #[test]
@@ -440,7 +454,18 @@ mod tests {
 
     #[test]
     fn keywords_are_the_whole_message_in_any_case() {
-        for stop in ["STOP", "stop", " Stop. ", "STOPALL", "unsubscribe", "Cancel", "END", "quit", "ARRET", "Arrêt"] {
+        for stop in [
+            "STOP",
+            "stop",
+            " Stop. ",
+            "STOPALL",
+            "unsubscribe",
+            "Cancel",
+            "END",
+            "quit",
+            "ARRET",
+            "Arrêt",
+        ] {
             assert_eq!(Keyword::of(stop), Some(Keyword::Stop), "{stop}");
         }
         for start in ["START", "unstop", "Yes"] {
@@ -466,9 +491,18 @@ mod tests {
             quiet_until(&rules, Some("fr"), paris, at("2027-01-13T05:00:00Z")),
             Some(at("2027-01-13T07:00:00Z"))
         );
-        assert_eq!(quiet_until(&rules, Some("FR"), paris, at("2027-01-13T09:00:00Z")), None);
-        assert_eq!(quiet_until(&rules, Some("GB"), paris, at("2027-01-12T20:30:00Z")), None);
-        assert_eq!(quiet_until(&rules, None, paris, at("2027-01-12T20:30:00Z")), None);
+        assert_eq!(
+            quiet_until(&rules, Some("FR"), paris, at("2027-01-13T09:00:00Z")),
+            None
+        );
+        assert_eq!(
+            quiet_until(&rules, Some("GB"), paris, at("2027-01-12T20:30:00Z")),
+            None
+        );
+        assert_eq!(
+            quiet_until(&rules, None, paris, at("2027-01-12T20:30:00Z")),
+            None
+        );
         assert!(QuietHours::parse("France 20-8").is_err());
         assert!(QuietHours::parse("FR 25:00-08:00").is_err());
     }

@@ -15,7 +15,6 @@ pub mod finance;
 pub mod finance_pages;
 pub mod health;
 pub mod inbound;
-pub mod sms;
 pub mod ledger;
 pub mod limits;
 pub mod multipart;
@@ -29,6 +28,7 @@ pub mod registrations;
 pub mod scorecards;
 pub mod session;
 pub mod sign_in;
+pub mod sms;
 pub mod visits;
 pub mod wire;
 

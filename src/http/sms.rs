@@ -52,7 +52,10 @@ fn twilio_params(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if token.is_empty() || !twilio::verify(token, &url, &params, signature) {
-        tracing::warn!(provider = "twilio", "SMS webhook refused: signature does not verify");
+        tracing::warn!(
+            provider = "twilio",
+            "SMS webhook refused: signature does not verify"
+        );
         return Err(ApiError::Forbidden);
     }
     Ok(params)
@@ -73,7 +76,10 @@ fn vonage_verified(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result
         .unwrap_or_default();
     let now = state.clock.now().timestamp();
     if secret.is_empty() || !vonage::verify(secret, authorization, body, now) {
-        tracing::warn!(provider = "vonage", "SMS webhook refused: signature does not verify");
+        tracing::warn!(
+            provider = "vonage",
+            "SMS webhook refused: signature does not verify"
+        );
         return Err(ApiError::Forbidden);
     }
     Ok(())
@@ -91,7 +97,11 @@ async fn status(state: &AppState, provider: &str, report: StatusReport) -> Resul
 
 async fn inbound(state: &AppState, provider: &str, text: InboundText) -> Result<(), ApiError> {
     let keyword = texts::record_inbound(&state.store, provider, &text, state.clock.now()).await?;
-    tracing::info!(provider, keyword = keyword.map(Keyword::as_str), "inbound SMS recorded");
+    tracing::info!(
+        provider,
+        keyword = keyword.map(Keyword::as_str),
+        "inbound SMS recorded"
+    );
     if keyword == Some(Keyword::Help) {
         help(state, &text).await;
     }
@@ -149,7 +159,11 @@ async fn help(state: &AppState, text: &InboundText) {
     };
     let answer = Text {
         to: &text.from,
-        from: if text.to.len() > 1 { &text.to } else { &state.sms.from },
+        from: if text.to.len() > 1 {
+            &text.to
+        } else {
+            &state.sms.from
+        },
         body: &body,
         reference: uuid::Uuid::now_v7(),
     };

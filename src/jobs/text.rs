@@ -68,7 +68,10 @@ impl Sender {
         };
         let text = Text {
             to: phone,
-            from: ctx.dealer_sms_sender_id.as_deref().unwrap_or(&self.sms.from),
+            from: ctx
+                .dealer_sms_sender_id
+                .as_deref()
+                .unwrap_or(&self.sms.from),
             body: &body,
             reference: ctx.reminder_id,
         };

@@ -168,18 +168,17 @@ impl Sms {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
         };
-        let credentials = || -> anyhow::Result<(String, crate::config::Secret)> {
-            Ok((
-                config
-                    .sms_account
-                    .clone()
-                    .ok_or_else(|| anyhow::anyhow!("sms_account is required by sms_provider"))?,
-                config
-                    .sms_auth_token
-                    .clone()
-                    .ok_or_else(|| anyhow::anyhow!("sms_auth_token is required by sms_provider"))?,
-            ))
-        };
+        let credentials =
+            || -> anyhow::Result<(String, crate::config::Secret)> {
+                Ok((
+                    config.sms_account.clone().ok_or_else(|| {
+                        anyhow::anyhow!("sms_account is required by sms_provider")
+                    })?,
+                    config.sms_auth_token.clone().ok_or_else(|| {
+                        anyhow::anyhow!("sms_auth_token is required by sms_provider")
+                    })?,
+                ))
+            };
         let texter = match config.sms_provider.as_deref() {
             None | Some("outbox") => Texter::Outbox(config.sms_outbox_dir.clone()),
             Some("twilio") => {
@@ -210,12 +209,17 @@ impl Sms {
                     api_secret: token,
                 })
             }
-            Some(other) => anyhow::bail!("sms_provider {other:?}: expected twilio, vonage or outbox"),
+            Some(other) => {
+                anyhow::bail!("sms_provider {other:?}: expected twilio, vonage or outbox")
+            }
         };
         let per_second = NonZeroU32::new(config.sms_rate_per_second.max(1)).expect("at least 1");
         Ok(Self {
             texter,
-            from: config.sms_from.clone().unwrap_or_else(|| "warrantyd".into()),
+            from: config
+                .sms_from
+                .clone()
+                .unwrap_or_else(|| "warrantyd".into()),
             limiter: Arc::new(RateLimiter::direct(Quota::per_second(per_second))),
         })
     }
@@ -273,7 +277,12 @@ fn outbox(dir: &std::path::Path, text: &Text<'_>) -> Result<Accepted, TextError>
     crate::files::create_dir_private(dir).map_err(transient)?;
     let path = dir.join(outbox_file_name(text.reference));
     let mut file = crate::files::create_private(&path).map_err(transient)?;
-    write!(file, "To: {}\nFrom: {}\n\n{}\n", text.to, text.from, text.body).map_err(transient)?;
+    write!(
+        file,
+        "To: {}\nFrom: {}\n\n{}\n",
+        text.to, text.from, text.body
+    )
+    .map_err(transient)?;
     Ok(Accepted {
         id: format!("outbox-{}", text.reference),
         http_status: 200,
@@ -366,7 +375,14 @@ mod tests {
                 })
                 .await;
             assert!(
-                matches!(sent, Err(TextError::Permanent { bad_number: true, status: None, .. })),
+                matches!(
+                    sent,
+                    Err(TextError::Permanent {
+                        bad_number: true,
+                        status: None,
+                        ..
+                    })
+                ),
                 "{to:?}: {sent:?}"
             );
         }
@@ -378,6 +394,9 @@ mod tests {
                 reference: Uuid::now_v7(),
             })
             .await;
-        assert!(matches!(reached, Err(TextError::Transient { .. })), "{reached:?}");
+        assert!(
+            matches!(reached, Err(TextError::Transient { .. })),
+            "{reached:?}"
+        );
     }
 }

@@ -166,19 +166,22 @@ pub fn status_report(params: &[(String, String)]) -> Option<StatusReport> {
         .map(str::to_owned);
     // A failure without a code, or with a code about the number, suppresses it; one about the
     // message or the account (30007 filtered, 30003 handset off, 30008 unknown…) does not.
-    let suppress = status.is_permanent_failure().then(|| {
-        match error_code.as_deref().map(str::parse::<u32>) {
-            None => Some(UNDELIVERABLE),
-            Some(Ok(code)) => match super::twilio_code_meaning(code) {
-                (true, _) => Some(PROVIDER_OPT_OUT),
-                (_, true) => Some(UNDELIVERABLE),
-                _ => None,
-            },
-            Some(Err(_)) => None,
-        }
-    });
+    let suppress =
+        status
+            .is_permanent_failure()
+            .then(|| match error_code.as_deref().map(str::parse::<u32>) {
+                None => Some(UNDELIVERABLE),
+                Some(Ok(code)) => match super::twilio_code_meaning(code) {
+                    (true, _) => Some(PROVIDER_OPT_OUT),
+                    (_, true) => Some(UNDELIVERABLE),
+                    _ => None,
+                },
+                Some(Err(_)) => None,
+            });
     Some(StatusReport {
-        message_id: param(params, "MessageSid").or_else(|| param(params, "SmsSid"))?.to_owned(),
+        message_id: param(params, "MessageSid")
+            .or_else(|| param(params, "SmsSid"))?
+            .to_owned(),
         status,
         error_code,
         to: param(params, "To").map(super::e164),
@@ -230,12 +233,20 @@ mod tests {
         ));
         // Signed with the default port written out (443), as Twilio sometimes does.
         assert_eq!(
-            signature(token, "https://mycompany.com:443/myapp.php?foo=1&bar=2", &call),
+            signature(
+                token,
+                "https://mycompany.com:443/myapp.php?foo=1&bar=2",
+                &call
+            ),
             "kvajT1Ptam85bY51eRf/AJRuM3w="
         );
         assert!(verify(token, url, &call, "kvajT1Ptam85bY51eRf/AJRuM3w="));
         assert_eq!(
-            signature(token, "http://mycompany.com:1234/myapp.php?foo=1&bar=2", &call),
+            signature(
+                token,
+                "http://mycompany.com:1234/myapp.php?foo=1&bar=2",
+                &call
+            ),
             "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="
         );
         assert!(verify(
@@ -251,7 +262,10 @@ mod tests {
             ("Digits", "5678"),
             ("Digits", "1234"),
         ]);
-        assert_eq!(signature(token, url, &repeated), "IK+Dwps556ElfBT0I3Rgjkr1wJU=");
+        assert_eq!(
+            signature(token, url, &repeated),
+            "IK+Dwps556ElfBT0I3Rgjkr1wJU="
+        );
         // Twilio's security documentation's example.
         let docs = params(&[
             ("CallSid", "CA1234567890ABCDE"),
@@ -270,10 +284,18 @@ mod tests {
         let call = params(&[("CallSid", "CA1234567890ABCDE"), ("Digits", "1234")]);
         let good = signature(token, url, &call);
         assert!(verify(token, url, &call, &good));
-        assert!(!verify("54321", url, &call, &good), "another account's token");
+        assert!(
+            !verify("54321", url, &call, &good),
+            "another account's token"
+        );
         let changed = params(&[("CallSid", "CA1234567890ABCDE"), ("Digits", "1235")]);
         assert!(!verify(token, url, &changed, &good), "a changed parameter");
-        assert!(!verify(token, "https://mycompany.com/myapp.php?foo=1&bar=3", &call, &good));
+        assert!(!verify(
+            token,
+            "https://mycompany.com/myapp.php?foo=1&bar=3",
+            &call,
+            &good
+        ));
         assert!(!verify(token, url, &call, "not base64!"));
         assert!(!verify(token, url, &call, ""));
     }
@@ -281,7 +303,11 @@ mod tests {
     #[test]
     fn callbacks_say_what_they_mean_for_the_number() {
         let report = |status: &str, code: &str| {
-            let mut p = params(&[("MessageSid", "SM1"), ("MessageStatus", status), ("To", "+33612345678")]);
+            let mut p = params(&[
+                ("MessageSid", "SM1"),
+                ("MessageStatus", status),
+                ("To", "+33612345678"),
+            ]);
             if !code.is_empty() {
                 p.push(("ErrorCode".into(), code.into()));
             }
@@ -292,8 +318,16 @@ mod tests {
         assert_eq!(report("undelivered", "").suppress, Some(UNDELIVERABLE));
         assert_eq!(report("undelivered", "30005").suppress, Some(UNDELIVERABLE));
         assert_eq!(report("failed", "21610").suppress, Some(PROVIDER_OPT_OUT));
-        assert_eq!(report("undelivered", "30007").suppress, None, "content filtering");
-        assert_eq!(report("undelivered", "30003").suppress, None, "a handset switched off");
+        assert_eq!(
+            report("undelivered", "30007").suppress,
+            None,
+            "content filtering"
+        );
+        assert_eq!(
+            report("undelivered", "30003").suppress,
+            None,
+            "a handset switched off"
+        );
         assert_eq!(report("sent", "").status, DeliveryStatus::Sent);
         assert_eq!(report("queued", "").status, DeliveryStatus::Queued);
     }

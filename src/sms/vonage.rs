@@ -115,11 +115,9 @@ pub fn verify(secret: &str, authorization: &str, body: &[u8], now: i64) -> bool 
         return false;
     };
     let body_hash = hex::encode(Sha256::digest(body));
-    let same_body: bool = subtle::ConstantTimeEq::ct_eq(
-        body_hash.as_bytes(),
-        hash.to_ascii_lowercase().as_bytes(),
-    )
-    .into();
+    let same_body: bool =
+        subtle::ConstantTimeEq::ct_eq(body_hash.as_bytes(), hash.to_ascii_lowercase().as_bytes())
+            .into();
     same_body && (now - iat).abs() <= TOKEN_TOLERANCE_SECS
 }
 
@@ -143,8 +141,11 @@ pub fn status_report(body: &[u8]) -> Option<StatusReport> {
     };
     // Webhooks carry the numeric code as the error's title (1000 throttled, 1050 number barred).
     let error_code = b.error.and_then(|e| {
-        e.get("title")
-            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+        e.get("title").map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string())
+        })
     });
     // A rejection without a code, or for a barred or invalid number, suppresses the number; one
     // for throttling, the account or the content does not, nor an "undeliverable" (Vonage could
@@ -195,7 +196,13 @@ mod tests {
         assert!(token_claims(secret, jdk).is_some());
         assert!(token_claims(&secret.replace('e', "f"), jdk).is_none());
         let other = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZG1pbiIsIm5hbWUiOiJTaW5hIiwiaWF0IjoxNjk4MjU4NjY3fQ.pZ2YiYpipVpf59vZgUHLYICJwhVISwBhy_q9WokKm2A";
-        assert!(token_claims("decafea1deadbeef0123456789abcdef0123456789abcdef0123456789abcdef", other).is_some());
+        assert!(
+            token_claims(
+                "decafea1deadbeef0123456789abcdef0123456789abcdef0123456789abcdef",
+                other
+            )
+            .is_some()
+        );
     }
 
     /// A webhook as Vonage's documentation describes it (its sample claims, with the body's hash;
@@ -209,8 +216,14 @@ mod tests {
         assert!(verify(secret, auth, body, iat + 10));
         assert!(!verify(secret, auth, &body[1..], iat), "another body");
         assert!(!verify("another secret", auth, body, iat));
-        assert!(!verify(secret, auth, body, iat + TOKEN_TOLERANCE_SECS + 1), "too old");
-        assert!(!verify(secret, auth.trim_start_matches("Bearer "), body, iat), "no scheme");
+        assert!(
+            !verify(secret, auth, body, iat + TOKEN_TOLERANCE_SECS + 1),
+            "too old"
+        );
+        assert!(
+            !verify(secret, auth.trim_start_matches("Bearer "), body, iat),
+            "no scheme"
+        );
         let inbound = inbound(body).unwrap();
         assert_eq!(inbound.from, "+447700900001");
         assert_eq!(inbound.body, "Hello, world!");
@@ -219,12 +232,21 @@ mod tests {
     #[test]
     fn rejections_about_the_number_suppress_it() {
         let report = |json: &str| status_report(json.as_bytes()).unwrap();
-        let barred = report(r#"{"message_uuid":"m","status":"rejected","to":"447700900000","error":{"type":"https://developer.nexmo.com/api-errors/messages-olympus#1050","title":1050}}"#);
+        let barred = report(
+            r#"{"message_uuid":"m","status":"rejected","to":"447700900000","error":{"type":"https://developer.nexmo.com/api-errors/messages-olympus#1050","title":1050}}"#,
+        );
         assert_eq!(barred.suppress, Some(UNDELIVERABLE));
         assert_eq!(barred.error_code.as_deref(), Some("1050"));
-        let throttled = report(r#"{"message_uuid":"m","status":"rejected","error":{"title":1000}}"#);
+        let throttled =
+            report(r#"{"message_uuid":"m","status":"rejected","error":{"title":1000}}"#);
         assert_eq!(throttled.suppress, None);
-        assert_eq!(report(r#"{"message_uuid":"m","status":"delivered"}"#).status, DeliveryStatus::Delivered);
-        assert_eq!(report(r#"{"message_uuid":"m","status":"undeliverable"}"#).suppress, None);
+        assert_eq!(
+            report(r#"{"message_uuid":"m","status":"delivered"}"#).status,
+            DeliveryStatus::Delivered
+        );
+        assert_eq!(
+            report(r#"{"message_uuid":"m","status":"undeliverable"}"#).suppress,
+            None
+        );
     }
 }

@@ -178,8 +178,9 @@ impl Store {
                 .collect();
             let mut numbers: Vec<(String, String)> = Vec::new();
             if !phones.is_empty() {
-                let mut query =
-                    QueryBuilder::new("SELECT phone, reason FROM sms_suppressions WHERE phone IN (");
+                let mut query = QueryBuilder::new(
+                    "SELECT phone, reason FROM sms_suppressions WHERE phone IN (",
+                );
                 let mut list = query.separated(", ");
                 for phone in padded(&phones) {
                     list.push_bind(phone.clone());
@@ -207,7 +208,10 @@ impl Store {
                 later.remove(&ctx.reminder_id);
                 if ctx.channel == "sms" {
                     let reason = ctx.customer_phone.as_deref().and_then(|p| {
-                        numbers.iter().find(|(n, _)| n == p).map(|(_, r)| r.as_str())
+                        numbers
+                            .iter()
+                            .find(|(n, _)| n == p)
+                            .map(|(_, r)| r.as_str())
                     });
                     ctx.opted_out = reason.is_some_and(crate::domain::sms::is_opt_out);
                     ctx.suppressed = reason.is_some() && !ctx.opted_out;
@@ -248,7 +252,9 @@ impl Store {
                     .into_iter()
                     .filter(|(id, ..)| !later.contains(id))
                     .filter(|(_, _, kind, reg, occ)| {
-                        !(*reg == ctx.registration_id && *kind == ctx.kind && *occ == ctx.occurrence)
+                        !(*reg == ctx.registration_id
+                            && *kind == ctx.kind
+                            && *occ == ctx.occurrence)
                     })
                     .filter(|(_, _, kind, reg, occ)| seen.insert((*reg, kind.clone(), *occ)))
                     .map(|(_, at, kind, ..)| (at, kind))

@@ -230,11 +230,13 @@ impl Store {
     #[cfg(feature = "testing")]
     pub async fn text_provider_status(&self, reminder_id: Uuid) -> Result<Option<String>> {
         Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar::<_, Option<String>>("SELECT provider_status FROM reminders WHERE id = $1")
-                .bind(reminder_id)
-                .fetch_optional(pool)
-                .await?
-                .flatten()
+            sqlx::query_scalar::<_, Option<String>>(
+                "SELECT provider_status FROM reminders WHERE id = $1",
+            )
+            .bind(reminder_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten()
         }))
     }
 }

@@ -175,12 +175,19 @@ impl Intake {
             customer: Some(CustomerRequest {
                 // A preference kept from before goes with the contact it needs.
                 preferred_channel: match (
-                    merged(record.customer.preferred_channel.clone(), c.preferred_channel.as_ref()),
+                    merged(
+                        record.customer.preferred_channel.clone(),
+                        c.preferred_channel.as_ref(),
+                    ),
                     c.preferred_channel.is_some(),
                 ) {
                     (Some(p), false)
-                        if (p == "sms" && merged(record.customer.phone.clone(), c.phone.as_ref()).is_none())
-                            || (p == "email" && merged(record.customer.email.clone(), c.email.as_ref()).is_none()) =>
+                        if (p == "sms"
+                            && merged(record.customer.phone.clone(), c.phone.as_ref())
+                                .is_none())
+                            || (p == "email"
+                                && merged(record.customer.email.clone(), c.email.as_ref())
+                                    .is_none()) =>
                     {
                         None
                     }
@@ -221,8 +228,10 @@ impl Intake {
         record.customer.locale = new.customer.locale.as_str().to_owned();
         record.customer.country = new.customer.country.as_ref().map(|c| c.as_str().to_owned());
         record.customer.postal_code = new.customer.postal_code.clone();
-        record.customer.preferred_channel =
-            new.customer.preferred_channel.map(|c| c.as_str().to_owned());
+        record.customer.preferred_channel = new
+            .customer
+            .preferred_channel
+            .map(|c| c.as_str().to_owned());
         let after = facts(&record);
         if before == after {
             // Nothing changed: nothing is written, and the answer is the registration as it is.

@@ -20,10 +20,10 @@ use crate::domain::holdout::{finish_plan, in_holdout, skip_reason};
 use crate::domain::incentives::{ProgramDefinition, earnings};
 use crate::domain::ledger::{AccountingMonth, AccrualPlan};
 use crate::domain::plan::{PlanInput, plan_reminders};
-use crate::domain::sms::{ChannelPolicy, Reach, channels};
 use crate::domain::registration::{
     NewRegistration, RegistrationContext, RegistrationRequest, requested_sku,
 };
+use crate::domain::sms::{ChannelPolicy, Reach, channels};
 use crate::store::consent::EventContext;
 use crate::store::{
     CustomerRecord, ProductRecord, ProgramVersion, RegistrationRecord, ReminderRecord, Store,

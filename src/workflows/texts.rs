@@ -154,7 +154,8 @@ pub async fn record_inbound(
             // Restores what a STOP (or a provider opt-out) withdrew, and nothing else.
             for customer in texts::customers_with_phone(&mut tx, phone).await? {
                 for (party, purpose) in TEXTED {
-                    let latest = texts::latest_text_event(&mut tx, customer, party, purpose).await?;
+                    let latest =
+                        texts::latest_text_event(&mut tx, customer, party, purpose).await?;
                     if matches!(latest, Some((false, s)) if s == source::CUSTOMER_SMS_STOP) {
                         texts::insert_text_event(
                             &mut tx,

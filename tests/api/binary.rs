@@ -336,7 +336,9 @@ fn check_templates_renders_every_template() {
     assert!(!tight.status.success());
     let stderr = String::from_utf8_lossy(&tight.stderr);
     assert!(
-        stderr.contains("sms registration_confirmation/en: 2 segments (GSM-7, 218 units) over the budget of 1"),
+        stderr.contains(
+            "sms registration_confirmation/en: 2 segments (GSM-7, 218 units) over the budget of 1"
+        ),
         "{stderr}"
     );
 }
@@ -531,7 +533,14 @@ async fn a_large_import_streams_reports_bad_rows_and_resumes() {
     // For the manufacturer's marketing: no contact of anyone who did not agree to it.
     let marketing = command(dir.path())
         .env("DATABASE_URL", &url)
-        .args(["export", "registrations", "--format", "jsonl", "--purpose", "marketing"])
+        .args([
+            "export",
+            "registrations",
+            "--format",
+            "jsonl",
+            "--purpose",
+            "marketing",
+        ])
         .output()
         .unwrap();
     let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&marketing.stdout)
@@ -543,7 +552,12 @@ async fn a_large_import_streams_reports_bad_rows_and_resumes() {
         .iter()
         .filter(|r| r["consent_manufacturer_marketing"] != true)
         .inspect(|r| {
-            assert!(r["customer_email"].is_null() && r["customer_name"].is_null() && r["customer_phone"].is_null(), "{r}");
+            assert!(
+                r["customer_email"].is_null()
+                    && r["customer_name"].is_null()
+                    && r["customer_phone"].is_null(),
+                "{r}"
+            );
         })
         .count();
     assert!(left_out > 0);
@@ -551,7 +565,10 @@ async fn a_large_import_streams_reports_bad_rows_and_resumes() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert!(all.iter().any(|r| r["consent_manufacturer_marketing"] != true && !r["customer_email"].is_null()));
+    assert!(
+        all.iter()
+            .any(|r| r["consent_manufacturer_marketing"] != true && !r["customer_email"].is_null())
+    );
     let csv_export = command(dir.path())
         .env("DATABASE_URL", &url)
         .args(["export", "registrations"])

@@ -530,9 +530,19 @@ async fn the_rules_are_checked_again_just_before_sending(backend: Backend) {
         "{:?}",
         outcomes[4]
     );
-    let text = std::fs::read_to_string(app.state.config.sms_outbox_dir.join(format!("{}.txt", ids[4]))).unwrap();
+    let text = std::fs::read_to_string(
+        app.state
+            .config
+            .sms_outbox_dir
+            .join(format!("{}.txt", ids[4])),
+    )
+    .unwrap();
     assert!(text.starts_with("To: +33612345678\n"), "{text}");
-    assert_eq!(sent.lock().unwrap().len(), 1, "one email: the second confirmation went by text");
+    assert_eq!(
+        sent.lock().unwrap().len(),
+        1,
+        "one email: the second confirmation went by text"
+    );
 
     // An unsubscribed customer gets nothing more, not even a confirmation.
     let first = app

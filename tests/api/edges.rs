@@ -207,7 +207,11 @@ async fn a_phone_only_registrations_held_incentive_is_released_after_the_verific
             &json!({"name": "Dealer A", "locale": "fr-FR", "time_zone": "Europe/Paris", "message_channels": "email"}),
         )
         .await;
-    assert_eq!(email_only.json["message_channels"], "email", "{}", email_only.text);
+    assert_eq!(
+        email_only.json["message_channels"], "email",
+        "{}",
+        email_only.text
+    );
     let mut body = registration("PHONE-0001");
     body["customer"].as_object_mut().unwrap().remove("email");
     body["customer"]["phone"] = json!("+33612345678");

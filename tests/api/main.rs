@@ -2,8 +2,8 @@
 //! and a real PostgreSQL database of its own (see `helpers::spawn_app`).
 
 mod helpers;
-mod smtp;
 mod sms_provider;
+mod smtp;
 
 mod abuse;
 mod admin;

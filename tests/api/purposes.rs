@@ -18,34 +18,61 @@ async fn a_registration_for_safety_messages_only_gets_nothing_else(backend: Back
     assert_eq!(created.status.as_u16(), 201, "{}", created.text);
     assert_eq!(created.json["consent"]["safety_only"], true);
     assert!(
-        created.json["reminders"].as_array().unwrap().iter().all(|r| r["status"] == "skipped"),
+        created.json["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "skipped"),
         "{}",
         created.json["reminders"]
     );
     let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sender = app.sender(Mailer::Memory(sent.clone()));
     sender.dispatch_once().await.unwrap();
-    assert!(app.store.unfinished_reminders().await.unwrap().is_empty(), "nothing claimed");
+    assert!(
+        app.store.unfinished_reminders().await.unwrap().is_empty(),
+        "nothing claimed"
+    );
     assert!(sent.lock().unwrap().is_empty(), "not even the confirmation");
     // The consent log says what the contact may be used for.
     let export = app
-        .get("/v1/admin/people/export?email=safe-0001%40customer.example", Some(&app.admin_key.clone()))
+        .get(
+            "/v1/admin/people/export?email=safe-0001%40customer.example",
+            Some(&app.admin_key.clone()),
+        )
         .await;
     assert!(
-        export.json["consent_events"].as_array().unwrap().iter().any(|e| e["party"] == "manufacturer"
-            && e["purpose"] == "safety" && e["granted"] == true),
+        export.json["consent_events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["party"] == "manufacturer"
+                && e["purpose"] == "safety"
+                && e["granted"] == true),
         "{}",
         export.json["consent_events"]
     );
     // A correction keeps it so.
     let id = created.json["id"].as_str().unwrap();
     let corrected = app
-        .send(Method::PATCH, &format!("/v1/registrations/{id}"), Some(&key), Some("application/json"),
-              serde_json::to_vec(&json!({"purchase_date": "2026-11-21"})).unwrap(), &[])
+        .send(
+            Method::PATCH,
+            &format!("/v1/registrations/{id}"),
+            Some(&key),
+            Some("application/json"),
+            serde_json::to_vec(&json!({"purchase_date": "2026-11-21"})).unwrap(),
+            &[],
+        )
         .await;
     assert_eq!(corrected.status.as_u16(), 200, "{}", corrected.text);
     assert_eq!(corrected.json["consent"]["safety_only"], true);
-    assert!(corrected.json["reminders"].as_array().unwrap().iter().all(|r| r["status"] == "skipped"));
+    assert!(
+        corrected.json["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "skipped")
+    );
 
     // Safety only allows no other use.
     let mut conflicting = registration("SAFE-0002");
@@ -55,8 +82,14 @@ async fn a_registration_for_safety_messages_only_gets_nothing_else(backend: Back
     assert_eq!(
         refused.field_errors(),
         [
-            ("consent.service_reminders".to_owned(), "conflicts_with_safety_only".to_owned()),
-            ("consent.surveys".to_owned(), "conflicts_with_safety_only".to_owned()),
+            (
+                "consent.service_reminders".to_owned(),
+                "conflicts_with_safety_only".to_owned()
+            ),
+            (
+                "consent.surveys".to_owned(),
+                "conflicts_with_safety_only".to_owned()
+            ),
         ]
     );
 }
@@ -74,19 +107,37 @@ async fn surveys_and_marketing_are_each_partys_own(backend: Backend) {
     // do the surveys.
     let sender = app.sender(Mailer::Memory(Default::default()));
     sender.dispatch_once().await.unwrap();
-    let confirmation: uuid::Uuid = created.json["reminders"][0]["id"].as_str().unwrap().parse().unwrap();
+    let confirmation: uuid::Uuid = created.json["reminders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     sender.send_reminder(confirmation).await.unwrap();
-    let path = format!("/o/{}", app.state.signer.sign(warrantyd::tokens::Purpose::Owner, confirmation));
+    let path = format!(
+        "/o/{}",
+        app.state
+            .signer
+            .sign(warrantyd::tokens::Purpose::Owner, confirmation)
+    );
     let page = app.get(&path, None).await;
     let cookie = format!("wd_signin={}", set_cookie(&page, "wd_signin").unwrap());
     let csrf = hidden_csrf(&page.text);
     let saved = app
-        .form_from_site(&path, &cookie, &[("csrf", &csrf), ("consent_service_reminders", "true"),
-                                          ("consent_manufacturer_marketing", "true")])
+        .form_from_site(
+            &path,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("consent_service_reminders", "true"),
+                ("consent_manufacturer_marketing", "true"),
+            ],
+        )
         .await;
     assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
     let id = created.json["id"].as_str().unwrap();
-    let now = app.get(&format!("/v1/registrations/{id}"), Some(&key)).await;
+    let now = app
+        .get(&format!("/v1/registrations/{id}"), Some(&key))
+        .await;
     let c = &now.json["consent"];
     assert_eq!(
         (&c["marketing"], &c["manufacturer_marketing"], &c["surveys"]),
@@ -95,13 +146,26 @@ async fn surveys_and_marketing_are_each_partys_own(backend: Backend) {
     );
     // And the other way: the manufacturer's withdrawn, the dealer's granted again.
     let saved = app
-        .form_from_site(&path, &cookie, &[("csrf", &csrf), ("consent_service_reminders", "true"),
-                                          ("consent_marketing", "true")])
+        .form_from_site(
+            &path,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("consent_service_reminders", "true"),
+                ("consent_marketing", "true"),
+            ],
+        )
         .await;
     assert_eq!(saved.status.as_u16(), 303);
-    let now = app.get(&format!("/v1/registrations/{id}"), Some(&key)).await;
+    let now = app
+        .get(&format!("/v1/registrations/{id}"), Some(&key))
+        .await;
     let c = &now.json["consent"];
-    assert_eq!((&c["marketing"], &c["manufacturer_marketing"]), (&json!(true), &json!(false)), "{c}");
+    assert_eq!(
+        (&c["marketing"], &c["manufacturer_marketing"]),
+        (&json!(true), &json!(false)),
+        "{c}"
+    );
 }
 
 both_backends!(

@@ -125,7 +125,13 @@ impl FakeProvider {
 
     /// Has the provider post a signed status callback about text `id`: (the service's status,
     /// its body).
-    pub async fn status(&self, id: &str, status: &str, error_code: Option<u32>, iat: i64) -> (u16, String) {
+    pub async fn status(
+        &self,
+        id: &str,
+        status: &str,
+        error_code: Option<u32>,
+        iat: i64,
+    ) -> (u16, String) {
         self.post(
             "/_status",
             json!({"id": id, "status": status, "error_code": error_code, "iat": iat}),

@@ -87,7 +87,9 @@ fn reminder(created: &Value, kind: &str, channel: &str) -> Uuid {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["kind"] == kind && r["channel"] == channel && r["occurrence"].as_i64() <= Some(1))
+        .find(|r| {
+            r["kind"] == kind && r["channel"] == channel && r["occurrence"].as_i64() <= Some(1)
+        })
         .unwrap_or_else(|| panic!("no {kind} by {channel} in {created}"))["id"]
         .as_str()
         .unwrap()
@@ -151,16 +153,30 @@ async fn a_phone_only_customer_is_texted_and_the_texts_link_releases_the_held_am
     assert_eq!(texts.len(), 1);
     assert_eq!(texts[0]["to"], PHONE);
     assert_eq!(texts[0]["from"], NUMBER);
-    assert_eq!(texts[0]["key"], confirmation.to_string(), "the idempotency key");
+    assert_eq!(
+        texts[0]["key"],
+        confirmation.to_string(),
+        "the idempotency key"
+    );
     assert_eq!(
         texts[0]["status_callback"],
         "https://warranty.test/v1/sms/twilio/status"
     );
     let body = texts[0]["body"].as_str().unwrap();
-    assert!(body.starts_with("Dealer A : merci d'avoir enregistré votre Robotic mower."), "{body}");
-    assert!(body.ends_with("STOP pour ne plus recevoir de SMS."), "{body}");
+    assert!(
+        body.starts_with("Dealer A : merci d'avoir enregistré votre Robotic mower."),
+        "{body}"
+    );
+    assert!(
+        body.ends_with("STOP pour ne plus recevoir de SMS."),
+        "{body}"
+    );
     let cost = warrantyd::domain::sms::segments(body);
-    assert_eq!(cost.encoding, warrantyd::domain::sms::Encoding::Gsm7, "{body}");
+    assert_eq!(
+        cost.encoding,
+        warrantyd::domain::sms::Encoding::Gsm7,
+        "{body}"
+    );
     assert!(cost.count <= 2, "{cost:?}");
 
     // The customer opens the text's (short) link and confirms: the held amount is released.
@@ -170,7 +186,10 @@ async fn a_phone_only_customer_is_texted_and_the_texts_link_releases_the_held_am
         .unwrap();
     let path = link.trim_start_matches("https://warranty.test");
     assert_eq!(path.len(), "/v/".len() + 32, "a short token");
-    assert!(app.store.ledger().await.unwrap().is_empty(), "held until verified");
+    assert!(
+        app.store.ledger().await.unwrap().is_empty(),
+        "held until verified"
+    );
     let page = app.get(path, None).await;
     assert_eq!(page.status.as_u16(), 200);
     let done = app
@@ -179,7 +198,11 @@ async fn a_phone_only_customer_is_texted_and_the_texts_link_releases_the_held_am
     assert_eq!(done.status.as_u16(), 200, "{}", done.text);
     let ledger = app.store.ledger().await.unwrap();
     assert_eq!(ledger.iter().map(|l| l.amount_minor).sum::<i64>(), 1500);
-    assert!(ledger.iter().all(|l| l.reason.as_deref() == Some("verified")));
+    assert!(
+        ledger
+            .iter()
+            .all(|l| l.reason.as_deref() == Some("verified"))
+    );
 
     // The provider reports it delivered: kept on the text.
     let id = texts[0]["id"].as_str().unwrap();
@@ -190,7 +213,11 @@ async fn a_phone_only_customer_is_texted_and_the_texts_link_releases_the_held_am
     // A late "sent" does not overwrite a final state.
     t.provider.status(id, "sent", None, now(app)).await;
     assert_eq!(
-        app.store.text_provider_status(confirmation).await.unwrap().as_deref(),
+        app.store
+            .text_provider_status(confirmation)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("delivered")
     );
 }
@@ -202,15 +229,27 @@ async fn stop_stops_texts_while_email_goes_on_and_start_restores_them(backend: B
     let created = app.register(&key, &with_both("SMS-0002")).await;
     assert_eq!(created.status.as_u16(), 201, "{}", created.text);
     let outcomes = send_due(app).await;
-    assert_eq!(outcomes.len(), 2, "the confirmation by both channels: {outcomes:?}");
-    assert!(outcomes.iter().all(|(_, o)| matches!(o, Outcome::Sent { .. })));
+    assert_eq!(
+        outcomes.len(),
+        2,
+        "the confirmation by both channels: {outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .all(|(_, o)| matches!(o, Outcome::Sent { .. }))
+    );
     assert_eq!(t.provider.messages().await.len(), 1);
 
     // The customer answers STOP (Vonage's signed inbound webhook).
     let (status, body) = t.provider.inbound(PHONE, "Stop", now(app)).await;
     assert_eq!(status, 204, "{body}");
     assert_eq!(
-        app.store.number_suppression(PHONE).await.unwrap().as_deref(),
+        app.store
+            .number_suppression(PHONE)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("stop")
     );
 
@@ -219,9 +258,23 @@ async fn stop_stops_texts_while_email_goes_on_and_start_restores_them(backend: B
     let sms = reminder(&created.json, "service_due", "sms");
     let email = reminder(&created.json, "service_due", "email");
     let outcomes = send_due(app).await;
-    let of = |id: Uuid| outcomes.iter().find(|(r, _)| *r == id).map(|(_, o)| o.clone());
-    assert_eq!(of(sms), Some(Outcome::Skipped { reason: "unsubscribed" }), "{outcomes:?}");
-    assert!(matches!(of(email), Some(Outcome::Sent { .. })), "{outcomes:?}");
+    let of = |id: Uuid| {
+        outcomes
+            .iter()
+            .find(|(r, _)| *r == id)
+            .map(|(_, o)| o.clone())
+    };
+    assert_eq!(
+        of(sms),
+        Some(Outcome::Skipped {
+            reason: "unsubscribed"
+        }),
+        "{outcomes:?}"
+    );
+    assert!(
+        matches!(of(email), Some(Outcome::Sent { .. })),
+        "{outcomes:?}"
+    );
     assert_eq!(t.provider.messages().await.len(), 1, "no text after STOP");
 
     // START restores texts: the next reminder goes by both channels again.
@@ -232,7 +285,9 @@ async fn stop_stops_texts_while_email_goes_on_and_start_restores_them(backend: B
     let outcomes = send_due(app).await;
     let texted: Vec<_> = outcomes
         .iter()
-        .filter(|(_, o)| matches!(o, Outcome::Sent { message_id, .. } if !message_id.starts_with('<')))
+        .filter(
+            |(_, o)| matches!(o, Outcome::Sent { message_id, .. } if !message_id.starts_with('<')),
+        )
         .collect();
     assert_eq!(texted.len(), 1, "{outcomes:?}");
     let texts = t.provider.messages().await;
@@ -248,32 +303,54 @@ async fn an_undelivered_text_suppresses_the_number(backend: Backend) {
     let created = app.register(&key, &phone_only("SMS-0003")).await;
     let confirmation = reminder(&created.json, "registration_confirmation", "sms");
     send_due(app).await;
-    let id = t.provider.messages().await[0]["id"].as_str().unwrap().to_owned();
+    let id = t.provider.messages().await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // The carrier could not deliver it (30005: unknown handset).
-    let (status, body) = t.provider.status(&id, "undelivered", Some(30005), now(app)).await;
+    let (status, body) = t
+        .provider
+        .status(&id, "undelivered", Some(30005), now(app))
+        .await;
     assert_eq!(status, 200, "{body}");
-    let delivery = app.store.reminder_delivery(confirmation).await.unwrap().unwrap();
+    let delivery = app
+        .store
+        .reminder_delivery(confirmation)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (delivery.status.as_str(), delivery.outcome.as_deref()),
         ("failed", Some("undelivered"))
     );
     assert_eq!(
-        app.store.number_suppression(PHONE).await.unwrap().as_deref(),
+        app.store
+            .number_suppression(PHONE)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("undeliverable")
     );
     // The next text to that number is not sent.
     app.clock.set("2027-05-20T09:00:00Z".parse().unwrap());
     let outcomes = send_due(app).await;
     assert!(
-        outcomes.iter().all(|(_, o)| *o == Outcome::Skipped { reason: "suppressed" }),
+        outcomes.iter().all(|(_, o)| *o
+            == Outcome::Skipped {
+                reason: "suppressed"
+            }),
         "{outcomes:?}"
     );
     assert_eq!(t.provider.messages().await.len(), 1);
     // START does not lift a number that cannot take texts.
     t.provider.inbound(PHONE, "START", now(app)).await;
     assert_eq!(
-        app.store.number_suppression(PHONE).await.unwrap().as_deref(),
+        app.store
+            .number_suppression(PHONE)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("undeliverable")
     );
 }
@@ -286,15 +363,17 @@ async fn a_timeout_after_the_provider_took_a_text_sends_it_once(backend: Backend
     let confirmation = reminder(&created.json, "registration_confirmation", "sms");
     // The provider takes the text and answers after the client gave up; then is down (503);
     // then asks to slow down (429).
-    t.provider
-        .plan(json!([{"hang": 3}]))
-        .await;
+    t.provider.plan(json!([{"hang": 3}])).await;
     let outcomes = send_due(app).await;
     assert!(
         matches!(&outcomes[..], [(_, Outcome::Retry { smtp_code: None, detail, .. })] if detail.contains("in time")),
         "{outcomes:?}"
     );
-    assert_eq!(t.provider.messages().await.len(), 1, "taken by the provider");
+    assert_eq!(
+        t.provider.messages().await.len(),
+        1,
+        "taken by the provider"
+    );
 
     // The retry carries the same idempotency key: the provider answers as before and sends
     // nothing new.
@@ -307,7 +386,10 @@ async fn a_timeout_after_the_provider_took_a_text_sends_it_once(backend: Backend
     assert_eq!(t.provider.messages().await.len(), 1, "exactly one text");
     let attempts = app.store.reminder_attempts(confirmation).await.unwrap();
     assert_eq!(
-        attempts.iter().map(|a| a.outcome.as_str()).collect::<Vec<_>>(),
+        attempts
+            .iter()
+            .map(|a| a.outcome.as_str())
+            .collect::<Vec<_>>(),
         ["retry", "sent"]
     );
 
@@ -319,12 +401,26 @@ async fn a_timeout_after_the_provider_took_a_text_sends_it_once(backend: Backend
         .await;
     let outcomes = send_due(app).await;
     assert!(
-        matches!(&outcomes[..], [(_, Outcome::Retry { smtp_code: Some(503), .. })]),
+        matches!(
+            &outcomes[..],
+            [(
+                _,
+                Outcome::Retry {
+                    smtp_code: Some(503),
+                    ..
+                }
+            )]
+        ),
         "{outcomes:?}"
     );
     app.clock.advance(chrono::Duration::hours(1));
     let outcomes = send_due(app).await;
-    let Outcome::Retry { send_after, smtp_code: Some(429), .. } = &outcomes[0].1 else {
+    let Outcome::Retry {
+        send_after,
+        smtp_code: Some(429),
+        ..
+    } = &outcomes[0].1
+    else {
         panic!("{outcomes:?}");
     };
     {
@@ -350,8 +446,15 @@ async fn forged_webhooks_change_nothing_and_an_unknown_numbers_stop_is_kept(back
 
         let (status, body) = t.provider.forged_inbound(PHONE, "STOP", now(app)).await;
         assert_eq!(status, 403, "{flavor}: {body}");
-        assert!(body.contains("application/problem+json") || body.contains("\"status\":403"), "{body}");
-        assert_eq!(app.store.number_suppression(PHONE).await.unwrap(), None, "{flavor}");
+        assert!(
+            body.contains("application/problem+json") || body.contains("\"status\":403"),
+            "{body}"
+        );
+        assert_eq!(
+            app.store.number_suppression(PHONE).await.unwrap(),
+            None,
+            "{flavor}"
+        );
         if flavor == "vonage" {
             // A token signed an hour before (a replay): refused.
             let (status, _) = t.provider.inbound(PHONE, "STOP", now(app) - 3600).await;
@@ -359,10 +462,20 @@ async fn forged_webhooks_change_nothing_and_an_unknown_numbers_stop_is_kept(back
             assert_eq!(app.store.number_suppression(PHONE).await.unwrap(), None);
         }
         // The other provider's paths are not open.
-        let other = if flavor == "twilio" { "vonage" } else { "twilio" };
+        let other = if flavor == "twilio" {
+            "vonage"
+        } else {
+            "twilio"
+        };
         let closed = app
-            .send(axum::http::Method::POST, &format!("/v1/sms/{other}/inbound"), None,
-                  Some("application/json"), b"{}".to_vec(), &[])
+            .send(
+                axum::http::Method::POST,
+                &format!("/v1/sms/{other}/inbound"),
+                None,
+                Some("application/json"),
+                b"{}".to_vec(),
+                &[],
+            )
             .await;
         assert_eq!(closed.status.as_u16(), 404);
 
@@ -371,7 +484,11 @@ async fn forged_webhooks_change_nothing_and_an_unknown_numbers_stop_is_kept(back
         let (status, _) = t.provider.inbound(stranger, "STOP", now(app)).await;
         assert!(status == 200 || status == 204, "{flavor}");
         assert_eq!(
-            app.store.number_suppression(stranger).await.unwrap().as_deref(),
+            app.store
+                .number_suppression(stranger)
+                .await
+                .unwrap()
+                .as_deref(),
             Some("stop")
         );
     }
@@ -390,7 +507,10 @@ async fn help_is_answered_with_the_dealers_contact(backend: Backend) {
     assert_eq!(texts.len(), 2, "{texts:?}");
     let answer = texts[1]["body"].as_str().unwrap();
     assert_eq!(texts[1]["to"], PHONE);
-    assert!(answer.starts_with("Garage F, +33123456789, shop@dealer.example."), "{answer}");
+    assert!(
+        answer.starts_with("Garage F, +33123456789, shop@dealer.example."),
+        "{answer}"
+    );
     assert!(answer.contains("STOP"), "{answer}");
 }
 
@@ -413,7 +533,10 @@ async fn a_text_in_another_script_is_counted_in_ucs2_segments(backend: Backend) 
     send_due(app).await;
     let texts = t.provider.messages().await;
     let text = texts[0]["body"].as_str().unwrap();
-    assert!(text.starts_with("Συνεργείο Παπαδόπουλος: thank you"), "{text}");
+    assert!(
+        text.starts_with("Συνεργείο Παπαδόπουλος: thank you"),
+        "{text}"
+    );
     let cost = warrantyd::domain::sms::segments(text);
     assert_eq!(cost.encoding, warrantyd::domain::sms::Encoding::Ucs2);
     // One UTF-16 unit per character here; 67 per part once split.
@@ -439,7 +562,12 @@ async fn a_customer_may_prefer_texts_and_change_their_mind(backend: Backend) {
             .map(|m| m["channel"].as_str().unwrap().to_owned())
             .collect()
     };
-    assert_eq!(channels(&created.json), ["sms"; 4], "{}", created.json["reminders"]);
+    assert_eq!(
+        channels(&created.json),
+        ["sms"; 4],
+        "{}",
+        created.json["reminders"]
+    );
 
     // A preference needs its contact, and is one of the two channels.
     let mut no_phone = crate::helpers::registration("SMS-0010");
@@ -448,13 +576,19 @@ async fn a_customer_may_prefer_texts_and_change_their_mind(backend: Backend) {
     assert_eq!(refused.status.as_u16(), 422);
     assert_eq!(
         refused.field_errors(),
-        [("customer.preferred_channel".to_owned(), "missing_contact".to_owned())]
+        [(
+            "customer.preferred_channel".to_owned(),
+            "missing_contact".to_owned()
+        )]
     );
     no_phone["customer"]["preferred_channel"] = json!("pigeon");
     let refused = app.register(&key, &no_phone).await;
     assert_eq!(
         refused.field_errors(),
-        [("customer.preferred_channel".to_owned(), "invalid_channel".to_owned())]
+        [(
+            "customer.preferred_channel".to_owned(),
+            "invalid_channel".to_owned()
+        )]
     );
 
     // The customer changes their mind: the reminders not sent yet go by email.
@@ -471,7 +605,12 @@ async fn a_customer_may_prefer_texts_and_change_their_mind(backend: Backend) {
         .await;
     assert_eq!(corrected.status.as_u16(), 200, "{}", corrected.text);
     assert_eq!(corrected.json["customer"]["preferred_channel"], "email");
-    assert_eq!(channels(&corrected.json), ["email"; 4], "{}", corrected.json["reminders"]);
+    assert_eq!(
+        channels(&corrected.json),
+        ["email"; 4],
+        "{}",
+        corrected.json["reminders"]
+    );
     let outcomes = send_due(&app).await;
     assert!(
         matches!(&outcomes[..], [(_, Outcome::Sent { message_id, .. })] if message_id.starts_with('<')),
@@ -484,7 +623,12 @@ async fn admins_choose_a_dealers_channels_and_sender_on_its_page(backend: Backen
     let ada = app.person("ada@oem.test", "Ada Admin", "admin", None).await;
     let cookie = app.sign_in(&ada).await;
     let form = app.page("/admin/dealers/TXT1", &cookie).await;
-    assert!(form.text.contains("<select id=\"message_channels\" name=\"message_channels\""), "{}", form.text);
+    assert!(
+        form.text
+            .contains("<select id=\"message_channels\" name=\"message_channels\""),
+        "{}",
+        form.text
+    );
     let csrf = crate::helpers::hidden_csrf(&form.text);
     let fields = |sender: &'static str| {
         [
@@ -503,25 +647,41 @@ async fn admins_choose_a_dealers_channels_and_sender_on_its_page(backend: Backen
         let cookie = cookie.clone();
         async move {
             let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            app.form_from_site("/admin/dealers/TXT1", &cookie, &pairs).await
+            app.form_from_site("/admin/dealers/TXT1", &cookie, &pairs)
+                .await
         }
     };
     // A sender ID carriers would refuse is named next to its field; nothing is saved.
     let refused = post(as_refs(&fields("x!"))).await;
     assert_eq!(refused.status.as_u16(), 422, "{}", refused.text);
-    assert!(refused.text.contains("id=\"error-sms_sender_id\""), "{}", refused.text);
-    assert!(refused.text.contains("<option value=\"both\" selected>"), "kept: {}", refused.text);
+    assert!(
+        refused.text.contains("id=\"error-sms_sender_id\""),
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused.text.contains("<option value=\"both\" selected>"),
+        "kept: {}",
+        refused.text
+    );
     assert!(app.store.dealer_by_code("TXT1").await.unwrap().is_none());
     let saved = post(as_refs(&fields("GMARTIN"))).await;
     assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
     let dealer = app.store.dealer_by_code("TXT1").await.unwrap().unwrap();
     assert_eq!(
-        (dealer.message_channels.as_deref(), dealer.sms_sender_id.as_deref()),
+        (
+            dealer.message_channels.as_deref(),
+            dealer.sms_sender_id.as_deref()
+        ),
         (Some("both"), Some("GMARTIN"))
     );
     // Its customers' messages go by both channels, texts from its sender ID.
     let key = app
-        .post_json("/v1/admin/dealers/TXT1/keys", Some(&app.admin_key.clone()), &json!({}))
+        .post_json(
+            "/v1/admin/dealers/TXT1/keys",
+            Some(&app.admin_key.clone()),
+            &json!({}),
+        )
         .await
         .json["key"]
         .as_str()
@@ -539,16 +699,32 @@ async fn admins_choose_a_dealers_channels_and_sender_on_its_page(backend: Backen
     let outcomes = send_due(&app).await;
     assert_eq!(outcomes.len(), 2, "{outcomes:?}");
     let sms = reminder(&created.json, "registration_confirmation", "sms");
-    let text = std::fs::read_to_string(app.state.config.sms_outbox_dir.join(format!("{sms}.txt"))).unwrap();
-    assert!(text.starts_with(&format!("To: {PHONE}\nFrom: GMARTIN\n")), "{text}");
+    let text = std::fs::read_to_string(app.state.config.sms_outbox_dir.join(format!("{sms}.txt")))
+        .unwrap();
+    assert!(
+        text.starts_with(&format!("To: {PHONE}\nFrom: GMARTIN\n")),
+        "{text}"
+    );
     // The dealer's page of the unit says which channel each message goes by.
     let page = app
-        .page(&format!("/dealer/registrations/{}", created.json["id"].as_str().unwrap()), &{
-            let dee = app.person("dee@txt1.test", "Dee Dealer", "dealer_staff", Some("TXT1")).await;
-            app.sign_in(&dee).await
-        })
+        .page(
+            &format!(
+                "/dealer/registrations/{}",
+                created.json["id"].as_str().unwrap()
+            ),
+            &{
+                let dee = app
+                    .person("dee@txt1.test", "Dee Dealer", "dealer_staff", Some("TXT1"))
+                    .await;
+                app.sign_in(&dee).await
+            },
+        )
         .await;
-    assert!(page.text.contains("<td>Text message</td>") || page.text.contains("<td>SMS</td>"), "{}", page.text);
+    assert!(
+        page.text.contains("<td>Text message</td>") || page.text.contains("<td>SMS</td>"),
+        "{}",
+        page.text
+    );
 }
 
 async fn a_recipient_who_opted_out_at_the_provider_is_recorded_as_withdrawn(backend: Backend) {
@@ -563,21 +739,42 @@ async fn a_recipient_who_opted_out_at_the_provider_is_recorded_as_withdrawn(back
         .await;
     let outcomes = send_due(app).await;
     assert!(
-        matches!(&outcomes[..], [(_, Outcome::Failed { smtp_code: Some(400), .. })]),
+        matches!(
+            &outcomes[..],
+            [(
+                _,
+                Outcome::Failed {
+                    smtp_code: Some(400),
+                    ..
+                }
+            )]
+        ),
         "{outcomes:?}"
     );
     assert_eq!(
-        app.store.number_suppression(PHONE).await.unwrap().as_deref(),
+        app.store
+            .number_suppression(PHONE)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("provider_opt_out")
     );
     let attempts = app.store.reminder_attempts(confirmation).await.unwrap();
     let detail = attempts[0].detail.clone().unwrap();
-    assert!(detail.starts_with("21610: ") && detail.contains("[number]") && !detail.contains("612345678"), "{detail}");
+    assert!(
+        detail.starts_with("21610: ")
+            && detail.contains("[number]")
+            && !detail.contains("612345678"),
+        "{detail}"
+    );
     // The next reminder is the customer's own opt-out, not a broken number.
     app.clock.set("2027-05-20T09:00:00Z".parse().unwrap());
     let outcomes = send_due(app).await;
     assert!(
-        outcomes.iter().all(|(_, o)| *o == Outcome::Skipped { reason: "unsubscribed" }),
+        outcomes.iter().all(|(_, o)| *o
+            == Outcome::Skipped {
+                reason: "unsubscribed"
+            }),
         "{outcomes:?}"
     );
     // Their START lifts it.
@@ -593,12 +790,20 @@ async fn an_owner_chooses_texts_on_their_page_and_sees_when_texts_are_stopped(ba
     let created = app.register(&key, &with_both("SMS-0013")).await;
     let confirmation = reminder(&created.json, "registration_confirmation", "email");
     let outcomes = send_due(app).await;
-    assert_eq!(outcomes.len(), 1, "auto: the confirmation by email: {outcomes:?}");
+    assert_eq!(
+        outcomes.len(),
+        1,
+        "auto: the confirmation by email: {outcomes:?}"
+    );
     // The owner's page, from the email's link: the two channels offered, email chosen.
     let path = format!("/o/{}", app.state.signer.sign(Purpose::Owner, confirmation));
     let page = app.get(&path, None).await;
     assert_eq!(page.status.as_u16(), 200, "{}", page.text);
-    assert!(page.text.contains("value=\"email\" checked"), "{}", page.text);
+    assert!(
+        page.text.contains("value=\"email\" checked"),
+        "{}",
+        page.text
+    );
     assert!(page.text.contains(PHONE), "{}", page.text);
     assert!(!page.text.contains("id=\"texts-stopped\""));
     let cookie = format!(
@@ -610,13 +815,19 @@ async fn an_owner_chooses_texts_on_their_page_and_sees_when_texts_are_stopped(ba
         .form_from_site(
             &path,
             &cookie,
-            &[("csrf", &csrf), ("consent_service_reminders", "true"), ("preferred_channel", "sms")],
+            &[
+                ("csrf", &csrf),
+                ("consent_service_reminders", "true"),
+                ("preferred_channel", "sms"),
+            ],
         )
         .await;
     assert_eq!(saved.status.as_u16(), 303, "{}", saved.text);
     // The next reminders go by text.
     let id = created.json["id"].as_str().unwrap();
-    let unit = app.get(&format!("/v1/registrations/{id}"), Some(&key)).await;
+    let unit = app
+        .get(&format!("/v1/registrations/{id}"), Some(&key))
+        .await;
     assert_eq!(unit.json["customer"]["preferred_channel"], "sms");
     let pending: Vec<_> = unit.json["reminders"]
         .as_array()
@@ -628,7 +839,10 @@ async fn an_owner_chooses_texts_on_their_page_and_sees_when_texts_are_stopped(ba
     assert_eq!(pending, ["sms"; 3], "{}", unit.json["reminders"]);
     app.clock.set("2027-05-20T09:00:00Z".parse().unwrap());
     let outcomes = send_due(app).await;
-    assert!(matches!(&outcomes[..], [(_, Outcome::Sent { message_id, .. })] if message_id.starts_with("SM")), "{outcomes:?}");
+    assert!(
+        matches!(&outcomes[..], [(_, Outcome::Sent { message_id, .. })] if message_id.starts_with("SM")),
+        "{outcomes:?}"
+    );
     // They answer STOP: their page says texts are stopped and how to restart them.
     t.provider.inbound(PHONE, "STOP", now(app)).await;
     let page = app.get(&path, None).await;

@@ -251,10 +251,16 @@ pub async fn export_person(
     Query(query): Query<PersonQuery>,
 ) -> Result<axum::Json<crate::store::subject_access::SubjectAccess>, ApiError> {
     let (email, phone) = parse_person_query(&query)?;
-    let (email, phone) = (email.as_ref().map(Email::as_str), phone.as_ref().map(Phone::as_str));
+    let (email, phone) = (
+        email.as_ref().map(Email::as_str),
+        phone.as_ref().map(Phone::as_str),
+    );
     let ids = state.store.find_person(email, phone).await?;
     let held = state.store.subject_access(&ids, email, phone).await?;
-    if held.customers.is_empty() && held.own_registrations.is_empty() && held.texts_received.is_empty() {
+    if held.customers.is_empty()
+        && held.own_registrations.is_empty()
+        && held.texts_received.is_empty()
+    {
         return Err(ApiError::NotFound);
     }
     tracing::info!(records = held.customers.len(), actor_key = %admin.0.key_id, "subject-access export");

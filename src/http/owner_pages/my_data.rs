@@ -85,7 +85,8 @@ pub async fn owner_my_data(
             }
         })
         .collect();
-    let dated = |at: &[chrono::DateTime<chrono::Utc>]| at.iter().map(|t| day(*t)).collect::<Vec<_>>();
+    let dated =
+        |at: &[chrono::DateTime<chrono::Utc>]| at.iter().map(|t| day(*t)).collect::<Vec<_>>();
     let others = context! {
         clicks => data.link_clicks.len(),
         visits => data.service_visits.iter().map(|v| present::date(v.service_date, lang)).collect::<Vec<_>>(),

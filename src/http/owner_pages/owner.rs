@@ -134,12 +134,13 @@ pub(super) async fn render(
             .is_some_and(|reason| crate::domain::sms::is_opt_out(&reason)),
         None => false,
     };
-    let channels = (target.customer_email.is_some() && target.customer_phone.is_some()).then(|| {
-        context! {
-            email => &target.customer_email, phone => &target.customer_phone,
-            preferred => target.customer_preferred_channel.as_deref().unwrap_or("email"),
-        }
-    });
+    let channels =
+        (target.customer_email.is_some() && target.customer_phone.is_some()).then(|| {
+            context! {
+                email => &target.customer_email, phone => &target.customer_phone,
+                preferred => target.customer_preferred_channel.as_deref().unwrap_or("email"),
+            }
+        });
     let (csrf, cookie) = session::sign_in_form_token(state);
     let mut response = session::render(
         state,

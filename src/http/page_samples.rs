@@ -136,8 +136,9 @@ pub fn check_all(pages: &Pages) -> Result<usize, String> {
                 context! { sent => true },
             ),
             (
-                context! { serial_number => HOSTILE, consent_service_reminders => "true" },
-                context! { serial_number => HOSTILE, customer => "email or phone", customer_phone => "not a phone", transfer => HOSTILE },
+                context! { serial_number => HOSTILE, consent_service_reminders => "true", consent_safety_only => "true", customer_preferred_channel => "sms" },
+                context! { serial_number => HOSTILE, customer => "email or phone", customer_phone => "not a phone", transfer => HOSTILE,
+                consent_service_reminders => HOSTILE, customer_preferred_channel => HOSTILE },
                 Value::from(()),
                 context! { serial => HOSTILE, email => HOSTILE, locale => "fr", error => HOSTILE },
             ),

@@ -168,7 +168,110 @@ async fn surveys_and_marketing_are_each_partys_own(backend: Backend) {
     );
 }
 
+async fn at_the_counter_a_clerk_records_safety_only_or_a_preferred_channel(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.dealer("C", "Europe/Paris").await;
+    let ana = app
+        .person("ana@c.test", "Ana", "dealer_staff", Some("C"))
+        .await;
+    let cookie = app.sign_in(&ana).await;
+    let page = app.page("/dealer/register", &cookie).await;
+    assert!(
+        page.text.contains("id=\"consent_safety_only\""),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("id=\"customer_preferred_channel\""));
+    let csrf = hidden_csrf(&page.text);
+    let base = |serial: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("serial_number", serial.to_owned()),
+            ("sku", "MOWER-500".to_owned()),
+            ("purchase_date", "2026-11-20".to_owned()),
+            ("customer_name", "Cleo".to_owned()),
+            (
+                "customer_email",
+                format!("{}@client.test", serial.to_lowercase()),
+            ),
+            ("customer_phone", "06 12 34 56 78".to_owned()),
+            ("customer_country", "FR".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.form_from_site("/dealer/register", &cookie, &pairs)
+                .await
+        }
+    };
+    // Safety only with the reminders ticked: the conflict is named next to the reminders' box.
+    let mut conflict = base("CTR-0001");
+    conflict.push(("consent_service_reminders", "true".to_owned()));
+    conflict.push(("consent_safety_only", "true".to_owned()));
+    let refused = post(conflict).await;
+    assert_eq!(refused.status.as_u16(), 422, "{}", refused.text);
+    assert!(
+        refused
+            .text
+            .contains("id=\"error-consent_service_reminders\""),
+        "{}",
+        refused.text
+    );
+    assert_eq!(app.store.table_counts().await.unwrap().registrations, 0);
+    let mut safe = base("CTR-0001");
+    safe.push(("consent_safety_only", "true".to_owned()));
+    safe.push(("submission", "s1".to_owned()));
+    assert_eq!(post(safe).await.status.as_u16(), 303);
+    let mut texts = base("CTR-0002");
+    texts.push(("consent_service_reminders", "true".to_owned()));
+    texts.push(("customer_preferred_channel", "sms".to_owned()));
+    texts.push(("submission", "s2".to_owned()));
+    assert_eq!(post(texts).await.status.as_u16(), 303);
+    let key = app.dealer("C", "Europe/Paris").await;
+    let list = app.get("/v1/registrations", Some(&key)).await;
+    let by_serial = |serial: &str| {
+        list.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["serial_number_as_typed"] == serial)
+            .cloned()
+            .unwrap_or_else(|| panic!("{serial}: {}", list.text))
+    };
+    let safe = by_serial("CTR-0001");
+    let one = app
+        .get(
+            &format!("/v1/registrations/{}", safe["id"].as_str().unwrap()),
+            Some(&key),
+        )
+        .await;
+    assert_eq!(one.json["consent"]["safety_only"], true, "{}", one.text);
+    assert!(
+        safe["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "skipped")
+    );
+    let texted = by_serial("CTR-0002");
+    assert_eq!(texted["customer"]["preferred_channel"], "sms");
+    assert_eq!(
+        texted["customer"]["phone"], "+33612345678",
+        "the national number, as E.164"
+    );
+    assert!(
+        texted["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["channel"] == "sms")
+    );
+}
+
 both_backends!(
+    at_the_counter_a_clerk_records_safety_only_or_a_preferred_channel,
     a_registration_for_safety_messages_only_gets_nothing_else,
     surveys_and_marketing_are_each_partys_own,
 );

@@ -75,7 +75,7 @@ async fn counter_page_with(
         dealer_country => dealer.as_ref().and_then(|d| d.country.clone()),
         privacy_url => &state.config.privacy_url,
         languages => crate::templating::LANGUAGES,
-        order => ["serial_number", "sku", "purchase_date", "delivered_on", "installed_on", "external_ref", "customer_name", "customer_email", "customer_phone", "customer_postal_code", "customer_country", "customer_locale", "customer"],
+        order => ["serial_number", "sku", "purchase_date", "delivered_on", "installed_on", "external_ref", "customer_name", "customer_email", "customer_phone", "customer_postal_code", "customer_country", "customer_locale", "customer_preferred_channel", "customer"],
     };
     Ok(session::page(
         state,
@@ -212,7 +212,7 @@ pub async fn register(
         installed_on: form_field(&form, "installed_on"),
         external_ref: form_field(&form, "external_ref"),
         customer: Some(CustomerRequest {
-            preferred_channel: None,
+            preferred_channel: form_field(&form, "customer_preferred_channel"),
             name: form_field(&form, "customer_name"),
             email: form_field(&form, "customer_email"),
             phone: phone_e164(
@@ -226,7 +226,7 @@ pub async fn register(
         }),
         consent: Some(ConsentRequest {
             surveys: None,
-            safety_only: None,
+            safety_only: checked("consent_safety_only"),
             service_reminders: checked("consent_service_reminders"),
             marketing: checked("consent_marketing"),
             manufacturer_marketing: None,

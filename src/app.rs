@@ -204,13 +204,15 @@ pub async fn run_with(
     let workers = match role {
         Role::All | Role::Worker => {
             let mailer = Sender::mailer_from(&state.config)?;
-            let sender = Sender::new(
+            let mut sender = Sender::new(
                 state.config.clone(),
                 store.clone(),
                 state.clock.clone(),
                 state.signer.clone(),
                 mailer,
             )?;
+            // One SMS client and rate limit per process, for the worker's texts and HELP answers.
+            sender.sms = state.sms.clone();
             Some(tokio::spawn(jobs::run(Arc::new(sender), stopped())))
         }
         Role::Api => None,

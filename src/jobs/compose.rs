@@ -14,10 +14,14 @@ use crate::tokens::Purpose;
 
 impl Sender {
     pub(super) fn link(&self, path: &str, purpose: Purpose, id: Uuid) -> String {
+        self.address(path, &self.signer.sign(purpose, id))
+    }
+
+    /// `public_url/path/token`.
+    pub(super) fn address(&self, path: &str, token: &str) -> String {
         format!(
-            "{}/{path}/{}",
-            self.config.public_url.trim_end_matches('/'),
-            self.signer.sign(purpose, id)
+            "{}/{path}/{token}",
+            self.config.public_url.trim_end_matches('/')
         )
     }
 

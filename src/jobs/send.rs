@@ -33,8 +33,9 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     pub mailer: Mailer,
     pub renderer: Renderer,
-    /// Texts: the provider (or the outbox), the sender and the rate limit.
-    pub sms: crate::sms::Sms,
+    /// Texts: the provider (or the outbox), the sender and the rate limit (one per process: the
+    /// API's HELP answers share it).
+    pub sms: Arc<crate::sms::Sms>,
     pub texts: crate::sms::templates::TextRenderer,
     pub signer: Signer,
     pub config: Arc<Config>,
@@ -112,7 +113,7 @@ impl Sender {
     ) -> anyhow::Result<Self> {
         let dkim = dkim_signers(&config)?;
         Ok(Self {
-            sms: crate::sms::Sms::from_config(&config)?,
+            sms: Arc::new(crate::sms::Sms::from_config(&config)?),
             texts: crate::sms::templates::TextRenderer::new(),
             from: config.mail_from.parse()?,
             settings: Arc::new(config.settings()),

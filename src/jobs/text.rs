@@ -17,11 +17,7 @@ use crate::tokens::Purpose;
 
 impl Sender {
     fn short_link(&self, path: &str, purpose: Purpose, id: uuid::Uuid) -> String {
-        format!(
-            "{}/{path}/{}",
-            self.config.public_url.trim_end_matches('/'),
-            self.signer.sign_short(purpose, id)
-        )
+        self.address(path, &self.signer.sign_short(purpose, id))
     }
 
     /// The text of a reminder.

@@ -37,7 +37,8 @@ pub async fn set_provider_status(
         reminder_id, status, now)
 }
 
-/// A sent text the carrier could not deliver: failed, as a bounce fails an email.
+/// A sent text the carrier could not deliver: failed, as a bounce fails an email, with the
+/// provider's report kept as an attempt.
 pub async fn mark_undelivered(
     tx: &mut WriteTx,
     reminder_id: Uuid,
@@ -48,10 +49,9 @@ pub async fn mark_undelivered(
         "UPDATE reminders SET status = 'failed', outcome = 'undelivered', updated_at = $2
          WHERE id = $1 AND status = 'sent'";
         reminder_id, now)?;
-    exec!(tx =>
-        "INSERT INTO reminder_attempts (id, reminder_id, attempted_at, outcome, smtp_code, detail)
-         VALUES ($1, $2, $3, 'undelivered', NULL, $4)";
-        Uuid::now_v7(), reminder_id, now, code.map(|c| format!("provider error {c}")))
+    let detail = format!("provider error {}", code.unwrap_or("(none given)"));
+    super::customers::insert_report_attempt(tx, reminder_id, "undelivered", None, &detail, now)
+        .await
 }
 
 /// Stops texting a number. A STOP or an opt-out replaces an earlier reason; "undeliverable" does

@@ -185,14 +185,7 @@ pub async fn person(
     _: AdminKey,
     Query(query): Query<PersonQuery>,
 ) -> Result<axum::Json<PersonView>, ApiError> {
-    let (email, phone) = parse_person_query(&query)?;
-    let ids = state
-        .store
-        .find_person(
-            email.as_ref().map(Email::as_str),
-            phone.as_ref().map(Phone::as_str),
-        )
-        .await?;
+    let (ids, _, _) = find(&state, &query).await?;
     let records = state.store.person_records(&ids).await?;
     Ok(axum::Json(PersonView {
         records: records
@@ -250,12 +243,11 @@ pub async fn export_person(
     admin: AdminKey,
     Query(query): Query<PersonQuery>,
 ) -> Result<axum::Json<crate::store::subject_access::SubjectAccess>, ApiError> {
-    let (email, phone) = parse_person_query(&query)?;
+    let (ids, email, phone) = find(&state, &query).await?;
     let (email, phone) = (
         email.as_ref().map(Email::as_str),
         phone.as_ref().map(Phone::as_str),
     );
-    let ids = state.store.find_person(email, phone).await?;
     let held = state.store.subject_access(&ids, email, phone).await?;
     if held.customers.is_empty()
         && held.own_registrations.is_empty()
@@ -265,6 +257,22 @@ pub async fn export_person(
     }
     tracing::info!(records = held.customers.len(), actor_key = %admin.0.key_id, "subject-access export");
     Ok(axum::Json(held))
+}
+
+/// The customer records of the person the query names, with its email and phone as parsed.
+async fn find(
+    state: &AppState,
+    query: &PersonQuery,
+) -> Result<(Vec<Uuid>, Option<Email>, Option<Phone>), ApiError> {
+    let (email, phone) = parse_person_query(query)?;
+    let ids = state
+        .store
+        .find_person(
+            email.as_ref().map(Email::as_str),
+            phone.as_ref().map(Phone::as_str),
+        )
+        .await?;
+    Ok((ids, email, phone))
 }
 
 /// An email and/or a phone that identify a person; at least one.

@@ -14,10 +14,15 @@ use crate::http::error::ApiError;
 use crate::http::present;
 use crate::store::subject_access::SubjectAccess;
 
+/// The owner behind `token` and what is held about them; `Err(page)` when the link does not work.
 async fn held(
     state: &AppState,
-    target: &crate::store::LinkTarget,
-) -> Result<SubjectAccess, ApiError> {
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<Result<(crate::store::LinkTarget, SubjectAccess), Response>, ApiError> {
+    let Some(target) = owner_target(state, token).await? else {
+        return Ok(Err(unusable(state, headers)));
+    };
     let (email, phone) = (
         target.customer_email.as_deref(),
         target.customer_phone.as_deref(),
@@ -26,7 +31,8 @@ async fn held(
     if !ids.contains(&target.customer_id) {
         ids.push(target.customer_id);
     }
-    Ok(state.store.subject_access(&ids, email, phone).await?)
+    let data = state.store.subject_access(&ids, email, phone).await?;
+    Ok(Ok((target, data)))
 }
 
 /// `GET /o/{token}/my-data`: what is held about the owner, readable.
@@ -35,10 +41,10 @@ pub async fn owner_my_data(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(target) = owner_target(&state, &token).await? else {
-        return Ok(unusable(&state, &headers));
+    let (target, data) = match held(&state, &headers, &token).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
-    let data = held(&state, &target).await?;
     let lang = crate::templating::language([target.customer_locale.as_str()]);
     let day = |t: chrono::DateTime<chrono::Utc>| present::date(t.date_naive(), lang);
     let customers: Vec<_> = data
@@ -115,10 +121,10 @@ pub async fn owner_my_data_json(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(target) = owner_target(&state, &token).await? else {
-        return Ok(unusable(&state, &headers));
+    let (target, data) = match held(&state, &headers, &token).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
-    let data = held(&state, &target).await?;
     let body = serde_json::to_vec_pretty(&data).map_err(|e| ApiError::Internal(e.into()))?;
     tracing::info!(customer_id = %target.customer_id, "owner downloaded their data");
     Ok((
